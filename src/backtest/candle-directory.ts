@@ -1,0 +1,93 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { Candle } from "../domain/candle.js";
+import type { IsoDate } from "../domain/ist.js";
+import { CandleFileError, parseCandleCsv } from "./csv-candles.js";
+
+/** Every candle of a data directory: by day, then by symbol, each list in time order. */
+export interface CandleData {
+  byDay: Map<IsoDate, Map<string, Candle[]>>;
+  files: number;
+  candles: number;
+}
+
+/** A data directory that cannot be used at all (missing, empty, an unusable file). */
+export class DataLoadError extends Error {}
+
+/** The symbol a candle file is for: its name before the last `_` (`SENSEX2591180500CE_2025-09-04.csv`). */
+export function symbolOfFile(fileName: string): string {
+  const stem = basename(fileName).replace(/\.csv$/i, "");
+  const cut = stem.lastIndexOf("_");
+  return cut > 0 ? stem.slice(0, cut) : stem;
+}
+
+/**
+ * Loads every `*.csv` of `dir`. Unusable rows are skipped with one warning per file saying how
+ * many and why; a missing or empty directory, or a file without one usable row, throws.
+ */
+export function loadCandleDirectory(dir: string, warn: (message: string) => void): CandleData {
+  let names: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new DataLoadError(`${dir} is not a directory`);
+    names = readdirSync(dir)
+      .filter((n) => n.toLowerCase().endsWith(".csv"))
+      .sort();
+  } catch (e) {
+    if (e instanceof DataLoadError) throw e;
+    throw new DataLoadError(`cannot read the data directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+  if (names.length === 0) throw new DataLoadError(`${dir} holds no .csv candle files`);
+
+  const byDay = new Map<IsoDate, Map<string, Candle[]>>();
+  let candles = 0;
+  for (const name of names) {
+    const path = join(dir, name);
+    const symbol = symbolOfFile(name);
+    let parsed: ReturnType<typeof parseCandleCsv>;
+    try {
+      parsed = parseCandleCsv(readFileSync(path, "latin1"));
+    } catch (e) {
+      if (e instanceof CandleFileError) throw new DataLoadError(`${path}: ${e.message}`);
+      throw new DataLoadError(`${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? e})`);
+    }
+    let used = 0;
+    let repeated = 0;
+    for (const [date, list] of parsed.days) {
+      let symbols = byDay.get(date);
+      if (!symbols) {
+        symbols = new Map();
+        byDay.set(date, symbols);
+      }
+      const existing = symbols.get(symbol);
+      if (existing) repeated += mergeInto(existing, list);
+      else symbols.set(symbol, list);
+      used += list.length;
+    }
+    const skipped = [...parsed.skipped].map(([why, count]) => `${count} ${why}`);
+    if (repeated > 0) skipped.push(`${repeated} repeating candles of another file`);
+    if (used === 0) {
+      throw new DataLoadError(`${path}: no usable row${skipped.length ? ` (${skipped.join(", ")})` : ""}`);
+    }
+    if (skipped.length > 0) {
+      const total = parsed.rows - used + repeated;
+      warn(`${path}: skipped ${total} of ${parsed.rows} row(s): ${skipped.join(", ")}`);
+    }
+    candles += used - repeated;
+  }
+  return { byDay, files: names.length, candles };
+}
+
+/** Adds `extra` into the time-ordered `target`, keeping the first of equal starts; returns how many repeated. */
+function mergeInto(target: Candle[], extra: readonly Candle[]): number {
+  const seen = new Set(target.map((c) => c.start));
+  let repeated = 0;
+  for (const c of extra) {
+    if (seen.has(c.start)) repeated++;
+    else {
+      seen.add(c.start);
+      target.push(c);
+    }
+  }
+  target.sort((a, b) => a.start - b.start);
+  return repeated;
+}

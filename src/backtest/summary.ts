@@ -1,0 +1,46 @@
+import { paise } from "../domain/charges.js";
+import type { Trade } from "../strategy/types.js";
+import type { SummaryFigures } from "./types.js";
+
+/** The daily-summary figures of a list of trades, in the order they were closed. */
+export function summarize(trades: readonly Trade[]): SummaryFigures {
+  let wins = 0;
+  let losses = 0;
+  let gross = 0;
+  let charges = 0;
+  let peak = 0;
+  let maxDrawdown = 0;
+  const byScenario = { "1": 0, "2": 0, "3": 0 };
+  const exits = { STOP_LOSS: 0, TARGET: 0, TIMEOUT: 0, EOD: 0, MAX_DAILY_LOSS: 0, PANIC: 0, MANUAL: 0 };
+  let firstCandle = 0;
+  for (const t of trades) {
+    if (t.pnl_rupees > 0) wins++;
+    else if (t.pnl_rupees < 0) losses++;
+    gross += t.pnl_rupees;
+    charges += t.charges;
+    if (gross > peak) peak = gross;
+    if (peak - gross > maxDrawdown) maxDrawdown = peak - gross;
+    byScenario[String(t.scenario) as "1" | "2" | "3"]++;
+    exits[t.exit_reason]++;
+    if (t.first_candle_entry) firstCandle++;
+  }
+  const total = trades.length;
+  return {
+    total_trades: total,
+    wins,
+    losses,
+    win_rate: total === 0 ? 0 : Math.round((wins / total) * 10_000) / 100,
+    gross_pnl: paise(gross),
+    charges: paise(charges),
+    net_pnl: paise(gross - charges),
+    max_drawdown: paise(maxDrawdown),
+    trades_by_scenario: byScenario,
+    first_candle_entries: firstCandle,
+    intraday_entries: total - firstCandle,
+    stop_losses: exits.STOP_LOSS,
+    targets: exits.TARGET,
+    timeouts: exits.TIMEOUT,
+    eod_exits: exits.EOD,
+    max_daily_loss_exits: exits.MAX_DAILY_LOSS,
+  };
+}

@@ -1,0 +1,90 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { loadCandleDirectory, DataLoadError } from "../../backtest/candle-directory.js";
+import { renderBacktestReport } from "../../backtest/report.js";
+import { runBacktest, sessionCandleLookup } from "../../backtest/run-backtest.js";
+import { formatBacktestText } from "../../backtest/text-summary.js";
+import { TradingCalendar } from "../../domain/calendar.js";
+import { InstrumentMaster, InstrumentMasterError, parseInstrumentMaster } from "../../domain/instruments.js";
+import { parseHhmm } from "../../domain/ist.js";
+import { configForCommand } from "../load-config.js";
+import { dateOption } from "../options.js";
+import { progressBar } from "../progress-bar.js";
+import { UserError } from "../user-error.js";
+
+interface BacktestFlags {
+  data: string;
+  config?: string;
+  from?: string;
+  to?: string;
+  instruments?: string;
+  json?: boolean;
+  report?: string;
+}
+
+/** `pivot backtest`: runs the strategy over a directory of candle CSVs. */
+export function registerBacktest(program: Command): void {
+  program
+    .command("backtest")
+    .description("run the strategy over historical candles (CSV files of 3-minute candles)")
+    .requiredOption("--data <dir>", "directory of <SYMBOL>_<DATE>.csv candle files")
+    .option("--config <file>", "configuration file (default ./config.json; a backtest needs no secrets)")
+    .option("--from <date>", "first day, YYYY-MM-DD", (v) => dateOption("--from", v))
+    .option("--to <date>", "last day, YYYY-MM-DD", (v) => dateOption("--to", v))
+    .option("--instruments <file>", "Kite instrument master CSV (lot sizes, monthly expiries)")
+    .option("--json", "print one JSON object {trades, signals, days, summary} on stdout")
+    .option("--report <file.html>", "write a self-contained HTML report")
+    .action((flags: BacktestFlags) => backtestCommand(flags));
+}
+
+function backtestCommand(flags: BacktestFlags): void {
+  if (flags.from && flags.to && flags.from > flags.to) {
+    throw new UserError(`--from ${flags.from} is after --to ${flags.to}`);
+  }
+  const config = configForCommand(flags.config);
+  const warn = (message: string) => process.stderr.write(`warning: ${message}\n`);
+  const master = flags.instruments ? loadMaster(flags.instruments) : undefined;
+  let data: ReturnType<typeof loadCandleDirectory>;
+  try {
+    data = loadCandleDirectory(flags.data, warn);
+  } catch (e) {
+    if (e instanceof DataLoadError) throw new UserError(e.message);
+    throw e;
+  }
+  const result = runBacktest({
+    config,
+    data,
+    calendar: new TradingCalendar(config.market.holidays),
+    ...(flags.from ? { from: flags.from } : {}),
+    ...(flags.to ? { to: flags.to } : {}),
+    ...(master ? { master } : {}),
+    warn,
+    progress: progressBar(process.stderr, "backtest", 20),
+  });
+  if (result.days.length === 0) warn("no trading day of the data falls in the chosen period");
+  if (flags.report) {
+    const interval = config.trading.candle_interval_minutes;
+    const lookup = sessionCandleLookup(
+      data,
+      interval,
+      parseHhmm(config.market.start_time),
+      parseHhmm(config.market.end_time),
+    );
+    try {
+      writeFileSync(flags.report, renderBacktestReport(result, lookup, { intervalMinutes: interval }));
+    } catch (e) {
+      throw new UserError(`cannot write the report ${flags.report}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+    }
+    process.stderr.write(`report written to ${flags.report}\n`);
+  }
+  process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatBacktestText(result));
+}
+
+function loadMaster(path: string): InstrumentMaster {
+  try {
+    return new InstrumentMaster(parseInstrumentMaster(readFileSync(path, "utf8")));
+  } catch (e) {
+    if (e instanceof InstrumentMasterError) throw new UserError(`${path}: ${e.message}`);
+    throw new UserError(`cannot read the instrument master ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+}

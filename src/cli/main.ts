@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { registerBacktest } from "./commands/backtest.js";
+import { registerPivots } from "./commands/pivots.js";
+import { registerSampleData } from "./commands/sample-data.js";
+import { registerStart } from "./commands/start.js";
+import { UserError } from "./user-error.js";
+
+/** The package version, read from package.json beside dist/. */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+/** Builds the `pivot` command with every subcommand registered. */
+export function buildProgram(): Command {
+  const program = new Command("pivot")
+    .description("Pivot Trading System: SENSEX weekly options, pivot breakout strategy, Zerodha Kite Connect")
+    .version(packageVersion())
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+  registerStart(program);
+  registerBacktest(program);
+  registerPivots(program);
+  registerSampleData(program);
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode; // commander already printed the message
+    if (e instanceof UserError) {
+      process.stderr.write(`pivot: ${e.message}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`pivot: internal error: ${(e as Error).stack ?? e}\n`);
+    return 70;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,144 @@
+import { z } from "zod";
+import { isIsoDate, parseHhmm } from "../domain/ist.js";
+
+/*
+ * The configuration schema. Keys and defaults follow the original system's config.json and
+ * STRATEGY.md; every key has a default, so a partial file (or none) is valid. Each section's
+ * shape is kept as a plain object too, so that an unknown key can be matched against the
+ * known ones ("did you mean …?").
+ */
+
+const hhmm = z
+  .string()
+  .refine(
+    (s) => {
+      try {
+        parseHhmm(s);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: "expected a time HH:MM (IST, 24-hour)" },
+  );
+const isoDate = z.string().refine(isIsoDate, { message: "expected a date YYYY-MM-DD" });
+const positive = z.number().positive();
+const wholeAtLeast = (min: number) => z.number().int().min(min);
+const chatId = z.union([z.string(), z.number().int()]).transform((v) => String(v));
+
+export const authShape = {
+  callback_port: z.number().int().min(1).max(65535).default(8001),
+  redirect_url: z.string().default("http://127.0.0.1:8001/callback"),
+  postback_url: z.string().default(""),
+  auth_timeout_seconds: wholeAtLeast(10).default(300),
+};
+
+export const tradingShape = {
+  instrument: z.string().min(1).default("SENSEX"),
+  strike_interval: positive.default(100),
+  strike_range: z.number().min(0).default(500),
+  candle_size_percentile: z.number().min(0).max(100).default(75),
+  max_candles_timeout: wholeAtLeast(1).default(10),
+  max_re_entries: wholeAtLeast(0).default(1),
+  lot_size: wholeAtLeast(1).default(20),
+  lots: wholeAtLeast(1).max(100).default(1),
+  paper_trading: z.boolean().default(true),
+  candle_interval_minutes: wholeAtLeast(1).max(60).default(3),
+  structure_neutral_band: z.number().min(0).default(5),
+};
+
+export const riskShape = {
+  max_daily_loss: positive.default(25_000),
+  max_trades_per_day: wholeAtLeast(0).default(3),
+  disaster_stop_pct: z.number().gt(0).lt(100).default(10),
+};
+
+export const marketShape = {
+  start_time: hhmm.default("09:15"),
+  end_time: hhmm.default("15:30"),
+  eod_exit_time: hhmm.default("15:15"),
+  holidays: z.array(isoDate).default([]),
+};
+
+export const dataShape = {
+  database_path: z.string().min(1).default("data/trading.db"),
+  cache_dir: z.string().min(1).default("data/cache"),
+  access_token_file: z.string().min(1).default("data/access_token.json"),
+  log_retention_days: wholeAtLeast(1).default(30),
+};
+
+const flag = z.boolean().default(true);
+export const notificationsShape = {
+  login_needed: flag,
+  login_result: flag,
+  pre_market: flag,
+  entry: flag,
+  exit: flag,
+  order_problems: flag,
+  session_expired: flag,
+  feed: flag,
+  errors: flag,
+  daily_summary: flag,
+  weekly_summary: flag,
+  monthly_summary: flag,
+  reminders: flag,
+};
+
+export const chargesShape = {
+  brokerage_per_order: z.number().min(0).default(20),
+  stt_sell_pct: z.number().min(0).default(0.1),
+  exchange_pct: z.number().min(0).default(0.0325),
+  sebi_per_crore: z.number().min(0).default(10),
+  gst_pct: z.number().min(0).default(18),
+  stamp_buy_pct: z.number().min(0).default(0.003),
+};
+
+export const rootShape = {
+  api_key: z.string().default(""),
+  api_secret: z.string().default(""),
+  telegram_token: z.string().default(""),
+  telegram_chat_id: chatId.default(""),
+  auth: z.strictObject(authShape).prefault({}),
+  trading: z.strictObject(tradingShape).prefault({}),
+  risk_management: z.strictObject(riskShape).prefault({}),
+  market: z.strictObject(marketShape).prefault({}),
+  data: z.strictObject(dataShape).prefault({}),
+  notifications: z.strictObject(notificationsShape).prefault({}),
+  charges: z.strictObject(chargesShape).prefault({}),
+};
+
+/** Known keys of every object in the schema, by dotted path ("" is the root). */
+export const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
+  ["", Object.keys(rootShape)],
+  ["auth", Object.keys(authShape)],
+  ["trading", Object.keys(tradingShape)],
+  ["risk_management", Object.keys(riskShape)],
+  ["market", Object.keys(marketShape)],
+  ["data", Object.keys(dataShape)],
+  ["notifications", Object.keys(notificationsShape)],
+  ["charges", Object.keys(chargesShape)],
+]);
+
+export const configSchema = z.strictObject(rootShape).superRefine((c, ctx) => {
+  const start = parseHhmm(c.market.start_time);
+  const eod = parseHhmm(c.market.eod_exit_time);
+  const end = parseHhmm(c.market.end_time);
+  if (!(start < eod && eod <= end)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["market", "eod_exit_time"],
+      message: `expected start_time < eod_exit_time <= end_time, found ${c.market.start_time} / ${c.market.eod_exit_time} / ${c.market.end_time}`,
+    });
+  }
+  const steps = c.trading.strike_range / c.trading.strike_interval;
+  if (Math.abs(steps - Math.round(steps)) > 1e-9) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["trading", "strike_range"],
+      message: `expected a multiple of trading.strike_interval (${c.trading.strike_interval}), found ${c.trading.strike_range}`,
+    });
+  }
+});
+
+/** The validated configuration, every default filled in. */
+export type Config = z.output<typeof configSchema>;
