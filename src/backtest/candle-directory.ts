@@ -45,7 +45,7 @@ export function loadCandleDirectory(dir: string, warn: (message: string) => void
     const symbol = symbolOfFile(name);
     let parsed: ReturnType<typeof parseCandleCsv>;
     try {
-      parsed = parseCandleCsv(readFileSync(path, "latin1"));
+      parsed = parseCandleCsv(readFileSync(path));
     } catch (e) {
       if (e instanceof CandleFileError) throw new DataLoadError(`${path}: ${e.message}`);
       throw new DataLoadError(`${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? e})`);

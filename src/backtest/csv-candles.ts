@@ -3,9 +3,9 @@ import { type IsoDate, IST_OFFSET_MINUTES, isIsoDate, istPartsOf } from "../doma
 
 /*
  * A hand-written reader for the backtest candle CSV. A general CSV library would do, but
- * this is the hot path of every backtest (hundreds of thousands of rows): scanning the text
- * once with charCodeAt, parsing numbers in place and reusing the date string of the previous
- * row is several times faster than split() + parseFloat() + Date, and allocates only the
+ * this is the hot path of every backtest (hundreds of thousands of rows): scanning the file's
+ * bytes once, parsing numbers in place and reusing the date string of the previous row is
+ * several times faster than decoding + split() + parseFloat() + Date, and allocates only the
  * candles themselves. The format is simple (no quoting in Kite's exports), so nothing of a
  * general parser is missed.
  */
@@ -22,18 +22,24 @@ export interface ParsedCandleFile {
 export class CandleFileError extends Error {}
 
 const REQUIRED = ["open", "high", "low", "close"] as const;
+const COMMA = 44;
+const NEWLINE = 10;
+const CR = 13;
+const SPACE = 32;
 
-/** Parses the text of one candle CSV; columns are found by header name, extra ones ignored. */
-export function parseCandleCsv(text: string): ParsedCandleFile {
-  const headerEnd = lineEnd(text, 0);
-  const header = text
-    .slice(0, headerEnd)
+/** Parses one candle CSV (bytes, or text); columns are found by header name, extra ones ignored. */
+export function parseCandleCsv(input: Uint8Array | string): ParsedCandleFile {
+  const b = typeof input === "string" ? Buffer.from(input, "latin1") : input;
+  const n = b.length;
+  const headerEnd = lineEnd(b, 0);
+  const header = Buffer.from(b.buffer, b.byteOffset, headerEnd)
+    .toString("latin1")
     .split(",")
     .map((h) => h.trim().replace(/^"|"$/g, "").toLowerCase());
   const col = (name: string) => header.indexOf(name);
-  const missing = REQUIRED.filter((c) => col(c) < 0);
+  const missing: string[] = REQUIRED.filter((c) => col(c) < 0);
   const tsCol = col("timestamp") >= 0 ? col("timestamp") : col("date");
-  if (tsCol < 0) missing.push("timestamp" as never);
+  if (tsCol < 0) missing.push("timestamp");
   if (missing.length > 0) {
     throw new CandleFileError(`missing column(s) ${missing.join(", ")} (header: ${header.join(",")})`);
   }
@@ -43,61 +49,54 @@ export function parseCandleCsv(text: string): ParsedCandleFile {
   const iClose = col("close");
   const iVolume = col("volume");
   const fieldCount = header.length;
+  // starts[k] is the first byte of field k; starts[k + 1] - 1 is its end (a comma or the line end).
   const starts = new Int32Array(fieldCount + 1);
 
   const days = new Map<IsoDate, Candle[]>();
   const skipped = new Map<string, number>();
-  const skip = (why: string) => skipped.set(why, (skipped.get(why) ?? 0) + 1);
+  const unsorted = new Set<Candle[]>();
   let rows = 0;
   let dayKey = "";
   let dayRows: Candle[] = [];
-  const unsorted = new Set<Candle[]>();
   let pos = headerEnd + 1;
-  const n = text.length;
 
   while (pos < n) {
-    const end = lineEnd(text, pos);
-    let stop = end;
-    if (stop > pos && text.charCodeAt(stop - 1) === 13) stop--; // CRLF
-    if (stop === pos) {
-      pos = end + 1;
-      continue;
-    }
+    const end = lineEnd(b, pos);
+    const stop = end > pos && b[end - 1] === CR ? end - 1 : end;
+    const lineStart = pos;
+    pos = end + 1;
+    if (stop === lineStart) continue;
     rows++;
-    // Field boundaries: starts[k] is the first char of field k, starts[k+1]-1 its comma.
     let k = 0;
-    starts[0] = pos;
-    for (let i = pos; i < stop && k < fieldCount; i++) {
-      if (text.charCodeAt(i) === 44) starts[++k] = i + 1;
+    starts[0] = lineStart;
+    for (let i = lineStart; i < stop; i++) {
+      if (b[i] === COMMA) {
+        if (++k >= fieldCount) break;
+        starts[k] = i + 1;
+      }
     }
     if (k !== fieldCount - 1) {
-      skip("wrong number of fields");
-      pos = end + 1;
+      count(skipped, "wrong number of fields");
       continue;
     }
     starts[fieldCount] = stop + 1;
-    const fieldEnd = (f: number) => (starts[f + 1] as number) - 1;
 
-    const open = parseNumber(text, starts[iOpen] as number, fieldEnd(iOpen));
-    const high = parseNumber(text, starts[iHigh] as number, fieldEnd(iHigh));
-    const low = parseNumber(text, starts[iLow] as number, fieldEnd(iLow));
-    const close = parseNumber(text, starts[iClose] as number, fieldEnd(iClose));
-    const volume = iVolume >= 0 ? parseNumber(text, starts[iVolume] as number, fieldEnd(iVolume)) : 0;
+    const open = parseNumberBytes(b, starts[iOpen] as number, (starts[iOpen + 1] as number) - 1);
+    const high = parseNumberBytes(b, starts[iHigh] as number, (starts[iHigh + 1] as number) - 1);
+    const low = parseNumberBytes(b, starts[iLow] as number, (starts[iLow + 1] as number) - 1);
+    const close = parseNumberBytes(b, starts[iClose] as number, (starts[iClose + 1] as number) - 1);
+    const volume = iVolume < 0 ? 0 : parseNumberBytes(b, starts[iVolume] as number, (starts[iVolume + 1] as number) - 1);
     if (Number.isNaN(open + high + low + close + volume)) {
-      skip("non-numeric value");
-      pos = end + 1;
+      count(skipped, "non-numeric value");
       continue;
     }
     if (high < low) {
-      skip("high below low");
-      pos = end + 1;
+      count(skipped, "high below low");
       continue;
     }
-    const tsStart = starts[tsCol] as number;
-    const stamp = parseTimestamp(text, tsStart, fieldEnd(tsCol), dayKey);
+    const stamp = parseTimestampBytes(b, starts[tsCol] as number, (starts[tsCol + 1] as number) - 1, dayKey);
     if (stamp === null) {
-      skip("unreadable timestamp");
-      pos = end + 1;
+      count(skipped, "unreadable timestamp");
       continue;
     }
     if (stamp.date !== dayKey) {
@@ -112,22 +111,24 @@ export function parseCandleCsv(text: string): ParsedCandleFile {
     const last = dayRows[dayRows.length - 1];
     if (last && stamp.minute <= last.start) unsorted.add(dayRows);
     dayRows.push({ start: stamp.minute, open, high, low, close, volume });
-    pos = end + 1;
   }
 
   for (const list of unsorted) {
     const dupes = sortAndDedupe(list);
-    if (dupes > 0) skipped.set("duplicate timestamp", (skipped.get("duplicate timestamp") ?? 0) + dupes);
+    if (dupes > 0) count(skipped, "duplicate timestamp", dupes);
   }
   return { days, rows, skipped };
+}
+
+function count(map: Map<string, number>, key: string, by = 1): void {
+  map.set(key, (map.get(key) ?? 0) + by);
 }
 
 /** Sorts a day's candles by start (stable) and drops later rows of a repeated start; returns how many. */
 function sortAndDedupe(list: Candle[]): number {
   list.sort((a, b) => a.start - b.start);
   let w = 0;
-  for (let r = 0; r < list.length; r++) {
-    const c = list[r] as Candle;
+  for (const c of list) {
     if (w > 0 && (list[w - 1] as Candle).start === c.start) continue;
     list[w++] = c;
   }
@@ -136,32 +137,33 @@ function sortAndDedupe(list: Candle[]): number {
   return removed;
 }
 
-function lineEnd(text: string, from: number): number {
-  const i = text.indexOf("\n", from);
-  return i < 0 ? text.length : i;
+function lineEnd(b: Uint8Array, from: number): number {
+  const i = b.indexOf(NEWLINE, from);
+  return i < 0 ? b.length : i;
 }
 
 const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /**
- * Parses a plain decimal (`-12.35`) in place. With at most 15 digits the digits form an exact
- * integer, and one division by an exact power of ten rounds once: the same double as Number()
- * gives. Anything else (exponents, long numbers, junk) goes through Number(). NaN when not a number.
+ * Parses a plain decimal (`-12.35`) from bytes [start, end). With at most 15 digits the digits
+ * form an exact integer, and one division by an exact power of ten rounds once: the same
+ * double as Number() gives. Anything else (exponents, long numbers, junk) goes through
+ * Number(). NaN when not a number.
  */
-export function parseNumber(s: string, start: number, end: number): number {
+function parseNumberBytes(b: Uint8Array, start: number, end: number): number {
   let i = start;
-  while (i < end && s.charCodeAt(i) === 32) i++;
+  while (i < end && b[i] === SPACE) i++;
   let e = end;
-  while (e > i && s.charCodeAt(e - 1) === 32) e--;
+  while (e > i && b[e - 1] === SPACE) e--;
   if (i === e) return Number.NaN;
-  const first = s.charCodeAt(i);
+  const first = b[i] as number;
   const negative = first === 45;
   if (negative || first === 43) i++;
   let mantissa = 0;
   let digits = 0;
   let fractionDigits = -1;
   for (; i < e; i++) {
-    const ch = s.charCodeAt(i);
+    const ch = b[i] as number;
     if (ch === 46 && fractionDigits < 0) {
       fractionDigits = 0;
       continue;
@@ -172,42 +174,44 @@ export function parseNumber(s: string, start: number, end: number): number {
     digits++;
     if (fractionDigits >= 0) fractionDigits++;
   }
-  if (i !== e || digits === 0 || digits > 15) return Number(s.slice(start, end).trim());
+  if (i !== e || digits === 0 || digits > 15) return Number(latin1(b, start, end).trim());
   const value = fractionDigits > 0 ? mantissa / (POWERS_OF_TEN[fractionDigits] as number) : mantissa;
   return negative ? -value : value;
 }
 
 /**
- * Reads `YYYY-MM-DD[ T]HH:MM[:SS][offset]` (Kite writes `+05:30` or `+0530`; no offset means
- * IST) into an IST date and minute of day. Reuses `previousDate` when the date is unchanged,
- * so that a file's rows share one string. Null when unreadable.
+ * Reads `YYYY-MM-DD[ T]HH:MM[:SS[.fff]][offset]` (Kite writes `+05:30` or `+0530`; no offset
+ * means IST) from bytes into an IST date and minute of day. Reuses `previousDate` when the
+ * date is unchanged, so a file's rows share one string. Null when unreadable.
  */
-export function parseTimestamp(
-  s: string,
+function parseTimestampBytes(
+  b: Uint8Array,
   start: number,
   end: number,
   previousDate: string,
 ): { date: IsoDate; minute: number } | null {
   let e = end;
-  while (e > start && s.charCodeAt(e - 1) === 32) e--;
+  while (e > start && b[e - 1] === SPACE) e--;
   if (e - start < 16) return null;
-  const sep = s.charCodeAt(start + 10);
-  if (sep !== 32 && sep !== 84) return null;
-  const hh = twoDigits(s, start + 11);
-  const mm = twoDigits(s, start + 14);
-  if (hh < 0 || mm < 0 || s.charCodeAt(start + 13) !== 58 || hh > 23 || mm > 59) return null;
+  const sep = b[start + 10];
+  if (sep !== SPACE && sep !== 84) return null;
+  const hh = twoDigits(b, start + 11);
+  const mm = twoDigits(b, start + 14);
+  if (hh < 0 || mm < 0 || b[start + 13] !== 58 || hh > 23 || mm > 59) return null;
   let p = start + 16;
-  if (p < e && s.charCodeAt(p) === 58) p += 3; // seconds
-  if (p < e && s.charCodeAt(p) === 46) while (p < e && s.charCodeAt(p) !== 43 && s.charCodeAt(p) !== 45 && s.charCodeAt(p) !== 90) p++;
-  const offset = parseOffset(s, p, e);
+  if (p < e && b[p] === 58) {
+    if (twoDigits(b, p + 1) < 0) return null;
+    p += 3; // seconds
+  }
+  if (p < e && b[p] === 46) {
+    p++;
+    while (p < e && (b[p] as number) >= 48 && (b[p] as number) <= 57) p++;
+  }
+  const offset = parseOffset(b, p, e);
   if (offset === null) return null;
 
-  let date: string;
-  if (previousDate.length === 10 && s.startsWith(previousDate, start)) date = previousDate;
-  else {
-    date = s.slice(start, start + 10);
-    if (!isIsoDate(date)) return null;
-  }
+  const date = sameDate(b, start, previousDate) ? previousDate : latin1(b, start, start + 10);
+  if (date !== previousDate && !isIsoDate(date)) return null;
   const minute = hh * 60 + mm;
   if (offset === IST_OFFSET_MINUTES) return { date, minute };
   const y = Number(date.slice(0, 4));
@@ -217,21 +221,46 @@ export function parseTimestamp(
   return { date: parts.date, minute: parts.minute };
 }
 
+function sameDate(b: Uint8Array, start: number, date: string): boolean {
+  if (date.length !== 10) return false;
+  for (let i = 0; i < 10; i++) if (b[start + i] !== date.charCodeAt(i)) return false;
+  return true;
+}
+
 /** Minutes east of UTC of `Z`, `+05:30`, `+0530`, `-04:00`, or IST when there is none; null when malformed. */
-function parseOffset(s: string, p: number, e: number): number | null {
+function parseOffset(b: Uint8Array, p: number, e: number): number | null {
   if (p === e) return IST_OFFSET_MINUTES;
-  const sign = s.charCodeAt(p);
+  const sign = b[p];
   if (sign === 90 && p + 1 === e) return 0;
   if (sign !== 43 && sign !== 45) return null;
-  const h = twoDigits(s, p + 1);
-  const colon = s.charCodeAt(p + 3) === 58 ? 1 : 0;
-  const m = twoDigits(s, p + 3 + colon);
+  const h = twoDigits(b, p + 1);
+  const colon = b[p + 3] === 58 ? 1 : 0;
+  const m = twoDigits(b, p + 3 + colon);
   if (h < 0 || m < 0 || p + 5 + colon !== e) return null;
   return (sign === 45 ? -1 : 1) * (h * 60 + m);
 }
 
-function twoDigits(s: string, i: number): number {
-  const a = s.charCodeAt(i) - 48;
-  const b = s.charCodeAt(i + 1) - 48;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+function twoDigits(b: Uint8Array, i: number): number {
+  const x = (b[i] ?? 0) - 48;
+  const y = (b[i + 1] ?? 0) - 48;
+  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
+}
+
+function latin1(b: Uint8Array, start: number, end: number): string {
+  return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
+}
+
+/** Parses a plain decimal from `s` [start, end) exactly as Number() would (see the byte version). */
+export function parseNumber(s: string, start = 0, end = s.length): number {
+  return parseNumberBytes(Buffer.from(s.slice(start, end), "latin1"), 0, end - start);
+}
+
+/** Parses a candle timestamp from `s` [start, end) into its IST date and minute of day; null when unreadable. */
+export function parseTimestamp(
+  s: string,
+  start = 0,
+  end = s.length,
+  previousDate = "",
+): { date: IsoDate; minute: number } | null {
+  return parseTimestampBytes(Buffer.from(s.slice(start, end), "latin1"), 0, end - start, previousDate);
 }
