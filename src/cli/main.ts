@@ -44,3 +44,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 process.exitCode = await main(process.argv);
+
+// For `npm run bench`: the process's own peak RSS, which a parent cannot read portably.
+if (process.env.PIVOT_BENCH_STATS === "1") {
+  process.on("exit", () => {
+    process.stderr.write(`PIVOT_BENCH_STATS ${JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS })}\n`);
+  });
+}

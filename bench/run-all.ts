@@ -1,0 +1,31 @@
+import { writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { fileURLToPath } from "node:url";
+import { textTable } from "../src/cli/text-table.js";
+import { backtestBenchmark } from "./backtest.bench.js";
+import type { Figure } from "./stats.js";
+
+/** `npm run bench`: runs every benchmark, prints one table and writes bench/results.json. */
+function main(): void {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const figures: Figure[] = [...backtestBenchmark(log)];
+  const machine = {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memory_gb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+  process.stdout.write(
+    `${textTable(
+      ["benchmark", "value", "unit", "target", "met"],
+      figures.map((f) => [f.name, f.value, f.unit, f.target ?? "", f.met === undefined ? "" : f.met ? "yes" : "NO"]),
+    )}\n`,
+  );
+  process.stdout.write(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gb} GB, Node ${machine.node}\n`);
+  const out = fileURLToPath(new URL("../../bench/results.json", import.meta.url));
+  writeFileSync(out, `${JSON.stringify({ machine, figures }, null, 2)}\n`);
+  process.stdout.write(`written to bench/results.json\n`);
+}
+
+main();

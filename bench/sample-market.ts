@@ -1,0 +1,18 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeSampleData } from "../src/backtest/sample-data.js";
+
+/**
+ * The benchmark's sample market (`pivot sample-data --days N --seed S`), generated once into
+ * the temp directory and reused while complete (a marker file is written last).
+ */
+export function benchmarkMarket(days: number, seed: number): string {
+  const dir = join(tmpdir(), `pivot-bench-market-${days}d-seed${seed}`);
+  const marker = join(dir, ".complete");
+  if (existsSync(marker) && readFileSync(marker, "utf8") === "v1") return dir;
+  rmSync(dir, { recursive: true, force: true });
+  writeSampleData({ outDir: dir, days, seed });
+  writeFileSync(marker, "v1");
+  return dir;
+}
