@@ -39,7 +39,8 @@ export function backtestBenchmark(log: (line: string) => void): Figure[] {
     });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     if (r.status !== 0) throw new Error(`pivot backtest failed: ${r.stderr}`);
-    if (JSON.parse(r.stdout).summary.candles !== candles) throw new Error("the CLI processed another candle count");
+    if (JSON.parse(r.stdout).summary.candles !== candles)
+      throw new Error("the CLI processed another candle count");
     const stats = /PIVOT_BENCH_STATS (.*)/.exec(r.stderr)?.[1];
     rss.push(stats ? JSON.parse(stats).maxRssKb / 1024 : Number.NaN);
     endToEnd.push(seconds);
@@ -56,7 +57,13 @@ export function backtestBenchmark(log: (line: string) => void): Figure[] {
   const e2e = candles / median(endToEnd);
   const peak = Math.max(...rss);
   return [
-    { name: "backtest end to end", value: Math.round(e2e), unit: "candles/s", target: ">= 1,000,000", met: e2e >= 1e6 },
+    {
+      name: "backtest end to end",
+      value: Math.round(e2e),
+      unit: "candles/s",
+      target: ">= 1,000,000",
+      met: e2e >= 1e6,
+    },
     { name: "backtest end to end, wall time", value: round3(median(endToEnd)), unit: "s" },
     { name: "backtest strategy loop alone", value: Math.round(candles / median(loop)), unit: "candles/s" },
     { name: "backtest peak RSS", value: Math.round(peak), unit: "MB", target: "< 300", met: peak < 300 },

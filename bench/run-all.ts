@@ -19,10 +19,18 @@ function main(): void {
   process.stdout.write(
     `${textTable(
       ["benchmark", "value", "unit", "target", "met"],
-      figures.map((f) => [f.name, f.value, f.unit, f.target ?? "", f.met === undefined ? "" : f.met ? "yes" : "NO"]),
+      figures.map((f) => [
+        f.name,
+        f.value,
+        f.unit,
+        f.target ?? "",
+        f.met === undefined ? "" : f.met ? "yes" : "NO",
+      ]),
     )}\n`,
   );
-  process.stdout.write(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gb} GB, Node ${machine.node}\n`);
+  process.stdout.write(
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gb} GB, Node ${machine.node}\n`,
+  );
   const out = fileURLToPath(new URL("../../bench/results.json", import.meta.url));
   writeFileSync(out, `${JSON.stringify({ machine, figures }, null, 2)}\n`);
   process.stdout.write(`written to bench/results.json\n`);

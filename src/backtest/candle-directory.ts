@@ -34,7 +34,9 @@ export function loadCandleDirectory(dir: string, warn: (message: string) => void
       .sort();
   } catch (e) {
     if (e instanceof DataLoadError) throw e;
-    throw new DataLoadError(`cannot read the data directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+    throw new DataLoadError(
+      `cannot read the data directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+    );
   }
   if (names.length === 0) throw new DataLoadError(`${dir} holds no .csv candle files`);
 

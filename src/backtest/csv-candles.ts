@@ -1,5 +1,5 @@
 import type { Candle } from "../domain/candle.js";
-import { type IsoDate, IST_OFFSET_MINUTES, isIsoDate, istPartsOf } from "../domain/ist.js";
+import { IST_OFFSET_MINUTES, type IsoDate, isIsoDate, istPartsOf } from "../domain/ist.js";
 
 /*
  * A hand-written reader for the backtest candle CSV. A general CSV library would do, but
@@ -85,7 +85,8 @@ export function parseCandleCsv(input: Uint8Array | string): ParsedCandleFile {
     const high = parseNumberBytes(b, starts[iHigh] as number, (starts[iHigh + 1] as number) - 1);
     const low = parseNumberBytes(b, starts[iLow] as number, (starts[iLow + 1] as number) - 1);
     const close = parseNumberBytes(b, starts[iClose] as number, (starts[iClose + 1] as number) - 1);
-    const volume = iVolume < 0 ? 0 : parseNumberBytes(b, starts[iVolume] as number, (starts[iVolume + 1] as number) - 1);
+    const volume =
+      iVolume < 0 ? 0 : parseNumberBytes(b, starts[iVolume] as number, (starts[iVolume + 1] as number) - 1);
     if (Number.isNaN(open + high + low + close + volume)) {
       count(skipped, "non-numeric value");
       continue;

@@ -54,10 +54,19 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   dates.forEach((date, dayIndex) => {
     options.progress?.(dayIndex, dates.length);
     if (!calendar.isTradingDay(date)) {
-      warn(`${date}: not a trading day (${calendar.holidayName(date) ?? "weekend"}); its candles are not traded`);
+      warn(
+        `${date}: not a trading day (${calendar.holidayName(date) ?? "weekend"}); its candles are not traded`,
+      );
       return;
     }
-    const pick = pickUniverse(date, data.byDay.get(date) as Map<string, Candle[]>, underlying, config, master, candlesOf);
+    const pick = pickUniverse(
+      date,
+      data.byDay.get(date) as Map<string, Candle[]>,
+      underlying,
+      config,
+      master,
+      candlesOf,
+    );
     if (pick.warning) warn(pick.warning);
     const previousDay = calendar.previousTradingDay(date);
     const setups: ContractSetup[] = pick.contracts.map(({ symbol, option }) => {
@@ -186,9 +195,12 @@ function pickUniverse(
   }
   const spot = firstIndexCandle.open;
   const atm = atmStrike(spot, config.trading.strike_interval);
-  const expiryOf = (o: OptionSymbol) =>
-    o.expiry ?? masterExpiry(master, o) ?? `${o.expiryMonth}-31`; // month end orders a monthly after its weeklies
-  const expiry = options.map((o) => expiryOf(o.option)).filter((e) => e >= date).sort()[0] ?? null;
+  const expiryOf = (o: OptionSymbol) => o.expiry ?? masterExpiry(master, o) ?? `${o.expiryMonth}-31`; // month end orders a monthly after its weeklies
+  const expiry =
+    options
+      .map((o) => expiryOf(o.option))
+      .filter((e) => e >= date)
+      .sort()[0] ?? null;
   const strikes = new Set(universeStrikes(atm, config.trading.strike_range, config.trading.strike_interval));
   const contracts = options.filter((o) => expiryOf(o.option) === expiry && strikes.has(o.option.strike));
   const warning =
@@ -202,8 +214,9 @@ function masterExpiry(master: InstrumentMaster | undefined, o: OptionSymbol): Is
   if (!master) return undefined;
   return master
     .optionsOf(o.underlying)
-    .find((c) => c.expiry.startsWith(o.expiryMonth) && c.strike === o.strike && c.instrumentType === o.optionType)
-    ?.expiry;
+    .find(
+      (c) => c.expiry.startsWith(o.expiryMonth) && c.strike === o.strike && c.instrumentType === o.optionType,
+    )?.expiry;
 }
 
 /** Sizes of the contract's last `count` candles before `date`, oldest first, across earlier days. */
@@ -220,7 +233,8 @@ function priorSizes(
     const d = dates[i] as IsoDate;
     if (d >= date) continue;
     const list = candlesOf(symbol, d);
-    for (let k = list.length - 1; k >= 0 && sizes.length < count; k--) sizes.push(candleSize(list[k] as Candle));
+    for (let k = list.length - 1; k >= 0 && sizes.length < count; k--)
+      sizes.push(candleSize(list[k] as Candle));
   }
   return sizes.reverse();
 }

@@ -28,7 +28,21 @@ export function formatBacktestText(result: BacktestResult): string {
     out.push("Trades");
     out.push(
       textTable(
-        ["trade", "symbol", "sc", "entry", "price", "stop", "target", "exit", "price", "reason", "held", "gross", "net"],
+        [
+          "trade",
+          "symbol",
+          "sc",
+          "entry",
+          "price",
+          "stop",
+          "target",
+          "exit",
+          "price",
+          "reason",
+          "held",
+          "gross",
+          "net",
+        ],
         result.trades.map((t) => [
           t.trade_id,
           t.symbol,
@@ -57,7 +71,8 @@ export function formatBacktestText(result: BacktestResult): string {
 
 /** The summary figures as aligned `label: value` lines. */
 export function formatFigures(s: SummaryFigures): string {
-  const rupees = (n: number) => `Rs ${n.toLocaleString("en-IN", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  const rupees = (n: number) =>
+    `Rs ${n.toLocaleString("en-IN", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
   const rows: [string, string][] = [
     ["trades", `${s.total_trades} (won ${s.wins}, lost ${s.losses}, win rate ${s.win_rate}%)`],
     ["gross P&L", rupees(s.gross_pnl)],

@@ -1,5 +1,5 @@
-import type { Config } from "../config/schema.js";
 import { loadConfig } from "../config/load.js";
+import type { Config } from "../config/schema.js";
 import { UserError } from "./user-error.js";
 
 /** Loads the configuration for a command, turning every problem into one UserError listing them all. */

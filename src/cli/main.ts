@@ -9,7 +9,9 @@ import { UserError } from "./user-error.js";
 
 /** The package version, read from package.json beside dist/. */
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -48,6 +50,8 @@ process.exitCode = await main(process.argv);
 // For `npm run bench`: the process's own peak RSS, which a parent cannot read portably.
 if (process.env.PIVOT_BENCH_STATS === "1") {
   process.on("exit", () => {
-    process.stderr.write(`PIVOT_BENCH_STATS ${JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS })}\n`);
+    process.stderr.write(
+      `PIVOT_BENCH_STATS ${JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS })}\n`,
+    );
   });
 }

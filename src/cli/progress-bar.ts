@@ -12,7 +12,9 @@ export function progressBar(
     lastPercent = percent;
     const width = 30;
     const filled = Math.round((percent / 100) * width);
-    stream.write(`\r${label} [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${percent}% ${done}/${total}`);
+    stream.write(
+      `\r${label} [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${percent}% ${done}/${total}`,
+    );
     if (done >= total) stream.write("\n");
   };
 }

@@ -42,7 +42,11 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfigResult {
     try {
       text = readFileSync(path, "utf8");
     } catch (e) {
-      return { ok: false, errors: [`${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? e})`], source };
+      return {
+        ok: false,
+        errors: [`${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? e})`],
+        source,
+      };
     }
     try {
       raw = JSON.parse(text);
@@ -50,7 +54,11 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfigResult {
       return { ok: false, errors: [`${path}: not valid JSON: ${(e as Error).message}`], source };
     }
   } else if (explicit) {
-    return { ok: false, errors: [`${path}: no such file (copy config.example.json to start one)`], source: null };
+    return {
+      ok: false,
+      errors: [`${path}: no such file (copy config.example.json to start one)`],
+      source: null,
+    };
   }
   return parseConfig(raw, options.env ?? {}, source);
 }
@@ -62,7 +70,11 @@ export function parseConfig(
   source: string | null = null,
 ): ConfigResult {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    return { ok: false, errors: [`${source ?? "config"}: expected a JSON object, found ${describe(raw)}`], source };
+    return {
+      ok: false,
+      errors: [`${source ?? "config"}: expected a JSON object, found ${describe(raw)}`],
+      source,
+    };
   }
   const withEnv: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
   for (const [name, key] of SECRET_ENV) {
@@ -95,13 +107,19 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
     case "invalid_type":
       return [`${at}: expected ${issue.expected}, found ${found}`];
     case "too_small":
-      return [`${at}: expected ${bound(issue.origin, issue.inclusive ? ">=" : ">", issue.minimum)}, found ${found}`];
+      return [
+        `${at}: expected ${bound(issue.origin, issue.inclusive ? ">=" : ">", issue.minimum)}, found ${found}`,
+      ];
     case "too_big":
-      return [`${at}: expected ${bound(issue.origin, issue.inclusive ? "<=" : "<", issue.maximum)}, found ${found}`];
+      return [
+        `${at}: expected ${bound(issue.origin, issue.inclusive ? "<=" : "<", issue.maximum)}, found ${found}`,
+      ];
     case "invalid_union":
       return [`${at}: expected a string or a whole number, found ${found}`];
     case "custom":
-      return [`${at}: ${issue.message.startsWith("expected") && !issue.message.includes("found") ? `${issue.message}, found ${found}` : issue.message}`];
+      return [
+        `${at}: ${issue.message.startsWith("expected") && !issue.message.includes("found") ? `${issue.message}, found ${found}` : issue.message}`,
+      ];
     default:
       return [`${at}: ${issue.message}, found ${found}`];
   }

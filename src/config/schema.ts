@@ -8,19 +8,17 @@ import { isIsoDate, parseHhmm } from "../domain/ist.js";
  * known ones ("did you mean …?").
  */
 
-const hhmm = z
-  .string()
-  .refine(
-    (s) => {
-      try {
-        parseHhmm(s);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: "expected a time HH:MM (IST, 24-hour)" },
-  );
+const hhmm = z.string().refine(
+  (s) => {
+    try {
+      parseHhmm(s);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "expected a time HH:MM (IST, 24-hour)" },
+);
 const isoDate = z.string().refine(isIsoDate, { message: "expected a date YYYY-MM-DD" });
 const positive = z.number().positive();
 const wholeAtLeast = (min: number) => z.number().int().min(min);

@@ -78,7 +78,9 @@ export class TradingCalendar {
       d = addDays(d, direction);
       if (this.isTradingDay(d)) return d;
     }
-    throw new Error(`no trading day within ${MAX_GAP_DAYS} days ${direction < 0 ? "before" : "after"} ${date}`);
+    throw new Error(
+      `no trading day within ${MAX_GAP_DAYS} days ${direction < 0 ? "before" : "after"} ${date}`,
+    );
   }
 }
 

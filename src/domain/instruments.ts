@@ -117,7 +117,11 @@ export class InstrumentMaster {
   /** The instrument `EXCHANGE:SYMBOL`, or with a bare symbol the first exchange that lists it. */
   find(symbol: string, exchange?: string): Instrument | undefined {
     if (exchange) return this.bySymbol.get(`${exchange}:${symbol}`);
-    return this.bySymbol.get(`BFO:${symbol}`) ?? this.bySymbol.get(`BSE:${symbol}`) ?? this.bySymbol.get(`NFO:${symbol}`);
+    return (
+      this.bySymbol.get(`BFO:${symbol}`) ??
+      this.bySymbol.get(`BSE:${symbol}`) ??
+      this.bySymbol.get(`NFO:${symbol}`)
+    );
   }
 
   /** The index row of an underlying (`SENSEX` → BSE token 265), segment INDICES. */
@@ -129,7 +133,9 @@ export class InstrumentMaster {
   optionsOf(underlying: string): OptionContract[] {
     return this.instruments.filter(
       (i): i is OptionContract =>
-        i.name === underlying && (i.instrumentType === "CE" || i.instrumentType === "PE") && i.expiry !== null,
+        i.name === underlying &&
+        (i.instrumentType === "CE" || i.instrumentType === "PE") &&
+        i.expiry !== null,
     );
   }
 

@@ -65,13 +65,23 @@ export function parseOptionSymbol(symbol: string, underlying?: string): OptionSy
 }
 
 /** Formats a weekly option symbol: `SENSEX` + `YY` + month code + `DD` + strike + `CE|PE`. */
-export function formatWeeklySymbol(underlying: string, expiry: IsoDate, strike: number, type: OptionType): string {
+export function formatWeeklySymbol(
+  underlying: string,
+  expiry: IsoDate,
+  strike: number,
+  type: OptionType,
+): string {
   const month = Number(expiry.slice(5, 7));
   return `${underlying}${expiry.slice(2, 4)}${WEEKLY_MONTH_CODES[month - 1]}${expiry.slice(8, 10)}${strike}${type}`;
 }
 
 /** Formats a monthly option symbol: `SENSEX` + `YY` + `MON` + strike + `CE|PE`. */
-export function formatMonthlySymbol(underlying: string, expiry: IsoDate, strike: number, type: OptionType): string {
+export function formatMonthlySymbol(
+  underlying: string,
+  expiry: IsoDate,
+  strike: number,
+  type: OptionType,
+): string {
   const month = Number(expiry.slice(5, 7));
   return `${underlying}${expiry.slice(2, 4)}${MONTHS[month - 1]}${strike}${type}`;
 }

@@ -242,7 +242,16 @@ export class StrategyDay {
     const threshold = percentileInPlace(this.scratch, n, this.params.candleSizePercentile);
     if (!(size >= threshold)) return;
 
-    this.candidates.push({ contract: c, candle, scenario, firstCandle: first, size, threshold, target, targetNotAbove });
+    this.candidates.push({
+      contract: c,
+      candle,
+      scenario,
+      firstCandle: first,
+      size,
+      threshold,
+      target,
+      targetNotAbove,
+    });
   }
 
   /** The first entry condition (STRATEGY.md section 5, 1-6) that fails at this close, or null. */
@@ -260,9 +269,13 @@ export class StrategyDay {
         detail: `close time ${formatHhmm(closeMinute)} is not before the EOD exit time ${formatHhmm(p.eodExit)}`,
       };
     }
-    if (this.entriesDisabledReason !== null) return { reason: "ENTRIES_DISABLED", detail: this.entriesDisabledReason };
+    if (this.entriesDisabledReason !== null)
+      return { reason: "ENTRIES_DISABLED", detail: this.entriesDisabledReason };
     if (this.tradesToday >= p.maxTradesPerDay) {
-      return { reason: "MAX_TRADES", detail: `${this.tradesToday} trade(s) today, the limit is ${p.maxTradesPerDay}` };
+      return {
+        reason: "MAX_TRADES",
+        detail: `${this.tradesToday} trade(s) today, the limit is ${p.maxTradesPerDay}`,
+      };
     }
     if (this.stopLossesToday > p.maxReEntries) {
       return {
@@ -317,7 +330,8 @@ export class StrategyDay {
     else if (close >= open.target) reason = "TARGET";
     else if (open.first_candle_entry && open.candles_held >= p.maxCandlesTimeout) reason = "TIMEOUT";
     else if (closeMinute >= p.eodExit) reason = "EOD";
-    else if (this.realisedPnl + (close - open.entry_price) * open.quantity <= -p.maxDailyLoss) reason = "MAX_DAILY_LOSS";
+    else if (this.realisedPnl + (close - open.entry_price) * open.quantity <= -p.maxDailyLoss)
+      reason = "MAX_DAILY_LOSS";
     if (reason) this.exit(close, closeMinute, reason);
   }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import { loadCandleDirectory } from "../../src/backtest/candle-directory.js";
 import { runBacktest } from "../../src/backtest/run-backtest.js";
@@ -7,7 +7,6 @@ import { defaultConfig } from "../../src/config/load.js";
 import { TradingCalendar } from "../../src/domain/calendar.js";
 import { InstrumentMaster, parseInstrumentMaster } from "../../src/domain/instruments.js";
 import { REAL_BFO_MASTER, REAL_CANDLES_DIR } from "../support/paths.js";
-import { readFileSync } from "node:fs";
 
 const warnings: string[] = [];
 const data = loadCandleDirectory(REAL_CANDLES_DIR, (w) => warnings.push(w));

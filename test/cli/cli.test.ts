@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -14,7 +14,8 @@ const noStackTrace = (text: string) => assert.doesNotMatch(text, /\n\s+at .+:\d+
 test("pivot --help → lists the commands, exit 0", () => {
   const r = runCli(["--help"]);
   assert.equal(r.status, 0);
-  for (const c of ["start", "backtest", "pivots", "sample-data"]) assert.match(r.stdout, new RegExp(`\\b${c}\\b`));
+  for (const c of ["start", "backtest", "pivots", "sample-data"])
+    assert.match(r.stdout, new RegExp(`\\b${c}\\b`));
 });
 
 test("pivot pivots --json → classic levels as PP, R1-R5, S1-S3 and the structure", () => {
@@ -36,11 +37,22 @@ test("pivot pivots --json → classic levels as PP, R1-R5, S1-S3 and the structu
 });
 
 test("pivot pivots --type all --open → every kind, and the opening zone", () => {
-  const r = runCli(["pivots", "--high", "120", "--low", "80", "--close", "110", "--open", "100", "--type", "all"], {
-    cwd: tmp,
-  });
+  const r = runCli(
+    ["pivots", "--high", "120", "--low", "80", "--close", "110", "--open", "100", "--type", "all"],
+    {
+      cwd: tmp,
+    },
+  );
   assert.equal(r.status, 0, r.stderr);
-  for (const k of ["classic:", "fibonacci:", "camarilla:", "woodie:", "cpr:", "structure: BULLISH", "opening zone for open 100: Z1"]) {
+  for (const k of [
+    "classic:",
+    "fibonacci:",
+    "camarilla:",
+    "woodie:",
+    "cpr:",
+    "structure: BULLISH",
+    "opening zone for open 100: Z1",
+  ]) {
     assert.ok(r.stdout.includes(k), `${k} in output`);
   }
 });
@@ -57,11 +69,18 @@ test("config with several mistakes → all reported at once with key paths and a
   mkdirSync(dir);
   writeFileSync(
     join(dir, "config.json"),
-    JSON.stringify({ trading: { candle_size_percentil: 80, lots: 0 }, market: { start_time: "9am" }, api_secret: 42 }),
+    JSON.stringify({
+      trading: { candle_size_percentil: 80, lots: 0 },
+      market: { start_time: "9am" },
+      api_secret: 42,
+    }),
   );
   const r = runCli(["backtest", "--data", REAL_CANDLES_DIR], { cwd: dir });
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /trading\.candle_size_percentil: unknown key; did you mean "candle_size_percentile"\?/);
+  assert.match(
+    r.stderr,
+    /trading\.candle_size_percentil: unknown key; did you mean "candle_size_percentile"\?/,
+  );
   assert.match(r.stderr, /trading\.lots: expected a number >= 1, found 0/);
   assert.match(r.stderr, /market\.start_time: expected a time HH:MM.*found "9am"/);
   assert.match(r.stderr, /api_secret: expected string, found a number \(value hidden\)/);
@@ -79,7 +98,17 @@ test("config that is not JSON → says so with the file name", () => {
 });
 
 test("config.example.json → is a valid configuration", () => {
-  const r = runCli(["pivots", "--high", "2", "--low", "1", "--close", "1.5", "--config", join(REPO_ROOT, "config.example.json")]);
+  const r = runCli([
+    "pivots",
+    "--high",
+    "2",
+    "--low",
+    "1",
+    "--close",
+    "1.5",
+    "--config",
+    join(REPO_ROOT, "config.example.json"),
+  ]);
   assert.equal(r.status, 0, r.stderr);
 });
 
@@ -101,7 +130,10 @@ test("backtest of an empty directory → clear error, exit 1", () => {
 test("backtest of a file without one usable row → names the file and the reasons", () => {
   const dir = join(tmp, "unusable");
   mkdirSync(dir);
-  writeFileSync(join(dir, "X_2025-09-05.csv"), "timestamp,open,high,low,close,volume\n2025-09-05 09:15:00+05:30,a,b,c,d,0\n");
+  writeFileSync(
+    join(dir, "X_2025-09-05.csv"),
+    "timestamp,open,high,low,close,volume\n2025-09-05 09:15:00+05:30,a,b,c,d,0\n",
+  );
   const r = runCli(["backtest", "--data", dir], { cwd: tmp });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /X_2025-09-05\.csv: no usable row \(1 non-numeric value\)/);
@@ -139,25 +171,62 @@ test("backtest --json over the real data → exactly one JSON object with the do
   assert.deepEqual(Object.keys(json), ["trades", "signals", "days", "summary"]);
   const trade = json.trades[0];
   for (const k of [
-    "trade_id", "date", "symbol", "strike", "option_type", "scenario", "first_candle_entry", "structure",
-    "entry_time", "entry_price", "stop_loss", "target", "exit_time", "exit_price", "exit_reason", "candles_held",
-    "quantity", "pnl_points", "pnl_rupees", "charges", "net_pnl_rupees",
+    "trade_id",
+    "date",
+    "symbol",
+    "strike",
+    "option_type",
+    "scenario",
+    "first_candle_entry",
+    "structure",
+    "entry_time",
+    "entry_price",
+    "stop_loss",
+    "target",
+    "exit_time",
+    "exit_price",
+    "exit_reason",
+    "candles_held",
+    "quantity",
+    "pnl_points",
+    "pnl_rupees",
+    "charges",
+    "net_pnl_rupees",
   ]) {
     assert.ok(k in trade, `trade has ${k}`);
   }
   assert.match(trade.entry_time, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00\+05:30$/);
   for (const k of [
-    "total_trades", "wins", "losses", "win_rate", "gross_pnl", "max_drawdown", "trades_by_scenario",
-    "first_candle_entries", "intraday_entries", "stop_losses", "targets", "timeouts", "eod_exits", "charges", "net_pnl",
+    "total_trades",
+    "wins",
+    "losses",
+    "win_rate",
+    "gross_pnl",
+    "max_drawdown",
+    "trades_by_scenario",
+    "first_candle_entries",
+    "intraday_entries",
+    "stop_losses",
+    "targets",
+    "timeouts",
+    "eod_exits",
+    "charges",
+    "net_pnl",
   ]) {
     assert.ok(k in json.summary, `summary has ${k}`);
   }
   assert.ok(json.signals.length >= json.trades.length);
-  assert.ok(json.signals.every((s: { action: string; reason: string | null }) => (s.action === "TAKEN") === (s.reason === null)));
+  assert.ok(
+    json.signals.every(
+      (s: { action: string; reason: string | null }) => (s.action === "TAKEN") === (s.reason === null),
+    ),
+  );
 });
 
 test("backtest --from after --to → clear error", () => {
-  const r = runCli(["backtest", "--data", REAL_CANDLES_DIR, "--from", "2025-09-05", "--to", "2025-09-01"], { cwd: tmp });
+  const r = runCli(["backtest", "--data", REAL_CANDLES_DIR, "--from", "2025-09-05", "--to", "2025-09-01"], {
+    cwd: tmp,
+  });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /--from 2025-09-05 is after --to 2025-09-01/);
 });

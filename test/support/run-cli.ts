@@ -8,7 +8,10 @@ export interface CliRun {
 }
 
 /** Runs the compiled `pivot` command with `args` in `cwd`, with a clean environment for secrets. */
-export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): CliRun {
+export function runCli(
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): CliRun {
   const env = { ...process.env, ...options.env };
   for (const k of ["KITE_API_KEY", "KITE_API_SECRET", "TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID"]) {
     if (!options.env?.[k]) delete env[k];

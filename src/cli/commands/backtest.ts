@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { loadCandleDirectory, DataLoadError } from "../../backtest/candle-directory.js";
-import { renderBacktestReport } from "../../backtest/report.js";
+import { DataLoadError, loadCandleDirectory } from "../../backtest/candle-directory.js";
 import { runBacktest, sessionCandleLookup } from "../../backtest/run-backtest.js";
 import { formatBacktestText } from "../../backtest/text-summary.js";
 import { TradingCalendar } from "../../domain/calendar.js";
@@ -37,7 +36,7 @@ export function registerBacktest(program: Command): void {
     .action((flags: BacktestFlags) => backtestCommand(flags));
 }
 
-function backtestCommand(flags: BacktestFlags): void {
+async function backtestCommand(flags: BacktestFlags): Promise<void> {
   if (flags.from && flags.to && flags.from > flags.to) {
     throw new UserError(`--from ${flags.from} is after --to ${flags.to}`);
   }
@@ -70,10 +69,14 @@ function backtestCommand(flags: BacktestFlags): void {
       parseHhmm(config.market.start_time),
       parseHhmm(config.market.end_time),
     );
+    // Loaded only when asked for: it reads the 200 KB chart library.
+    const { renderBacktestReport } = await import("../../backtest/report.js");
     try {
       writeFileSync(flags.report, renderBacktestReport(result, lookup, { intervalMinutes: interval }));
     } catch (e) {
-      throw new UserError(`cannot write the report ${flags.report}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+      throw new UserError(
+        `cannot write the report ${flags.report}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+      );
     }
     process.stderr.write(`report written to ${flags.report}\n`);
   }
@@ -85,6 +88,8 @@ function loadMaster(path: string): InstrumentMaster {
     return new InstrumentMaster(parseInstrumentMaster(readFileSync(path, "utf8")));
   } catch (e) {
     if (e instanceof InstrumentMasterError) throw new UserError(`${path}: ${e.message}`);
-    throw new UserError(`cannot read the instrument master ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+    throw new UserError(
+      `cannot read the instrument master ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+    );
   }
 }

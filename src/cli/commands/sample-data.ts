@@ -15,10 +15,17 @@ interface SampleFlags {
 export function registerSampleData(program: Command): void {
   program
     .command("sample-data")
-    .description("write a synthetic, deterministic market (SENSEX and 22 weekly options a day) as candle CSVs")
+    .description(
+      "write a synthetic, deterministic market (SENSEX and 22 weekly options a day) as candle CSVs",
+    )
     .requiredOption("--out <dir>", "directory to write (must not already hold CSV files)")
     .option("--days <n>", "number of trading days", (v) => integerOption("--days", v, 1, 5000), 20)
-    .option("--seed <s>", "random seed (same seed, same files)", (v) => integerOption("--seed", v, 0, 2 ** 32 - 1), 1)
+    .option(
+      "--seed <s>",
+      "random seed (same seed, same files)",
+      (v) => integerOption("--seed", v, 0, 2 ** 32 - 1),
+      1,
+    )
     .option("--start <date>", "first day (YYYY-MM-DD)", (v) => dateOption("--start", v), "2025-01-01")
     .action((flags: SampleFlags) => {
       let result: ReturnType<typeof writeSampleData>;

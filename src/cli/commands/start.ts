@@ -17,7 +17,9 @@ import { configForCommand } from "../load-config.js";
 export function registerStart(program: Command): void {
   program
     .command("start")
-    .description("start the system (for now: a backtest over generated sample data; the live engine comes next)")
+    .description(
+      "start the system (for now: a backtest over generated sample data; the live engine comes next)",
+    )
     .option("--config <file>", "configuration file (default ./config.json)")
     .option("--sample-dir <dir>", "where the sample market is kept", "data/sample-market")
     .action((flags: { config?: string; sampleDir: string }) => {
@@ -41,7 +43,12 @@ export function registerStart(program: Command): void {
       });
       const reportPath = join(dir, "..", "sample-report.html");
       const interval = config.trading.candle_interval_minutes;
-      const lookup = sessionCandleLookup(data, interval, parseHhmm(config.market.start_time), parseHhmm(config.market.end_time));
+      const lookup = sessionCandleLookup(
+        data,
+        interval,
+        parseHhmm(config.market.start_time),
+        parseHhmm(config.market.end_time),
+      );
       writeFileSync(reportPath, renderBacktestReport(result, lookup, { intervalMinutes: interval }));
       process.stdout.write(formatBacktestText(result));
       process.stdout.write(`\nHTML report: ${reportPath} (open it in a browser)\n`);
