@@ -10,9 +10,9 @@ import { writeSampleData } from "../src/backtest/sample-data.js";
 export function benchmarkMarket(days: number, seed: number): string {
   const dir = join(tmpdir(), `pivot-bench-market-${days}d-seed${seed}`);
   const marker = join(dir, ".complete");
-  if (existsSync(marker) && readFileSync(marker, "utf8") === "v1") return dir;
+  if (existsSync(marker) && readFileSync(marker, "utf8") === "v2") return dir;
   rmSync(dir, { recursive: true, force: true });
   writeSampleData({ outDir: dir, days, seed });
-  writeFileSync(marker, "v1");
+  writeFileSync(marker, "v2");
   return dir;
 }

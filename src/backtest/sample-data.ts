@@ -84,15 +84,22 @@ export function writeSampleData(options: SampleDataOptions): SampleDataResult {
 
     const atm = Math.round(open / settings.strikeInterval) * settings.strikeInterval;
     const expiry = weeklyExpiryOnOrAfter(settings.calendar, date);
-    const day: OptionDay = { date, expiry, path, iv: regime.iv, clock };
-    for (let k = -settings.strikeRange; k <= settings.strikeRange; k += settings.strikeInterval) {
-      const strike = atm + k;
-      const [ce, pe] = optionCsv(rng, day, premiums, strike, settings.strikeInterval);
-      // Weekly symbols for every expiry: the real master names the month's last expiry with a
-      // monthly symbol, but nothing in the backtest depends on it and weekly ones are simpler.
-      appendContract(contracts, formatWeeklySymbol(settings.underlying, expiry, strike, "CE"), date, ce);
-      appendContract(contracts, formatWeeklySymbol(settings.underlying, expiry, strike, "PE"), date, pe);
-      candles += 2 * clock.candles;
+    const expiries = [expiry];
+    // On expiry day the next week's contracts trade too (as on the exchange), so that on the
+    // day after they have the previous day that their pivots come from.
+    if (expiry === date)
+      expiries.push(weeklyExpiryOnOrAfter(settings.calendar, settings.calendar.nextTradingDay(date)));
+    for (const e of expiries) {
+      const day: OptionDay = { date, expiry: e, path, iv: regime.iv, clock };
+      for (let k = -settings.strikeRange; k <= settings.strikeRange; k += settings.strikeInterval) {
+        const strike = atm + k;
+        const [ce, pe] = optionCsv(rng, day, premiums, strike, settings.strikeInterval);
+        // Weekly symbols for every expiry: the real master names the month's last expiry with a
+        // monthly symbol, but nothing in the backtest depends on it and weekly ones are simpler.
+        appendContract(contracts, formatWeeklySymbol(settings.underlying, e, strike, "CE"), date, ce);
+        appendContract(contracts, formatWeeklySymbol(settings.underlying, e, strike, "PE"), date, pe);
+        candles += 2 * clock.candles;
+      }
     }
   }
 

@@ -91,7 +91,7 @@ test("writeSampleData different seeds → different data", () => {
   });
 });
 
-test("writeSampleData 5 days → 5 × 22 × 125 option candles plus 5 × 125 index candles", () => {
+test("writeSampleData 5 days with one expiry day → 6 × 22 × 125 option candles plus 5 × 125 index candles", () => {
   const dir = mkdtempSync(join(tmpdir(), "sample-data-"));
   try {
     const result = writeSampleData({ outDir: dir, days: 5, seed: 1 });
@@ -101,7 +101,9 @@ test("writeSampleData 5 days → 5 × 22 × 125 option candles plus 5 × 125 ind
 
     const optionRows = files.filter(isOption).reduce((n, f) => n + readRows(dir, f).length, 0);
     const indexRows = readRows(dir, `SENSEX_${result.firstDay}.csv`).length;
-    assert.equal(optionRows, 5 * CONTRACTS_PER_DAY * CANDLES_PER_DAY);
+    // 2025-01-01 … 2025-01-07 holds one expiry day (Thu 2 Jan), when next week's 22 contracts trade too.
+    assert.deepEqual(result.days, ["2025-01-01", "2025-01-02", "2025-01-03", "2025-01-06", "2025-01-07"]);
+    assert.equal(optionRows, 6 * CONTRACTS_PER_DAY * CANDLES_PER_DAY);
     assert.equal(indexRows, 5 * CANDLES_PER_DAY);
     assert.equal(result.candles, optionRows + indexRows);
     assert.equal(result.days.length, 5);
@@ -190,7 +192,7 @@ test("writeSampleData symbol expiries → a Thursday, or the trading day before 
   });
 });
 
-test("writeSampleData each day → 11 strikes × CE/PE centred on round(index 09:15 open / 100) × 100", () => {
+test("writeSampleData each day and expiry → 11 strikes × CE/PE centred on round(index 09:15 open / 100) × 100", () => {
   withSample({ days: 4, seed: 5 }, (dir) => {
     const files = csvFiles(dir);
     const index = readRows(dir, files.find((f) => !isOption(f)) ?? "");
@@ -199,17 +201,20 @@ test("writeSampleData each day → 11 strikes × CE/PE centred on round(index 09
       const parsed = parseOptionSymbol(file.slice(0, file.indexOf("_")), "SENSEX");
       const days = new Set(readRows(dir, file).map((r) => r.date));
       for (const day of days) {
-        strikesByDay.set(day, [...(strikesByDay.get(day) ?? []), `${parsed?.strike}${parsed?.optionType}`]);
+        const key = `${day} ${parsed?.expiry}`;
+        strikesByDay.set(key, [...(strikesByDay.get(key) ?? []), `${parsed?.strike}${parsed?.optionType}`]);
       }
     }
-    for (const [day, contracts] of strikesByDay) {
+    for (const [key, contracts] of strikesByDay) {
+      const day = key.slice(0, 10);
       const open = index.find((r) => r.date === day && r.time.startsWith("09:15"))?.open ?? Number.NaN;
       const atm = Math.round(open / 100) * 100;
       const expected = [];
       for (let k = atm - 500; k <= atm + 500; k += 100) expected.push(`${k}CE`, `${k}PE`);
-      assert.deepEqual(contracts.sort(), expected.sort(), day);
+      assert.deepEqual(contracts.sort(), expected.sort(), key);
     }
-    assert.equal(strikesByDay.size, 4);
+    // Four days, one of them (Thursday) an expiry day with next week's window as well.
+    assert.equal(strikesByDay.size, 5);
   });
 });
 
