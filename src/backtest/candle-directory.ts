@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Candle } from "../domain/candle.js";
+import { CandleSeries } from "../domain/candle-series.js";
 import type { IsoDate } from "../domain/ist.js";
 import { CandleFileError, parseCandleCsv } from "./csv-candles.js";
 
 /** Every candle of a data directory: by day, then by symbol, each list in time order. */
 export interface CandleData {
-  byDay: Map<IsoDate, Map<string, Candle[]>>;
+  byDay: Map<IsoDate, Map<string, CandleSeries>>;
   files: number;
   candles: number;
 }
@@ -40,7 +41,7 @@ export function loadCandleDirectory(dir: string, warn: (message: string) => void
   }
   if (names.length === 0) throw new DataLoadError(`${dir} holds no .csv candle files`);
 
-  const byDay = new Map<IsoDate, Map<string, Candle[]>>();
+  const byDay = new Map<IsoDate, Map<string, CandleSeries>>();
   let candles = 0;
   for (const name of names) {
     const path = join(dir, name);
@@ -54,16 +55,19 @@ export function loadCandleDirectory(dir: string, warn: (message: string) => void
     }
     let used = 0;
     let repeated = 0;
-    for (const [date, list] of parsed.days) {
+    for (const [date, series] of parsed.days) {
       let symbols = byDay.get(date);
       if (!symbols) {
         symbols = new Map();
         byDay.set(date, symbols);
       }
       const existing = symbols.get(symbol);
-      if (existing) repeated += mergeInto(existing, list);
-      else symbols.set(symbol, list);
-      used += list.length;
+      if (existing) {
+        const merged = merge(existing, series);
+        symbols.set(symbol, merged.series);
+        repeated += merged.repeated;
+      } else symbols.set(symbol, series);
+      used += series.length;
     }
     const skipped = [...parsed.skipped].map(([why, count]) => `${count} ${why}`);
     if (repeated > 0) skipped.push(`${repeated} repeating candles of another file`);
@@ -79,17 +83,18 @@ export function loadCandleDirectory(dir: string, warn: (message: string) => void
   return { byDay, files: names.length, candles };
 }
 
-/** Adds `extra` into the time-ordered `target`, keeping the first of equal starts; returns how many repeated. */
-function mergeInto(target: Candle[], extra: readonly Candle[]): number {
-  const seen = new Set(target.map((c) => c.start));
+/** Merges a second file's candles of the same symbol and day, keeping the first of equal starts. */
+function merge(first: CandleSeries, second: CandleSeries): { series: CandleSeries; repeated: number } {
+  const candles: Candle[] = first.toCandles();
+  const seen = new Set(candles.map((c) => c.start));
   let repeated = 0;
-  for (const c of extra) {
+  for (const c of second.toCandles()) {
     if (seen.has(c.start)) repeated++;
     else {
       seen.add(c.start);
-      target.push(c);
+      candles.push(c);
     }
   }
-  target.sort((a, b) => a.start - b.start);
-  return repeated;
+  candles.sort((a, b) => a.start - b.start);
+  return { series: CandleSeries.of(candles), repeated };
 }

@@ -1,4 +1,5 @@
 import type { Candle } from "../domain/candle.js";
+import { CandleSeries, CandleSeriesBuilder } from "../domain/candle-series.js";
 import { IST_OFFSET_MINUTES, type IsoDate, isIsoDate, istPartsOf } from "../domain/ist.js";
 
 /*
@@ -12,7 +13,7 @@ import { IST_OFFSET_MINUTES, type IsoDate, isIsoDate, istPartsOf } from "../doma
 
 /** Rows of one file grouped by their own day (a file may hold several), in time order. */
 export interface ParsedCandleFile {
-  days: Map<IsoDate, Candle[]>;
+  days: Map<IsoDate, CandleSeries>;
   rows: number;
   /** Counts of rows that were skipped, by reason. */
   skipped: Map<string, number>;
@@ -52,12 +53,12 @@ export function parseCandleCsv(input: Uint8Array | string): ParsedCandleFile {
   // starts[k] is the first byte of field k; starts[k + 1] - 1 is its end (a comma or the line end).
   const starts = new Int32Array(fieldCount + 1);
 
-  const days = new Map<IsoDate, Candle[]>();
+  const builders = new Map<IsoDate, CandleSeriesBuilder>();
   const skipped = new Map<string, number>();
-  const unsorted = new Set<Candle[]>();
+  const unsorted = new Set<CandleSeriesBuilder>();
   let rows = 0;
   let dayKey = "";
-  let dayRows: Candle[] = [];
+  let dayRows = new CandleSeriesBuilder(0);
   let pos = headerEnd + 1;
 
   while (pos < n) {
@@ -102,21 +103,27 @@ export function parseCandleCsv(input: Uint8Array | string): ParsedCandleFile {
     }
     if (stamp.date !== dayKey) {
       dayKey = stamp.date;
-      let list = days.get(dayKey);
-      if (!list) {
-        list = [];
-        days.set(dayKey, list);
-      } else unsorted.add(list);
-      dayRows = list;
+      let builder = builders.get(dayKey);
+      if (!builder) {
+        builder = new CandleSeriesBuilder();
+        builders.set(dayKey, builder);
+      } else unsorted.add(builder); // the day's rows are not contiguous
+      dayRows = builder;
     }
-    const last = dayRows[dayRows.length - 1];
-    if (last && stamp.minute <= last.start) unsorted.add(dayRows);
-    dayRows.push({ start: stamp.minute, open, high, low, close, volume });
+    if (stamp.minute <= dayRows.lastStart()) unsorted.add(dayRows);
+    dayRows.push(stamp.minute, open, high, low, close, volume);
   }
 
-  for (const list of unsorted) {
-    const dupes = sortAndDedupe(list);
-    if (dupes > 0) count(skipped, "duplicate timestamp", dupes);
+  const days = new Map<IsoDate, CandleSeries>();
+  for (const [date, builder] of builders) {
+    let series = builder.build();
+    if (unsorted.has(builder)) {
+      const candles = series.toCandles();
+      const dupes = sortAndDedupe(candles);
+      if (dupes > 0) count(skipped, "duplicate timestamp", dupes);
+      series = CandleSeries.of(candles);
+    }
+    days.set(date, series);
   }
   return { days, rows, skipped };
 }

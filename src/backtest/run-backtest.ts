@@ -1,6 +1,7 @@
 import type { Config } from "../config/schema.js";
 import type { TradingCalendar } from "../domain/calendar.js";
-import { type Candle, candleSize, dailyBarOf } from "../domain/candle.js";
+import { type Candle, candleSize, type DailyBar, dailyBarOf } from "../domain/candle.js";
+import type { CandleSeries } from "../domain/candle-series.js";
 import { atmStrike, type InstrumentMaster, universeStrikes } from "../domain/instruments.js";
 import { type IsoDate, parseHhmm } from "../domain/ist.js";
 import { classicPivots, structureOf } from "../domain/pivots.js";
@@ -41,6 +42,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   const sessionEnd = parseHhmm(config.market.end_time);
   const underlying = config.trading.instrument;
   const candlesOf = sessionCandleLookup(data, params.intervalMinutes, params.sessionStart, sessionEnd);
+  const stats = dayStatsCache(candlesOf);
   const priorDates = datesBySymbol(data);
 
   const dates = [...data.byDay.keys()]
@@ -61,7 +63,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     }
     const pick = pickUniverse(
       date,
-      data.byDay.get(date) as Map<string, Candle[]>,
+      data.byDay.get(date) as Map<string, CandleSeries>,
       underlying,
       config,
       master,
@@ -70,7 +72,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     if (pick.warning) warn(pick.warning);
     const previousDay = calendar.previousTradingDay(date);
     const setups: ContractSetup[] = pick.contracts.map(({ symbol, option }) => {
-      const bar = dailyBarOf(candlesOf(symbol, previousDay));
+      const bar = stats.of(symbol, previousDay).bar;
       const pivots = bar ? classicPivots(bar) : null;
       return {
         symbol,
@@ -79,7 +81,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
         quantity: config.trading.lots * (master?.find(symbol, "BFO")?.lotSize ?? config.trading.lot_size),
         pivots,
         structure: pivots ? structureOf(pivots, config.trading.structure_neutral_band) : null,
-        priorSizes: priorSizes(symbol, date, priorDates, candlesOf, params.windowSize),
+        priorSizes: priorSizes(symbol, date, priorDates, stats, params.windowSize),
       };
     });
 
@@ -97,7 +99,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
       },
     };
     const day = new StrategyDay(params, date, setups, listener);
-    const series = setups.map((s) => candlesOf(s.symbol, date));
+    const series = setups.map((s) => stats.remember(s.symbol, date, candlesOf(s.symbol, date)));
     const dayCandles = replayDay(day, series, params.sessionStart, sessionEnd, params.intervalMinutes);
     day.finish();
     candleCount += dayCandles;
@@ -177,7 +179,7 @@ interface UniversePick {
  */
 function pickUniverse(
   date: IsoDate,
-  symbols: Map<string, Candle[]>,
+  symbols: ReadonlyMap<string, CandleSeries>,
   underlying: string,
   config: Config,
   master: InstrumentMaster | undefined,
@@ -186,7 +188,7 @@ function pickUniverse(
   const options: UniverseContract[] = [];
   for (const symbol of [...symbols.keys()].sort()) {
     const option = parseOptionSymbol(symbol, underlying);
-    if (option && candlesOf(symbol, date).length > 0) options.push({ symbol, option });
+    if (option) options.push({ symbol, option });
   }
   const index = candlesOf(underlying, date);
   const firstIndexCandle = index[0];
@@ -224,7 +226,7 @@ function priorSizes(
   symbol: string,
   date: IsoDate,
   priorDates: Map<string, IsoDate[]>,
-  candlesOf: (symbol: string, date: IsoDate) => readonly Candle[],
+  stats: DayStatsCache,
   count: number,
 ): number[] {
   const dates = priorDates.get(symbol) ?? [];
@@ -232,18 +234,59 @@ function priorSizes(
   for (let i = dates.length - 1; i >= 0 && sizes.length < count; i--) {
     const d = dates[i] as IsoDate;
     if (d >= date) continue;
-    const list = candlesOf(symbol, d);
-    for (let k = list.length - 1; k >= 0 && sizes.length < count; k--)
-      sizes.push(candleSize(list[k] as Candle));
+    const daySizes = stats.of(symbol, d).sizes;
+    for (let k = daySizes.length - 1; k >= 0 && sizes.length < count; k--) sizes.push(daySizes[k] as number);
   }
   return sizes.reverse();
+}
+
+/** What later days need of a contract's day: its daily bar (pivots) and candle sizes (significance). */
+interface DayStats {
+  bar: DailyBar | null;
+  sizes: Float64Array;
+}
+
+interface DayStatsCache {
+  /** The stats of a symbol's day, computed once. */
+  of(symbol: string, date: IsoDate): DayStats;
+  /** Records the stats of candles already at hand and passes them through. */
+  remember(symbol: string, date: IsoDate, candles: readonly Candle[]): readonly Candle[];
+}
+
+/**
+ * Keeps each contract-day's stats, which are small, instead of its candles, which would be
+ * kept alive across days and cost far more (see CandleSeries).
+ */
+function dayStatsCache(candlesOf: (symbol: string, date: IsoDate) => readonly Candle[]): DayStatsCache {
+  const cache = new Map<string, DayStats>();
+  const compute = (candles: readonly Candle[]): DayStats => {
+    const sizes = new Float64Array(candles.length);
+    for (let i = 0; i < candles.length; i++) sizes[i] = candleSize(candles[i] as Candle);
+    return { bar: dailyBarOf(candles), sizes };
+  };
+  return {
+    of(symbol, date) {
+      const key = `${date} ${symbol}`;
+      let s = cache.get(key);
+      if (!s) {
+        s = compute(candlesOf(symbol, date));
+        cache.set(key, s);
+      }
+      return s;
+    },
+    remember(symbol, date, candles) {
+      const key = `${date} ${symbol}`;
+      if (!cache.has(key)) cache.set(key, compute(candles));
+      return candles;
+    },
+  };
 }
 
 /** The dates each symbol has candles on, ascending. */
 function datesBySymbol(data: CandleData): Map<string, IsoDate[]> {
   const out = new Map<string, IsoDate[]>();
   for (const date of [...data.byDay.keys()].sort()) {
-    for (const symbol of (data.byDay.get(date) as Map<string, Candle[]>).keys()) {
+    for (const symbol of (data.byDay.get(date) as Map<string, CandleSeries>).keys()) {
       const list = out.get(symbol);
       if (list) list.push(date);
       else out.set(symbol, [date]);
@@ -252,22 +295,18 @@ function datesBySymbol(data: CandleData): Map<string, IsoDate[]> {
   return out;
 }
 
-/** Looks up a symbol's candles of a day on the session grid, converting each list once. */
+/**
+ * Looks up a symbol's candles of a day on the session grid, made afresh on each call: callers
+ * keep them only as long as they need them.
+ */
 export function sessionCandleLookup(
   data: CandleData,
   interval: number,
   sessionStart: number,
   sessionEnd: number,
 ): (symbol: string, date: IsoDate) => readonly Candle[] {
-  const cache = new Map<Candle[], readonly Candle[]>();
   return (symbol, date) => {
-    const raw = data.byDay.get(date)?.get(symbol);
-    if (!raw) return [];
-    let out = cache.get(raw);
-    if (!out) {
-      out = toSessionCandles(raw, interval, sessionStart, sessionEnd);
-      cache.set(raw, out);
-    }
-    return out;
+    const series = data.byDay.get(date)?.get(symbol);
+    return series ? toSessionCandles(series.toCandles(), interval, sessionStart, sessionEnd) : [];
   };
 }
