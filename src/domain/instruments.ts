@@ -109,6 +109,7 @@ function splitCsvLine(line: string): string[] {
 /** The instrument master of one or more exchanges, with the look-ups the system needs. */
 export class InstrumentMaster {
   private readonly bySymbol = new Map<string, Instrument>();
+  private readonly options = new Map<string, OptionContract[]>();
 
   constructor(readonly instruments: readonly Instrument[]) {
     for (const i of instruments) this.bySymbol.set(`${i.exchange}:${i.tradingsymbol}`, i);
@@ -131,12 +132,17 @@ export class InstrumentMaster {
 
   /** Every option contract (CE/PE) of an underlying. */
   optionsOf(underlying: string): OptionContract[] {
-    return this.instruments.filter(
-      (i): i is OptionContract =>
-        i.name === underlying &&
-        (i.instrumentType === "CE" || i.instrumentType === "PE") &&
-        i.expiry !== null,
-    );
+    let list = this.options.get(underlying);
+    if (!list) {
+      list = this.instruments.filter(
+        (i): i is OptionContract =>
+          i.name === underlying &&
+          (i.instrumentType === "CE" || i.instrumentType === "PE") &&
+          i.expiry !== null,
+      );
+      this.options.set(underlying, list);
+    }
+    return list;
   }
 
   /** Expiry dates of an underlying's options, ascending. */
@@ -180,4 +186,28 @@ export function universeStrikes(atm: number, strikeRange: number, strikeInterval
   const strikes: number[] = [];
   for (let s = atm - strikeRange; s <= atm + strikeRange + 1e-9; s += strikeInterval) strikes.push(s);
   return strikes;
+}
+
+/** The day's universe from the master: the nearest expiry's CE and PE at each strike of the ATM window. */
+export function dayUniverse(
+  master: InstrumentMaster,
+  underlying: string,
+  date: IsoDate,
+  spot: number,
+  strikeRange: number,
+  strikeInterval: number,
+): { expiry: IsoDate; atm: number; contracts: OptionContract[]; missing: string[] } | null {
+  const expiry = master.nearestExpiry(underlying, date);
+  if (!expiry) return null;
+  const atm = atmStrike(spot, strikeInterval);
+  const contracts: OptionContract[] = [];
+  const missing: string[] = [];
+  for (const strike of universeStrikes(atm, strikeRange, strikeInterval)) {
+    for (const type of ["CE", "PE"] as const) {
+      const c = master.option(underlying, expiry, strike, type);
+      if (c) contracts.push(c);
+      else missing.push(`${strike}${type}`);
+    }
+  }
+  return { expiry, atm, contracts, missing };
 }
