@@ -32,8 +32,10 @@ const SPACE = 32;
 export function parseCandleCsv(input: Uint8Array | string): ParsedCandleFile {
   const b = typeof input === "string" ? Buffer.from(input, "latin1") : input;
   const n = b.length;
+  // A UTF-8 byte order mark (spreadsheet exports write one) is not part of the first column's name.
+  const bom = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
   const headerEnd = lineEnd(b, 0);
-  const header = Buffer.from(b.buffer, b.byteOffset, headerEnd)
+  const header = Buffer.from(b.buffer, b.byteOffset + bom, headerEnd - bom)
     .toString("latin1")
     .split(",")
     .map((h) => h.trim().replace(/^"|"$/g, "").toLowerCase());

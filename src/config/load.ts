@@ -51,7 +51,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfigResult {
     try {
       raw = JSON.parse(text);
     } catch (e) {
-      return { ok: false, errors: [`${path}: not valid JSON: ${(e as Error).message}`], source };
+      // V8's message quotes a piece of the text, which may be a secret: say only where.
+      return { ok: false, errors: [`${path}: not valid JSON (${jsonErrorPlace(text, e as Error)})`], source };
     }
   } else if (explicit) {
     return {
@@ -146,4 +147,21 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (typeof value === "object") return "an object";
   return JSON.stringify(value);
+}
+
+/**
+ * Where or what a JSON.parse error is, without the piece of text V8 quotes: the line and
+ * column when the message gives a position, else the offending character alone.
+ */
+function jsonErrorPlace(text: string, error: Error): string {
+  const at = /position (\d+)/.exec(error.message);
+  if (at) {
+    const before = text.slice(0, Number(at[1]));
+    return `line ${before.split("\n").length}, column ${before.length - before.lastIndexOf("\n")}`;
+  }
+  if (/end of JSON input/.test(error.message)) return "it ends too early: a missing } or ]";
+  const token = /Unexpected token '(.)'/.exec(error.message);
+  return token
+    ? `unexpected '${token[1]}': check the quotes around strings and the commas`
+    : "unexpected text";
 }

@@ -91,15 +91,52 @@ export const chargesShape = {
   stamp_buy_pct: z.number().min(0).default(0.003),
 };
 
+type Ctx = z.core.$RefinementCtx;
+
+/** Cross-key check of a section: it runs while other sections have errors, so all are reported at once. */
+function checkSessionTimes(
+  m: { start_time: string; end_time: string; eod_exit_time: string },
+  ctx: Ctx,
+): void {
+  const [start, eod, end] = [m.start_time, m.eod_exit_time, m.end_time].map(minutesOrNull);
+  if (start == null || eod == null || end == null) return; // each bad time is reported on its own
+  if (!(start < eod && eod <= end)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["eod_exit_time"],
+      message: `expected start_time < eod_exit_time <= end_time, found ${m.start_time} / ${m.eod_exit_time} / ${m.end_time}`,
+    });
+  }
+}
+
+function checkStrikeRange(t: { strike_range: number; strike_interval: number }, ctx: Ctx): void {
+  const steps = t.strike_range / t.strike_interval;
+  if (Math.abs(steps - Math.round(steps)) > 1e-9) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["strike_range"],
+      message: `expected a multiple of trading.strike_interval (${t.strike_interval}), found ${t.strike_range}`,
+    });
+  }
+}
+
+function minutesOrNull(text: string): number | null {
+  try {
+    return parseHhmm(text);
+  } catch {
+    return null;
+  }
+}
+
 export const rootShape = {
   api_key: z.string().default(""),
   api_secret: z.string().default(""),
   telegram_token: z.string().default(""),
   telegram_chat_id: chatId.default(""),
   auth: z.strictObject(authShape).prefault({}),
-  trading: z.strictObject(tradingShape).prefault({}),
+  trading: z.strictObject(tradingShape).superRefine(checkStrikeRange).prefault({}),
   risk_management: z.strictObject(riskShape).prefault({}),
-  market: z.strictObject(marketShape).prefault({}),
+  market: z.strictObject(marketShape).superRefine(checkSessionTimes).prefault({}),
   data: z.strictObject(dataShape).prefault({}),
   notifications: z.strictObject(notificationsShape).prefault({}),
   charges: z.strictObject(chargesShape).prefault({}),
@@ -117,26 +154,7 @@ export const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
   ["charges", Object.keys(chargesShape)],
 ]);
 
-export const configSchema = z.strictObject(rootShape).superRefine((c, ctx) => {
-  const start = parseHhmm(c.market.start_time);
-  const eod = parseHhmm(c.market.eod_exit_time);
-  const end = parseHhmm(c.market.end_time);
-  if (!(start < eod && eod <= end)) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["market", "eod_exit_time"],
-      message: `expected start_time < eod_exit_time <= end_time, found ${c.market.start_time} / ${c.market.eod_exit_time} / ${c.market.end_time}`,
-    });
-  }
-  const steps = c.trading.strike_range / c.trading.strike_interval;
-  if (Math.abs(steps - Math.round(steps)) > 1e-9) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["trading", "strike_range"],
-      message: `expected a multiple of trading.strike_interval (${c.trading.strike_interval}), found ${c.trading.strike_range}`,
-    });
-  }
-});
+export const configSchema = z.strictObject(rootShape);
 
 /** The validated configuration, every default filled in. */
 export type Config = z.output<typeof configSchema>;

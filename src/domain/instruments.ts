@@ -183,8 +183,11 @@ export function atmStrike(spot: number, strikeInterval: number): number {
 
 /** The strikes of a day's universe: ATM - range … ATM + range in steps of the interval. */
 export function universeStrikes(atm: number, strikeRange: number, strikeInterval: number): number[] {
+  const steps = Math.round(strikeRange / strikeInterval);
   const strikes: number[] = [];
-  for (let s = atm - strikeRange; s <= atm + strikeRange + 1e-9; s += strikeInterval) strikes.push(s);
+  // Each strike from the ATM by a whole number of steps, rounded: adding the interval over and
+  // over would gather float error (100 becoming 99.99999999999999 with a 0.1 interval).
+  for (let k = -steps; k <= steps; k++) strikes.push(Math.round((atm + k * strikeInterval) * 1e6) / 1e6);
   return strikes;
 }
 

@@ -1,4 +1,4 @@
-import type { IsoDate } from "./ist.js";
+import { type IsoDate, isIsoDate } from "./ist.js";
 
 export type OptionType = "CE" | "PE";
 
@@ -39,7 +39,7 @@ export function parseOptionSymbol(symbol: string, underlying?: string): OptionSy
     const month = WEEKLY_MONTH_CODES.indexOf(w[2] as string) + 1;
     const day = Number(w[3]);
     const expiry = `${year}-${pad2(month)}-${pad2(day)}`;
-    if (day < 1 || day > 31) return null;
+    if (!isIsoDate(expiry)) return null;
     return {
       underlying: name,
       strike: Number(w[4]),
