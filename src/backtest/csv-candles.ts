@@ -30,7 +30,7 @@ const SPACE = 32;
 
 /** Parses one candle CSV (bytes, or text); columns are found by header name, extra ones ignored. */
 export function parseCandleCsv(input: Uint8Array | string): ParsedCandleFile {
-  const b = typeof input === "string" ? Buffer.from(input, "latin1") : input;
+  const b = typeof input === "string" ? Buffer.from(input.replace(/^\uFEFF/, ""), "latin1") : input;
   const n = b.length;
   // A UTF-8 byte order mark (spreadsheet exports write one) is not part of the first column's name.
   const bom = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
@@ -88,8 +88,10 @@ export function parseCandleCsv(input: Uint8Array | string): ParsedCandleFile {
     const high = parseNumberBytes(b, starts[iHigh] as number, (starts[iHigh + 1] as number) - 1);
     const low = parseNumberBytes(b, starts[iLow] as number, (starts[iLow + 1] as number) - 1);
     const close = parseNumberBytes(b, starts[iClose] as number, (starts[iClose + 1] as number) - 1);
-    const volume =
-      iVolume < 0 ? 0 : parseNumberBytes(b, starts[iVolume] as number, (starts[iVolume + 1] as number) - 1);
+    // Volume is informational (indices have none): an empty field reads as 0, as a missing column does.
+    const vStart = starts[iVolume] as number;
+    const vEnd = (starts[iVolume + 1] as number) - 1;
+    const volume = iVolume < 0 || vStart === vEnd ? 0 : parseNumberBytes(b, vStart, vEnd);
     if (Number.isNaN(open + high + low + close + volume)) {
       count(skipped, "non-numeric value");
       continue;
@@ -184,7 +186,7 @@ function parseNumberBytes(b: Uint8Array, start: number, end: number): number {
     digits++;
     if (fractionDigits >= 0) fractionDigits++;
   }
-  if (i !== e || digits === 0 || digits > 15) return Number(latin1(b, start, end).trim());
+  if (i !== e || digits === 0 || digits > 15) return strictNumber(latin1(b, start, end));
   const value = fractionDigits > 0 ? mantissa / (POWERS_OF_TEN[fractionDigits] as number) : mantissa;
   return negative ? -value : value;
 }
@@ -254,6 +256,15 @@ function twoDigits(b: Uint8Array, i: number): number {
   const x = (b[i] ?? 0) - 48;
   const y = (b[i + 1] ?? 0) - 48;
   return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
+}
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** A finite decimal number (exponents allowed), else NaN: no hex, no Infinity, no blanks. */
+function strictNumber(text: string): number {
+  const t = text.trim();
+  const n = DECIMAL.test(t) ? Number(t) : Number.NaN;
+  return Number.isFinite(n) ? n : Number.NaN;
 }
 
 function latin1(b: Uint8Array, start: number, end: number): string {

@@ -48,6 +48,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfigResult {
         source,
       };
     }
+    if (text.trim() === "")
+      return { ok: false, errors: [`${path}: the file is empty (write {} for all defaults)`], source };
     try {
       raw = JSON.parse(text);
     } catch (e) {
@@ -97,7 +99,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
   const at = path === "" ? "config" : path;
   // A secret's value never reaches a message, only its type.
   const value = valueAt(input, issue.path);
-  const found = SECRET_KEYS.has(path) ? `a ${typeof value} (value hidden)` : describe(value);
+  const found = SECRET_KEYS.has(path) ? `${kindOf(value)} (value hidden)` : describe(value);
   switch (issue.code) {
     case "unrecognized_keys":
       return issue.keys.map((key) => {
@@ -139,6 +141,13 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
     v = (v as Record<PropertyKey, unknown>)[key];
   }
   return v;
+}
+
+/** What sort of value it is, without the value: "a number", "an array", "null". */
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 function describe(value: unknown): string {

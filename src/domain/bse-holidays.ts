@@ -5,8 +5,8 @@ import type { IsoDate } from "./ist.js";
  * fall on a weekend need no entry).
  *
  * Source: BSE notices "Trading Holidays for the Calendar Year 2025" (notice 20241213-1)
- * and "… 2026" (published December 2025). The exchange may change a holiday by a later
- * circular: add such changes in `market.holidays` in config.json.
+ * and "… 2026" (published December 2025), plus holidays declared later by circular. The
+ * exchange may change a holiday by a later circular: add such changes in `market.holidays`.
  */
 export const BSE_HOLIDAYS: ReadonlyMap<IsoDate, string> = new Map([
   ["2025-02-26", "Mahashivratri"],
@@ -23,6 +23,10 @@ export const BSE_HOLIDAYS: ReadonlyMap<IsoDate, string> = new Map([
   ["2025-10-22", "Diwali Balipratipada"],
   ["2025-11-05", "Prakash Gurpurb Sri Guru Nanak Dev"],
   ["2025-12-25", "Christmas"],
+  [
+    "2026-01-15",
+    "Municipal corporation elections in Maharashtra (declared by a BSE circular of January 2026)",
+  ],
   ["2026-01-26", "Republic Day"],
   ["2026-03-03", "Holi"],
   ["2026-03-26", "Shri Ram Navami"],

@@ -51,16 +51,17 @@ export function roundTripCharges(
   const sebi = (turnover * rates.sebiPerCrore) / CRORE;
   const gst = ((brokerage + exchange + sebi) * rates.gstPct) / 100;
   const stamp = (buyValue * rates.stampBuyPct) / 100;
-  const total = brokerage + stt + exchange + sebi + gst + stamp;
-  return {
+  // Each part is rounded to paise and the total is their sum, so the breakdown a trader sees adds up.
+  const parts = {
     brokerage: paise(brokerage),
     stt: paise(stt),
     exchange: paise(exchange),
     sebi: paise(sebi),
     gst: paise(gst),
     stamp: paise(stamp),
-    total: paise(total),
   };
+  const total = paise(parts.brokerage + parts.stt + parts.exchange + parts.sebi + parts.gst + parts.stamp);
+  return { ...parts, total };
 }
 
 /** Rounds rupees to paise. */

@@ -60,9 +60,12 @@ export function parseInstrumentMaster(csv: string): Instrument[] {
     const line = lines[i] as string;
     if (line.trim() === "") continue;
     const f = splitCsvLine(line);
-    const token = Number(col(f, "instrument_token"));
-    if (!Number.isFinite(token)) {
-      throw new InstrumentMasterError(`instrument master line ${i + 1}: instrument_token is not a number`);
+    const tokenText = col(f, "instrument_token").trim();
+    const token = Number(tokenText);
+    if (tokenText === "" || !Number.isInteger(token)) {
+      throw new InstrumentMasterError(
+        `instrument master line ${i + 1}: instrument_token is not a whole number`,
+      );
     }
     const expiry = col(f, "expiry").trim();
     out.push({
@@ -130,8 +133,8 @@ export class InstrumentMaster {
     return this.instruments.find((i) => i.segment === "INDICES" && i.tradingsymbol === underlying);
   }
 
-  /** Every option contract (CE/PE) of an underlying. */
-  optionsOf(underlying: string): OptionContract[] {
+  /** Every option contract (CE/PE) of an underlying (a shared list: do not change it). */
+  optionsOf(underlying: string): readonly OptionContract[] {
     let list = this.options.get(underlying);
     if (!list) {
       list = this.instruments.filter(
@@ -163,7 +166,7 @@ export class InstrumentMaster {
     return [...new Set(strikes)].sort((a, b) => a - b);
   }
 
-  /** Lot size of an underlying's options (from its nearest contract), undefined when none is listed. */
+  /** Lot size of an underlying's options (from its first listed contract), undefined when none is listed. */
   lotSizeOf(underlying: string): number | undefined {
     return this.optionsOf(underlying)[0]?.lotSize;
   }

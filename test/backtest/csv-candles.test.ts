@@ -135,9 +135,7 @@ test("parseCandleCsv of bytes starting with a UTF-8 BOM → the BOM ignored", ()
   ]);
 });
 
-test("parseCandleCsv of text starting with U+FEFF (a BOM file read as utf8) → the BOM ignored", {
-  todo: "src: text is re-encoded as latin1, U+FEFF becomes byte 0xFF and sticks to the first header name",
-}, () => {
+test("parseCandleCsv of text starting with U+FEFF (a BOM file read as utf8) → the BOM ignored", () => {
   const text = `${H}\n2025-09-04 09:15,1,2,0.5,1.5,7\n`;
   assert.equal(parseCandleCsv(`\uFEFF${text}`).rows, 1);
 });
@@ -430,4 +428,26 @@ test("parseNumber of 20000 random decimals → exactly Number()", () => {
     const s = `${Math.floor(p / 100)}.${String(p % 100).padStart(2, "0")}`;
     assert.equal(num(s), Number(s), s);
   }
+});
+
+test("parseCandleCsv with an empty volume field → volume 0, the row kept", () => {
+  const parsed = parseCandleCsv("timestamp,open,high,low,close,volume\n2025-09-04 09:15,1,2,0.5,1.5,\n");
+  assert.deepEqual(candlesOf(parsed, "2025-09-04"), [
+    { start: 555, open: 1, high: 2, low: 0.5, close: 1.5, volume: 0 },
+  ]);
+});
+
+test("parseCandleCsv with hex, Infinity or NaN prices → skipped as non-numeric; exponents accepted", () => {
+  const rows = [
+    "timestamp,open,high,low,close,volume",
+    "2025-09-04 09:15,0x10,20,1,2,0",
+    "2025-09-04 09:18,1,Infinity,1,2,0",
+    "2025-09-04 09:21,1,NaN,1,2,0",
+    "2025-09-04 09:24,1e1,2.5E1,1,2,0",
+  ];
+  const parsed = parseCandleCsv(`${rows.join("\n")}\n`);
+  assert.equal(parsed.skipped.get("non-numeric value"), 3);
+  assert.deepEqual(candlesOf(parsed, "2025-09-04"), [
+    { start: 564, open: 10, high: 25, low: 1, close: 2, volume: 0 },
+  ]);
 });

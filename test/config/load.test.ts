@@ -258,13 +258,15 @@ test("loadConfig of invalid JSON → one error naming the file, line and column"
   assert.deepEqual(errors(loadConfig({ path: multi })), [`${multi}: not valid JSON (line 3, column 25)`]);
 });
 
-test("loadConfig of an empty or truncated file → not valid JSON, naming the file", () => {
-  for (const text of ["", '{"trading": {"lots": 1}']) {
-    const path = file(text);
-    const errs = errors(loadConfig({ path }));
-    assert.equal(errs.length, 1);
-    assert.ok(errs[0]?.startsWith(`${path}: not valid JSON (`), errs[0]);
-  }
+test("loadConfig of a truncated file → not valid JSON, naming the file", () => {
+  const path = file('{"trading": {"lots": 1}');
+  // Node 20 reports the position here ("… at position 23"): the message gives the line and column.
+  assert.deepEqual(errors(loadConfig({ path })), [`${path}: not valid JSON (line 1, column 24)`]);
+});
+
+test("loadConfig of an empty file → says it is empty and how to ask for all defaults", () => {
+  const path = file(" \n");
+  assert.deepEqual(errors(loadConfig({ path })), [`${path}: the file is empty (write {} for all defaults)`]);
 });
 
 test("loadConfig of invalid JSON with a quoted secret → the secret not echoed", () => {
@@ -398,5 +400,14 @@ test("parseConfig with telegram_chat_id neither string nor whole number → erro
   ]);
   assert.deepEqual(errors(parseConfig({ telegram_chat_id: true })), [
     "telegram_chat_id: expected a string or a whole number, found true",
+  ]);
+});
+
+test("parseConfig with a secret of the wrong kind → names the kind, never the value", () => {
+  const r = parseConfig({ api_key: ["k1"], api_secret: { s: "x" }, telegram_token: null });
+  assert.deepEqual(errors(r).sort(), [
+    "api_key: expected string, found an array (value hidden)",
+    "api_secret: expected string, found an object (value hidden)",
+    "telegram_token: expected string, found null (value hidden)",
   ]);
 });

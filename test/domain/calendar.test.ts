@@ -91,9 +91,7 @@ test("built-in 2026 holidays → BSE's 2026 list (15 weekdays, Holi 3 Mar, Muhar
   }
 });
 
-test("isTradingDay on 2026-01-15 (Maharashtra civic polls, declared by circular in January 2026) → false", {
-  todo: "src: the built-in list lacks 2026-01-15; BSE closed and moved that week's SENSEX expiry to 2026-01-14",
-}, () => {
+test("isTradingDay on 2026-01-15 (Maharashtra civic polls, declared by circular in January 2026) → false", () => {
   const cal = new TradingCalendar();
   assert.equal(cal.isTradingDay("2026-01-15"), false);
   assert.equal(cal.onOrBefore("2026-01-15"), "2026-01-14");

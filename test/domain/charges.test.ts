@@ -31,8 +31,8 @@ test("roundTripCharges buy 100, sell 110, qty 20 → total 51.08 as worked by ha
 
 test("roundTripCharges of a losing trade buy 110, sell 100, qty 20 → STT on the sell, stamp on the buy", () => {
   // STT 0.1% × 2000 = 2; exchange 1.365 → 1.37; GST 7.446456 → 7.45; stamp 0.003% × 2200 = 0.066 → 0.07.
-  // The total is rounded from the unrounded parts: 40 + 2 + 1.365 + 0.0042 + 7.446456 + 0.066 = 50.881656 → 50.88
-  // (the rounded parts would add up to 50.89).
+  // The total is the sum of the rounded parts, so the breakdown adds up: 40 + 2 + 1.37 + 0 + 7.45 + 0.07 = 50.89
+  // (rounding the unrounded sum 50.881656 would give 50.88).
   assert.deepEqual(roundTripCharges(110, 100, 20), {
     brokerage: 40,
     stt: 2,
@@ -40,7 +40,7 @@ test("roundTripCharges of a losing trade buy 110, sell 100, qty 20 → STT on th
     sebi: 0,
     gst: 7.45,
     stamp: 0.07,
-    total: 50.88,
+    total: 50.89,
   });
 });
 

@@ -198,8 +198,13 @@ test("parseInstrumentMaster with a non-numeric token → InstrumentMasterError w
   assert.throws(
     () => parseInstrumentMaster(csv),
     (e: unknown) =>
-      e instanceof InstrumentMasterError && /line 3: instrument_token is not a number/.test(e.message),
+      e instanceof InstrumentMasterError && /line 3: instrument_token is not a whole number/.test(e.message),
   );
+});
+
+test("parseInstrumentMaster with a blank token → InstrumentMasterError, not token 0", () => {
+  const csv = `${HEADER}\n,1,X,X,0,,0,0,0,EQ,INDICES,BSE\n`;
+  assert.throws(() => parseInstrumentMaster(csv), /line 2: instrument_token is not a whole number/);
 });
 
 test("parseInstrumentMaster with reordered columns, CRLF, quoted names and blank lines → read by header name", () => {

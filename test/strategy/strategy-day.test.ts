@@ -579,7 +579,7 @@ test("doji first candle at 130 with zero threshold → no signal", () => {
 
 // ---------------------------------------------------------------- section 6: exits
 
-test("exit STOP_LOSS close == stop 95 → exit at 95, -35 points, -700 Rs, charges 50.91, net -750.91", () => {
+test("exit STOP_LOSS close == stop 95 → exit at 95, -35 points, -700 Rs, charges 50.90, net -750.90", () => {
   const h = enteredOnFirst();
   h.step(nth(1), { [A]: [125, 95] });
   assert.equal(h.rec.exits.length, 1);
@@ -592,9 +592,10 @@ test("exit STOP_LOSS close == stop 95 → exit at 95, -35 points, -700 Rs, charg
   assert.equal(t.candles_held, 1);
   assert.equal(t.pnl_points, -35);
   assert.equal(t.pnl_rupees, -700);
-  // buy 2600, sell 1900, turnover 4500: 40 + 1.9 + 1.4625 + 0.0045 + 0.18*41.467 + 0.078 = 50.909
-  assert.equal(t.charges, 50.91);
-  assert.equal(t.net_pnl_rupees, -750.91);
+  // buy 2600, sell 1900, turnover 4500, each part rounded to paise, then summed:
+  // 40 + 1.90 (STT) + 1.46 (1.4625) + 0.00 (0.0045) + 7.46 (0.18 × 41.467) + 0.08 (0.078) = 50.90
+  assert.equal(t.charges, 50.9);
+  assert.equal(t.net_pnl_rupees, -750.9);
   assert.equal(t.date, DATE);
   assert.equal(h.day.openPosition, null);
   assert.deepEqual(h.day.risk, {
@@ -934,10 +935,10 @@ test("daily loss gate: realised -700 == -max_daily_loss (700) → SKIPPED MAX_DA
   assert.equal(h.rec.entries.length, 1);
 });
 
-test("daily loss gate uses gross P&L: realised gross -700 (net -750.91) with limit 701 → entry allowed", () => {
+test("daily loss gate uses gross P&L: realised gross -700 (net -750.90) with limit 701 → entry allowed", () => {
   const h = enteredOnFirst({ maxDailyLoss: 701 });
   h.step(nth(1), { [A]: [120, 95] });
-  assert.equal(h.rec.exits[0]?.net_pnl_rupees, -750.91);
+  assert.equal(h.rec.exits[0]?.net_pnl_rupees, -750.9);
   h.step(nth(2), { [A]: [120, 130] });
   assert.equal(h.rec.entries.length, 2);
 });
