@@ -1,5 +1,5 @@
 import type { Candle } from "../domain/candle.js";
-import { CandleSeries, CandleSeriesBuilder } from "../domain/candle-series.js";
+import { CandleSeries, CandleSeriesBuilder, CandleStore } from "../domain/candle-series.js";
 import { IST_OFFSET_MINUTES, type IsoDate, isIsoDate, istPartsOf } from "../domain/ist.js";
 
 /*
@@ -27,9 +27,22 @@ const COMMA = 44;
 const NEWLINE = 10;
 const CR = 13;
 const SPACE = 32;
+// Field roles.
+const OPEN = 1;
+const HIGH = 2;
+const LOW = 3;
+const CLOSE = 4;
+const VOLUME = 5;
+const TIME = 6;
 
-/** Parses one candle CSV (bytes, or text); columns are found by header name, extra ones ignored. */
-export function parseCandleCsv(input: Uint8Array | string): ParsedCandleFile {
+/** Rows of the file being parsed: one builder reused from file to file (parsing is synchronous). */
+const fileRows = new CandleSeriesBuilder(4096);
+
+/**
+ * Parses one candle CSV (bytes, or text); columns are found by header name, extra ones
+ * ignored. The candles are kept in `store` (pass one store for a whole data set).
+ */
+export function parseCandleCsv(input: Uint8Array | string, store = new CandleStore(0)): ParsedCandleFile {
   const b = typeof input === "string" ? Buffer.from(input.replace(/^\uFEFF/, ""), "latin1") : input;
   const n = b.length;
   // A UTF-8 byte order mark (spreadsheet exports write one) is not part of the first column's name.
@@ -46,52 +59,79 @@ export function parseCandleCsv(input: Uint8Array | string): ParsedCandleFile {
   if (missing.length > 0) {
     throw new CandleFileError(`missing column(s) ${missing.join(", ")} (header: ${header.join(",")})`);
   }
-  const iOpen = col("open");
-  const iHigh = col("high");
-  const iLow = col("low");
-  const iClose = col("close");
-  const iVolume = col("volume");
+  // What each field of a row is: the loop below parses the needed ones as it passes them.
+  const role = new Uint8Array(header.length);
+  role[col("open")] = OPEN;
+  role[col("high")] = HIGH;
+  role[col("low")] = LOW;
+  role[col("close")] = CLOSE;
+  if (col("volume") >= 0) role[col("volume")] = VOLUME;
+  role[tsCol] = TIME;
   const fieldCount = header.length;
-  // starts[k] is the first byte of field k; starts[k + 1] - 1 is its end (a comma or the line end).
-  const starts = new Int32Array(fieldCount + 1);
 
-  const builders = new Map<IsoDate, CandleSeriesBuilder>();
+  // All rows of the file go into one array; each day is a view of its run of rows.
+  const rowsOut = fileRows;
+  rowsOut.reset();
+  const runs: { date: IsoDate; from: number; to: number; sorted: boolean }[] = [];
+  let run: (typeof runs)[number] | null = null;
   const skipped = new Map<string, number>();
-  const unsorted = new Set<CandleSeriesBuilder>();
   let rows = 0;
-  let dayKey = "";
-  let dayRows = new CandleSeriesBuilder(0);
-  let pos = headerEnd + 1;
+  let p = headerEnd + 1;
 
-  while (pos < n) {
-    const end = lineEnd(b, pos);
-    const stop = end > pos && b[end - 1] === CR ? end - 1 : end;
-    const lineStart = pos;
-    pos = end + 1;
-    if (stop === lineStart) continue;
-    rows++;
-    let k = 0;
-    starts[0] = lineStart;
-    for (let i = lineStart; i < stop; i++) {
-      if (b[i] === COMMA) {
-        if (++k >= fieldCount) break;
-        starts[k] = i + 1;
-      }
+  // One pass over the bytes: each field is parsed, or skipped, as the scan passes it, and the
+  // scan of the last field finds the end of the line.
+  while (p < n) {
+    if (b[p] === NEWLINE) {
+      p++;
+      continue;
     }
-    if (k !== fieldCount - 1) {
+    if (b[p] === CR && (p + 1 === n || b[p + 1] === NEWLINE)) {
+      p += 2;
+      continue;
+    }
+    rows++;
+    let open = Number.NaN;
+    let high = Number.NaN;
+    let low = Number.NaN;
+    let close = Number.NaN;
+    let volume = 0; // informational (indices have none): an empty field or no column reads as 0
+    let timeStart = -1;
+    let timeEnd = -1;
+    let field = 0;
+    for (;;) {
+      const r = role[field];
+      const fieldStart = p;
+      if (r === TIME || r === 0) {
+        p = skipField(b, p, n);
+        if (r === TIME) {
+          timeStart = fieldStart;
+          timeEnd = p;
+        }
+      } else {
+        p = scanNumber(b, p, n);
+        const value = scanned[0] as number;
+        if (r === OPEN) open = value;
+        else if (r === HIGH) high = value;
+        else if (r === LOW) low = value;
+        else if (r === CLOSE) close = value;
+        else if (p > fieldStart) volume = value;
+      }
+      field++;
+      if (p >= n || b[p] !== COMMA) break;
+      if (field === fieldCount) {
+        field = -1; // more fields than the header names
+        break;
+      }
+      p++; // the comma
+    }
+    // Normally at the line's end already; after a malformed row, skip the rest of it.
+    while (p < n && b[p] !== NEWLINE) p++;
+    p++;
+
+    if (field !== fieldCount) {
       count(skipped, "wrong number of fields");
       continue;
     }
-    starts[fieldCount] = stop + 1;
-
-    const open = parseNumberBytes(b, starts[iOpen] as number, (starts[iOpen + 1] as number) - 1);
-    const high = parseNumberBytes(b, starts[iHigh] as number, (starts[iHigh + 1] as number) - 1);
-    const low = parseNumberBytes(b, starts[iLow] as number, (starts[iLow + 1] as number) - 1);
-    const close = parseNumberBytes(b, starts[iClose] as number, (starts[iClose + 1] as number) - 1);
-    // Volume is informational (indices have none): an empty field reads as 0, as a missing column does.
-    const vStart = starts[iVolume] as number;
-    const vEnd = (starts[iVolume + 1] as number) - 1;
-    const volume = iVolume < 0 || vStart === vEnd ? 0 : parseNumberBytes(b, vStart, vEnd);
     if (Number.isNaN(open + high + low + close + volume)) {
       count(skipped, "non-numeric value");
       continue;
@@ -100,34 +140,34 @@ export function parseCandleCsv(input: Uint8Array | string): ParsedCandleFile {
       count(skipped, "high below low");
       continue;
     }
-    const stamp = parseTimestampBytes(b, starts[tsCol] as number, (starts[tsCol + 1] as number) - 1, dayKey);
-    if (stamp === null) {
+    if (!parseTimestampBytes(b, timeStart, timeEnd, run?.date ?? "")) {
       count(skipped, "unreadable timestamp");
       continue;
     }
-    if (stamp.date !== dayKey) {
-      dayKey = stamp.date;
-      let builder = builders.get(dayKey);
-      if (!builder) {
-        builder = new CandleSeriesBuilder();
-        builders.set(dayKey, builder);
-      } else unsorted.add(builder); // the day's rows are not contiguous
-      dayRows = builder;
-    }
-    if (stamp.minute <= dayRows.lastStart()) unsorted.add(dayRows);
-    dayRows.push(stamp.minute, open, high, low, close, volume);
+    if (run === null || stamp.date !== run.date) {
+      run = { date: stamp.date, from: rowsOut.length, to: rowsOut.length, sorted: true };
+      runs.push(run);
+    } else if (stamp.minute <= rowsOut.lastStart()) run.sorted = false;
+    rowsOut.push(stamp.minute, open, high, low, close, volume);
+    run.to = rowsOut.length;
   }
 
+  // The usual file: each day one run in time order, taken as a view. Anything else (a day in
+  // several runs, rows out of order or repeated) is sorted and de-duplicated as candles.
+  const all = rowsOut.build(store);
+  const byDate = new Map<IsoDate, (typeof runs)[number][]>();
+  for (const r of runs) byDate.set(r.date, [...(byDate.get(r.date) ?? []), r]);
   const days = new Map<IsoDate, CandleSeries>();
-  for (const [date, builder] of builders) {
-    let series = builder.build();
-    if (unsorted.has(builder)) {
-      const candles = series.toCandles();
-      const dupes = sortAndDedupe(candles);
-      if (dupes > 0) count(skipped, "duplicate timestamp", dupes);
-      series = CandleSeries.of(candles);
+  for (const [date, dayRuns] of byDate) {
+    const only = dayRuns[0] as (typeof runs)[number];
+    if (dayRuns.length === 1 && only.sorted) {
+      days.set(date, all.slice(only.from, only.to));
+      continue;
     }
-    days.set(date, series);
+    const candles = dayRuns.flatMap((r) => all.slice(r.from, r.to).toCandles());
+    const dupes = sortAndDedupe(candles);
+    if (dupes > 0) count(skipped, "duplicate timestamp", dupes);
+    days.set(date, CandleSeries.of(candles));
   }
   return { days, rows, skipped };
 }
@@ -156,63 +196,77 @@ function lineEnd(b: Uint8Array, from: number): number {
 
 const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
-/**
- * Parses a plain decimal (`-12.35`) from bytes [start, end). With at most 15 digits the digits
- * form an exact integer, and one division by an exact power of ten rounds once: the same
- * double as Number() gives. Anything else (exponents, long numbers, junk) goes through
- * Number(). NaN when not a number.
- */
-function parseNumberBytes(b: Uint8Array, start: number, end: number): number {
-  let i = start;
-  while (i < end && b[i] === SPACE) i++;
-  let e = end;
-  while (e > i && b[e - 1] === SPACE) e--;
-  if (i === e) return Number.NaN;
-  const first = b[i] as number;
-  const negative = first === 45;
-  if (negative || first === 43) i++;
-  let mantissa = 0;
-  let digits = 0;
-  let fractionDigits = -1;
-  for (; i < e; i++) {
-    const ch = b[i] as number;
-    if (ch === 46 && fractionDigits < 0) {
-      fractionDigits = 0;
-      continue;
-    }
-    const d = ch - 48;
-    if (d < 0 || d > 9) break;
-    mantissa = mantissa * 10 + d;
-    digits++;
-    if (fractionDigits >= 0) fractionDigits++;
+/** The value `scanNumber` read: a one-slot array rather than an object per call. */
+const scanned = new Float64Array(1);
+
+/** Where the field at `p` ends: the next comma, line feed or carriage return (or `n`). */
+function skipField(b: Uint8Array, p: number, n: number): number {
+  while (p < n) {
+    const ch = b[p] as number;
+    if (ch === COMMA || ch === NEWLINE || ch === CR) break;
+    p++;
   }
-  if (i !== e || digits === 0 || digits > 15) return strictNumber(latin1(b, start, end));
-  const value = fractionDigits > 0 ? mantissa / (POWERS_OF_TEN[fractionDigits] as number) : mantissa;
-  return negative ? -value : value;
+  return p;
 }
 
 /**
- * Reads `YYYY-MM-DD[ T]HH:MM[:SS[.fff]][offset]` (Kite writes `+05:30` or `+0530`; no offset
- * means IST) from bytes into an IST date and minute of day. Reuses `previousDate` when the
- * date is unchanged, so a file's rows share one string. Null when unreadable.
+ * Reads a decimal (`-12.35`) from `p` up to the end of its field, leaves it in `scanned[0]`
+ * (NaN when it is not a number) and returns where the field ends. With at most 15 digits the
+ * digits form an exact integer, and one division by an exact power of ten rounds once: the
+ * same double as Number() gives. Anything else (spaces, exponents, long numbers, junk) goes
+ * through the strict slow path.
  */
-function parseTimestampBytes(
-  b: Uint8Array,
-  start: number,
-  end: number,
-  previousDate: string,
-): { date: IsoDate; minute: number } | null {
+function scanNumber(b: Uint8Array, p: number, n: number): number {
+  const start = p;
+  const sign = p < n ? b[p] : COMMA;
+  const negative = sign === 45;
+  if (negative || sign === 43) p++;
+  let mantissa = 0;
+  let digits = 0;
+  let fractionDigits = -1;
+  for (; p < n; p++) {
+    const ch = b[p] as number;
+    const d = ch - 48;
+    if (d >= 0 && d <= 9) {
+      mantissa = mantissa * 10 + d;
+      digits++;
+      if (fractionDigits >= 0) fractionDigits++;
+    } else if (ch === 46 && fractionDigits < 0) fractionDigits = 0;
+    else if (ch === COMMA || ch === NEWLINE || ch === CR) break;
+    else {
+      p = skipField(b, p, n);
+      scanned[0] = strictNumber(latin1(b, start, p));
+      return p;
+    }
+  }
+  if (digits === 0 || digits > 15) scanned[0] = strictNumber(latin1(b, start, p));
+  else {
+    const value = fractionDigits > 0 ? mantissa / (POWERS_OF_TEN[fractionDigits] as number) : mantissa;
+    scanned[0] = negative ? -value : value;
+  }
+  return p;
+}
+
+/** The result of `parseTimestampBytes`: one object, reused, rather than one per row. */
+const stamp: { date: IsoDate; minute: number } = { date: "", minute: 0 };
+
+/**
+ * Reads `YYYY-MM-DD[ T]HH:MM[:SS[.fff]][offset]` (Kite writes `+05:30` or `+0530`; no offset
+ * means IST) from bytes into `stamp`: the IST date and minute of day. Reuses `previousDate`
+ * when the date is unchanged, so a file's rows share one string. False when unreadable.
+ */
+function parseTimestampBytes(b: Uint8Array, start: number, end: number, previousDate: string): boolean {
   let e = end;
   while (e > start && b[e - 1] === SPACE) e--;
-  if (e - start < 16) return null;
+  if (e - start < 16) return false;
   const sep = b[start + 10];
-  if (sep !== SPACE && sep !== 84) return null;
+  if (sep !== SPACE && sep !== 84) return false;
   const hh = twoDigits(b, start + 11);
   const mm = twoDigits(b, start + 14);
-  if (hh < 0 || mm < 0 || b[start + 13] !== 58 || hh > 23 || mm > 59) return null;
+  if (hh < 0 || mm < 0 || b[start + 13] !== 58 || hh > 23 || mm > 59) return false;
   let p = start + 16;
   if (p < e && b[p] === 58) {
-    if (twoDigits(b, p + 1) < 0) return null;
+    if (twoDigits(b, p + 1) < 0) return false;
     p += 3; // seconds
   }
   if (p < e && b[p] === 46) {
@@ -220,17 +274,23 @@ function parseTimestampBytes(
     while (p < e && (b[p] as number) >= 48 && (b[p] as number) <= 57) p++;
   }
   const offset = parseOffset(b, p, e);
-  if (offset === null) return null;
+  if (offset === null) return false;
 
   const date = sameDate(b, start, previousDate) ? previousDate : latin1(b, start, start + 10);
-  if (date !== previousDate && !isIsoDate(date)) return null;
+  if (date !== previousDate && !isIsoDate(date)) return false;
   const minute = hh * 60 + mm;
-  if (offset === IST_OFFSET_MINUTES) return { date, minute };
+  if (offset === IST_OFFSET_MINUTES) {
+    stamp.date = date;
+    stamp.minute = minute;
+    return true;
+  }
   const y = Number(date.slice(0, 4));
   const mo = Number(date.slice(5, 7));
   const d = Number(date.slice(8, 10));
   const parts = istPartsOf(Date.UTC(y, mo - 1, d, hh, mm) - offset * 60_000);
-  return { date: parts.date, minute: parts.minute };
+  stamp.date = parts.date;
+  stamp.minute = parts.minute;
+  return true;
 }
 
 function sameDate(b: Uint8Array, start: number, date: string): boolean {
@@ -271,9 +331,11 @@ function latin1(b: Uint8Array, start: number, end: number): string {
   return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
 }
 
-/** Parses a plain decimal from `s` [start, end) exactly as Number() would (see the byte version). */
+/** Parses a plain decimal from `s` [start, end) exactly as Number() would (see `scanNumber`); NaN when not one. */
 export function parseNumber(s: string, start = 0, end = s.length): number {
-  return parseNumberBytes(Buffer.from(s.slice(start, end), "latin1"), 0, end - start);
+  const text = s.slice(start, end);
+  const stop = scanNumber(Buffer.from(text, "latin1"), 0, text.length);
+  return stop === text.length ? (scanned[0] as number) : Number.NaN;
 }
 
 /** Parses a candle timestamp from `s` [start, end) into its IST date and minute of day; null when unreadable. */
@@ -283,5 +345,6 @@ export function parseTimestamp(
   end = s.length,
   previousDate = "",
 ): { date: IsoDate; minute: number } | null {
-  return parseTimestampBytes(Buffer.from(s.slice(start, end), "latin1"), 0, end - start, previousDate);
+  const ok = parseTimestampBytes(Buffer.from(s.slice(start, end), "latin1"), 0, end - start, previousDate);
+  return ok ? { ...stamp } : null;
 }

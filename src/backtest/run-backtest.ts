@@ -1,7 +1,7 @@
 import type { Config } from "../config/schema.js";
 import type { TradingCalendar } from "../domain/calendar.js";
-import { type Candle, candleSize, type DailyBar, dailyBarOf } from "../domain/candle.js";
-import type { CandleSeries } from "../domain/candle-series.js";
+import type { Candle } from "../domain/candle.js";
+import { CandleSeries } from "../domain/candle-series.js";
 import { atmStrike, type InstrumentMaster, universeStrikes } from "../domain/instruments.js";
 import { type IsoDate, parseHhmm } from "../domain/ist.js";
 import { classicPivots, structureOf } from "../domain/pivots.js";
@@ -41,8 +41,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   const params = strategyParamsFrom(config);
   const sessionEnd = parseHhmm(config.market.end_time);
   const underlying = config.trading.instrument;
-  const candlesOf = sessionCandleLookup(data, params.intervalMinutes, params.sessionStart, sessionEnd);
-  const stats = dayStatsCache(candlesOf);
+  const seriesOf = sessionSeriesLookup(data, params.intervalMinutes, params.sessionStart, sessionEnd);
   const priorDates = datesBySymbol(data);
 
   const dates = [...data.byDay.keys()]
@@ -67,12 +66,12 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
       underlying,
       config,
       master,
-      candlesOf,
+      seriesOf,
     );
     if (pick.warning) warn(pick.warning);
     const previousDay = calendar.previousTradingDay(date);
     const setups: ContractSetup[] = pick.contracts.map(({ symbol, option }) => {
-      const bar = stats.of(symbol, previousDay).bar;
+      const bar = seriesOf(symbol, previousDay)?.dailyBar() ?? null;
       const pivots = bar ? classicPivots(bar) : null;
       return {
         symbol,
@@ -81,7 +80,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
         quantity: config.trading.lots * (master?.find(symbol, "BFO")?.lotSize ?? config.trading.lot_size),
         pivots,
         structure: pivots ? structureOf(pivots, config.trading.structure_neutral_band) : null,
-        priorSizes: priorSizes(symbol, date, priorDates, stats, params.windowSize),
+        priorSizes: priorSizes(symbol, date, priorDates, seriesOf, params.windowSize),
       };
     });
 
@@ -99,7 +98,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
       },
     };
     const day = new StrategyDay(params, date, setups, listener);
-    const series = setups.map((s) => stats.remember(s.symbol, date, candlesOf(s.symbol, date)));
+    const series = setups.map((s) => seriesOf(s.symbol, date));
     const dayCandles = replayDay(day, series, params.sessionStart, sessionEnd, params.intervalMinutes);
     day.finish();
     candleCount += dayCandles;
@@ -135,25 +134,27 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
 
 /**
  * Feeds a day's candles to the strategy close by close. Every series is on the session grid,
- * so one pointer per contract walks them in step without sorting or allocating.
+ * so one pointer per contract walks them in step, and one scratch candle carries them all
+ * (the strategy keeps no reference to it): no sorting, no allocation per candle.
  */
 function replayDay(
   day: StrategyDay,
-  series: readonly (readonly Candle[])[],
+  series: readonly (CandleSeries | null)[],
   sessionStart: number,
   sessionEnd: number,
   interval: number,
 ): number {
   const next = new Int32Array(series.length);
+  const scratch: Candle = { start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   let fed = 0;
   for (let start = sessionStart; start < sessionEnd; start += interval) {
     let any = false;
     for (let i = 0; i < series.length; i++) {
-      const list = series[i] as readonly Candle[];
-      const c = list[next[i] as number];
-      if (c !== undefined && c.start === start) {
-        day.onCandle(i, c);
-        next[i] = (next[i] as number) + 1;
+      const s = series[i];
+      const k = next[i] as number;
+      if (s && k < s.length && s.startAt(k) === start) {
+        day.onCandle(i, s.readInto(k, scratch));
+        next[i] = k + 1;
         fed++;
         any = true;
       }
@@ -183,19 +184,18 @@ function pickUniverse(
   underlying: string,
   config: Config,
   master: InstrumentMaster | undefined,
-  candlesOf: (symbol: string, date: IsoDate) => readonly Candle[],
+  seriesOf: SeriesLookup,
 ): UniversePick {
   const options: UniverseContract[] = [];
   for (const symbol of [...symbols.keys()].sort()) {
-    const option = parseOptionSymbol(symbol, underlying);
+    const option = parseSymbolCached(symbol, underlying);
     if (option) options.push({ symbol, option });
   }
-  const index = candlesOf(underlying, date);
-  const firstIndexCandle = index[0];
-  if (!firstIndexCandle) {
+  const index = seriesOf(underlying, date);
+  if (!index || index.length === 0) {
     return { source: "ALL_CONTRACTS", contracts: options, spot: null, atm: null, expiry: null };
   }
-  const spot = firstIndexCandle.open;
+  const spot = index.openAt(0);
   const atm = atmStrike(spot, config.trading.strike_interval);
   const expiryOf = (o: OptionSymbol) => o.expiry ?? masterExpiry(master, o) ?? `${o.expiryMonth}-31`; // month end orders a monthly after its weeklies
   const expiry =
@@ -212,6 +212,19 @@ function pickUniverse(
   return { source: "ATM_WINDOW", contracts, spot, atm, expiry, ...(warning ? { warning } : {}) };
 }
 
+const parsedSymbols = new Map<string, OptionSymbol | null>();
+
+/** parseOptionSymbol, remembered: a contract is in the data on several days. */
+function parseSymbolCached(symbol: string, underlying: string): OptionSymbol | null {
+  const key = `${underlying} ${symbol}`;
+  let parsed = parsedSymbols.get(key);
+  if (parsed === undefined) {
+    parsed = parseOptionSymbol(symbol, underlying);
+    parsedSymbols.set(key, parsed);
+  }
+  return parsed;
+}
+
 function masterExpiry(master: InstrumentMaster | undefined, o: OptionSymbol): IsoDate | undefined {
   if (!master) return undefined;
   return master
@@ -226,7 +239,7 @@ function priorSizes(
   symbol: string,
   date: IsoDate,
   priorDates: Map<string, IsoDate[]>,
-  stats: DayStatsCache,
+  seriesOf: SeriesLookup,
   count: number,
 ): number[] {
   const dates = priorDates.get(symbol) ?? [];
@@ -234,52 +247,11 @@ function priorSizes(
   for (let i = dates.length - 1; i >= 0 && sizes.length < count; i--) {
     const d = dates[i] as IsoDate;
     if (d >= date) continue;
-    const daySizes = stats.of(symbol, d).sizes;
-    for (let k = daySizes.length - 1; k >= 0 && sizes.length < count; k--) sizes.push(daySizes[k] as number);
+    const s = seriesOf(symbol, d);
+    for (let k = (s?.length ?? 0) - 1; k >= 0 && sizes.length < count; k--)
+      sizes.push((s as CandleSeries).sizeAt(k));
   }
   return sizes.reverse();
-}
-
-/** What later days need of a contract's day: its daily bar (pivots) and candle sizes (significance). */
-interface DayStats {
-  bar: DailyBar | null;
-  sizes: Float64Array;
-}
-
-interface DayStatsCache {
-  /** The stats of a symbol's day, computed once. */
-  of(symbol: string, date: IsoDate): DayStats;
-  /** Records the stats of candles already at hand and passes them through. */
-  remember(symbol: string, date: IsoDate, candles: readonly Candle[]): readonly Candle[];
-}
-
-/**
- * Keeps each contract-day's stats, which are small, instead of its candles, which would be
- * kept alive across days and cost far more (see CandleSeries).
- */
-function dayStatsCache(candlesOf: (symbol: string, date: IsoDate) => readonly Candle[]): DayStatsCache {
-  const cache = new Map<string, DayStats>();
-  const compute = (candles: readonly Candle[]): DayStats => {
-    const sizes = new Float64Array(candles.length);
-    for (let i = 0; i < candles.length; i++) sizes[i] = candleSize(candles[i] as Candle);
-    return { bar: dailyBarOf(candles), sizes };
-  };
-  return {
-    of(symbol, date) {
-      const key = `${date} ${symbol}`;
-      let s = cache.get(key);
-      if (!s) {
-        s = compute(candlesOf(symbol, date));
-        cache.set(key, s);
-      }
-      return s;
-    },
-    remember(symbol, date, candles) {
-      const key = `${date} ${symbol}`;
-      if (!cache.has(key)) cache.set(key, compute(candles));
-      return candles;
-    },
-  };
 }
 
 /** The dates each symbol has candles on, ascending. */
@@ -295,18 +267,44 @@ function datesBySymbol(data: CandleData): Map<string, IsoDate[]> {
   return out;
 }
 
+/** A symbol's candles of a day on the session grid, or null when the data has none. */
+export type SeriesLookup = (symbol: string, date: IsoDate) => CandleSeries | null;
+
 /**
- * Looks up a symbol's candles of a day on the session grid, made afresh on each call: callers
- * keep them only as long as they need them.
+ * Looks up a symbol's series of a day on the session grid. Series already on the grid (the
+ * usual case) are returned as they are; others (1-minute data, candles outside the session)
+ * are converted once.
  */
+export function sessionSeriesLookup(
+  data: CandleData,
+  interval: number,
+  sessionStart: number,
+  sessionEnd: number,
+): SeriesLookup {
+  // Each series is checked once: the same days are looked up again and again (as today, as
+  // the previous day for pivots, for the significance window).
+  const onGrid = new Map<CandleSeries, CandleSeries>();
+  return (symbol, date) => {
+    const raw = data.byDay.get(date)?.get(symbol);
+    if (!raw) return null;
+    let s = onGrid.get(raw);
+    if (!s) {
+      s = raw.fitsGrid(interval, sessionStart, sessionEnd)
+        ? raw
+        : CandleSeries.of(toSessionCandles(raw.toCandles(), interval, sessionStart, sessionEnd));
+      onGrid.set(raw, s);
+    }
+    return s;
+  };
+}
+
+/** The session candles of a symbol's day as objects (for reports and charts). */
 export function sessionCandleLookup(
   data: CandleData,
   interval: number,
   sessionStart: number,
   sessionEnd: number,
 ): (symbol: string, date: IsoDate) => readonly Candle[] {
-  return (symbol, date) => {
-    const series = data.byDay.get(date)?.get(symbol);
-    return series ? toSessionCandles(series.toCandles(), interval, sessionStart, sessionEnd) : [];
-  };
+  const seriesOf = sessionSeriesLookup(data, interval, sessionStart, sessionEnd);
+  return (symbol, date) => seriesOf(symbol, date)?.toCandles() ?? [];
 }

@@ -1,4 +1,4 @@
-import type { Candle } from "./candle.js";
+import type { Candle, DailyBar } from "./candle.js";
 
 /** Values stored per candle: start, open, high, low, close, volume. */
 const STRIDE = 6;
@@ -26,6 +26,59 @@ export class CandleSeries {
   /** Start (minutes since midnight IST) of candle `i`. */
   startAt(i: number): number {
     return this.values[i * STRIDE] as number;
+  }
+
+  /** Open of candle `i`. */
+  openAt(i: number): number {
+    return this.values[i * STRIDE + 1] as number;
+  }
+
+  /** Body size of candle `i` in percent of its open, as `candleSize`. */
+  sizeAt(i: number): number {
+    const open = this.values[i * STRIDE + 1] as number;
+    const close = this.values[i * STRIDE + 4] as number;
+    return open === 0 ? 0 : (Math.abs(close - open) / open) * 100;
+  }
+
+  /** Copies candle `i` into `into` (no allocation) and returns it. */
+  readInto(i: number, into: Candle): Candle {
+    const v = this.values;
+    const k = i * STRIDE;
+    into.start = v[k] as number;
+    into.open = v[k + 1] as number;
+    into.high = v[k + 2] as number;
+    into.low = v[k + 3] as number;
+    into.close = v[k + 4] as number;
+    into.volume = v[k + 5] as number;
+    return into;
+  }
+
+  /** The day's first open, highest high, lowest low and last close; null when empty. */
+  dailyBar(): DailyBar | null {
+    if (this.length === 0) return null;
+    const v = this.values;
+    let high = v[2] as number;
+    let low = v[3] as number;
+    for (let k = STRIDE; k < this.length * STRIDE; k += STRIDE) {
+      if ((v[k + 2] as number) > high) high = v[k + 2] as number;
+      if ((v[k + 3] as number) < low) low = v[k + 3] as number;
+    }
+    return { open: v[1] as number, high, low, close: v[(this.length - 1) * STRIDE + 4] as number };
+  }
+
+  /** True when every candle starts on the session's candle grid, inside the session. */
+  fitsGrid(intervalMinutes: number, sessionStart: number, sessionEnd: number): boolean {
+    for (let k = 0; k < this.length * STRIDE; k += STRIDE) {
+      const start = this.values[k] as number;
+      if (start < sessionStart || start >= sessionEnd || (start - sessionStart) % intervalMinutes !== 0)
+        return false;
+    }
+    return true;
+  }
+
+  /** The candles from `from` to `to` (excluded), sharing this series' storage. */
+  slice(from: number, to: number): CandleSeries {
+    return new CandleSeries(this.values.subarray(from * STRIDE, to * STRIDE), to - from);
   }
 
   /** Candle `i` as an object. */
@@ -82,12 +135,37 @@ export class CandleSeriesBuilder {
     return this.length === 0 ? Number.NEGATIVE_INFINITY : (this.values[(this.length - 1) * STRIDE] as number);
   }
 
-  /** The series of the candles appended so far (trimmed to size). */
-  build(): CandleSeries {
-    const used = this.length * STRIDE;
-    return new CandleSeries(
-      used === this.values.length ? this.values : this.values.slice(0, used),
-      this.length,
-    );
+  /** Empties the builder, keeping its capacity, to build another series. */
+  reset(): void {
+    this.length = 0;
+  }
+
+  /** The series of the candles appended so far, copied into `store` (trimmed to size). */
+  build(store: CandleStore = new CandleStore(0)): CandleSeries {
+    return new CandleSeries(store.keep(this.values.subarray(0, this.length * STRIDE)), this.length);
+  }
+}
+
+/**
+ * Storage for many series carved out of a few large blocks. A data set of thousands of small
+ * series then costs a handful of allocations instead of one (zero-filled, off-heap) per series.
+ */
+export class CandleStore {
+  private block = new Float64Array(0);
+  private used = 0;
+
+  /** `blockCandles`: candles per block (0: every series gets a block of its exact size). */
+  constructor(private readonly blockCandles = 1 << 16) {}
+
+  /** A copy of `values` inside the store. */
+  keep(values: Float64Array): Float64Array {
+    if (this.used + values.length > this.block.length) {
+      this.block = new Float64Array(Math.max(this.blockCandles * STRIDE, values.length));
+      this.used = 0;
+    }
+    const out = this.block.subarray(this.used, this.used + values.length);
+    out.set(values);
+    this.used += values.length;
+    return out;
   }
 }

@@ -18,8 +18,18 @@ export type IsoDate = string;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const HHMM = /^(\d{1,2}):(\d{2})$/;
 
+/** Dates already found valid: data files repeat the same few dates many times. */
+const validDates = new Set<string>();
+
 /** True when `text` is a real calendar date written `YYYY-MM-DD`. */
 export function isIsoDate(text: string): boolean {
+  if (validDates.has(text)) return true;
+  const valid = checkIsoDate(text);
+  if (valid && validDates.size < 100_000) validDates.add(text);
+  return valid;
+}
+
+function checkIsoDate(text: string): boolean {
   const m = ISO_DATE.exec(text);
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];

@@ -26,7 +26,9 @@ interface ContractState {
   readonly window: Float64Array;
   windowCount: number;
   windowHead: number;
-  lastCandle: Candle | null;
+  /** Close price and close time of the contract's last candle today (NaN/-1 before the first). */
+  lastClose: number;
+  lastCloseMinute: number;
 }
 
 /** A candle that matched a scenario at the current close, waiting for the gate and ranking. */
@@ -84,7 +86,8 @@ export class StrategyDay {
         window: new Float64Array(params.windowSize),
         windowCount: 0,
         windowHead: 0,
-        lastCandle: null,
+        lastClose: Number.NaN,
+        lastCloseMinute: -1,
       };
       const prior = setup.priorSizes;
       for (let k = Math.max(0, prior.length - params.windowSize); k < prior.length; k++) {
@@ -99,7 +102,10 @@ export class StrategyDay {
     return this.bySymbol.get(symbol) ?? -1;
   }
 
-  /** Feeds a closed candle of contract `index` (its close time is `start + interval`). */
+  /**
+   * Feeds a closed candle of contract `index` (its close time is `start + interval`). The
+   * candle is only read during the call, so a caller may reuse one object for every candle.
+   */
   onCandle(index: number, candle: Candle): void {
     const c = this.contracts[index];
     if (!c) throw new RangeError(`no contract at index ${index}`);
@@ -114,7 +120,8 @@ export class StrategyDay {
     if (this.position?.state === c) this.checkExit(candle, closeMinute);
     if (c.bullish && candle.close > candle.open) this.considerSignal(c, candle, first, size);
     pushSize(c, size);
-    c.lastCandle = candle;
+    c.lastClose = candle.close;
+    c.lastCloseMinute = closeMinute;
   }
 
   /** Ends the close at `closeMinute`: gates, ranks and records this close's signals; may enter. */
@@ -174,9 +181,7 @@ export class StrategyDay {
   finish(): void {
     const p = this.position;
     if (!p) return;
-    const last = p.state.lastCandle;
-    if (!last) throw new Error("an open position has no candle");
-    this.exit(last.close, last.start + this.params.intervalMinutes, "EOD");
+    this.exit(p.state.lastClose, p.state.lastCloseMinute, "EOD");
   }
 
   /** Live-only exits (PANIC, MANUAL) at a given price and time. No-op without a position. */
@@ -244,7 +249,7 @@ export class StrategyDay {
 
     this.candidates.push({
       contract: c,
-      candle,
+      candle: { ...candle }, // a copy: the caller may reuse its object
       scenario,
       firstCandle: first,
       size,

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { writeSampleData } from "../../backtest/sample-data.js";
 import { TradingCalendar } from "../../domain/calendar.js";
 import { dateOption, integerOption } from "../options.js";
 import { UserError } from "../user-error.js";
@@ -27,7 +26,8 @@ export function registerSampleData(program: Command): void {
       1,
     )
     .option("--start <date>", "first day (YYYY-MM-DD)", (v) => dateOption("--start", v), "2025-01-01")
-    .action((flags: SampleFlags) => {
+    .action(async (flags: SampleFlags) => {
+      const { writeSampleData } = await import("../../backtest/sample-data.js");
       let result: ReturnType<typeof writeSampleData>;
       try {
         result = writeSampleData({

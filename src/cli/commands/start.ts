@@ -1,11 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { loadCandleDirectory } from "../../backtest/candle-directory.js";
-import { renderBacktestReport } from "../../backtest/report.js";
-import { runBacktest, sessionCandleLookup } from "../../backtest/run-backtest.js";
-import { writeSampleData } from "../../backtest/sample-data.js";
-import { formatBacktestText } from "../../backtest/text-summary.js";
 import { TradingCalendar } from "../../domain/calendar.js";
 import { parseHhmm } from "../../domain/ist.js";
 import { configForCommand } from "../load-config.js";
@@ -22,7 +17,21 @@ export function registerStart(program: Command): void {
     )
     .option("--config <file>", "configuration file (default ./config.json)")
     .option("--sample-dir <dir>", "where the sample market is kept", "data/sample-market")
-    .action((flags: { config?: string; sampleDir: string }) => {
+    .action(async (flags: { config?: string; sampleDir: string }) => {
+      // Loaded here, not at start-up: other commands do not need them.
+      const [
+        { loadCandleDirectory },
+        { renderBacktestReport },
+        { runBacktest, sessionCandleLookup },
+        { writeSampleData },
+        { formatBacktestText },
+      ] = await Promise.all([
+        import("../../backtest/candle-directory.js"),
+        import("../../backtest/report.js"),
+        import("../../backtest/run-backtest.js"),
+        import("../../backtest/sample-data.js"),
+        import("../../backtest/text-summary.js"),
+      ]);
       const config = configForCommand(flags.config);
       const err = process.stderr;
       err.write("The live and paper trading engine is not part of this version yet.\n");
