@@ -101,12 +101,16 @@ export function parseCandleCsv(input: Uint8Array | string, store = new CandleSto
     for (;;) {
       const r = role[field];
       const fieldStart = p;
-      if (r === TIME || r === 0) {
+      if (r === TIME) {
+        // Kite's `2025-09-04 09:15:00+05:30` is 25 bytes: jump over it when it has that shape.
+        p =
+          p + KITE_TIME_LENGTH < n && b[p + 19] === 43 && isFieldEnd(b[p + KITE_TIME_LENGTH] as number)
+            ? p + KITE_TIME_LENGTH
+            : skipField(b, p, n);
+        timeStart = fieldStart;
+        timeEnd = p;
+      } else if (r === 0) {
         p = skipField(b, p, n);
-        if (r === TIME) {
-          timeStart = fieldStart;
-          timeEnd = p;
-        }
       } else {
         p = scanNumber(b, p, n);
         const value = scanned[0] as number;
@@ -199,13 +203,15 @@ const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11
 /** The value `scanNumber` read: a one-slot array rather than an object per call. */
 const scanned = new Float64Array(1);
 
+const KITE_TIME_LENGTH = 25;
+
+function isFieldEnd(ch: number): boolean {
+  return ch === COMMA || ch === NEWLINE || ch === CR;
+}
+
 /** Where the field at `p` ends: the next comma, line feed or carriage return (or `n`). */
 function skipField(b: Uint8Array, p: number, n: number): number {
-  while (p < n) {
-    const ch = b[p] as number;
-    if (ch === COMMA || ch === NEWLINE || ch === CR) break;
-    p++;
-  }
+  while (p < n && !isFieldEnd(b[p] as number)) p++;
   return p;
 }
 
@@ -232,7 +238,7 @@ function scanNumber(b: Uint8Array, p: number, n: number): number {
       digits++;
       if (fractionDigits >= 0) fractionDigits++;
     } else if (ch === 46 && fractionDigits < 0) fractionDigits = 0;
-    else if (ch === COMMA || ch === NEWLINE || ch === CR) break;
+    else if (isFieldEnd(ch)) break;
     else {
       p = skipField(b, p, n);
       scanned[0] = strictNumber(latin1(b, start, p));

@@ -7,12 +7,15 @@ import { registerSampleData } from "./commands/sample-data.js";
 import { registerStart } from "./commands/start.js";
 import { UserError } from "./user-error.js";
 
-/** The package version, read from package.json beside dist/. */
+/** The package version, from the nearest package.json above this file (bundled or not). */
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
+  for (let dir = new URL(".", import.meta.url); ; dir = new URL("..", dir)) {
+    try {
+      return (JSON.parse(readFileSync(new URL("package.json", dir), "utf8")) as { version: string }).version;
+    } catch {
+      if (dir.pathname === "/") return "unknown";
+    }
+  }
 }
 
 /** Builds the `pivot` command with every subcommand registered. */

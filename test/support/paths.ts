@@ -6,5 +6,5 @@ export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const SHARED_DIR = fileURLToPath(new URL("../../../../shared/", import.meta.url));
 export const REAL_CANDLES_DIR = `${SHARED_DIR}data/candles-3minute`;
 export const REAL_BFO_MASTER = `${SHARED_DIR}data/instruments/instruments_bfo.csv`;
-/** The compiled `pivot` command. */
-export const CLI = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+/** The built `pivot` command (the bundle that package.json names as its bin). */
+export const CLI = fileURLToPath(new URL("../../pivot.js", import.meta.url));
