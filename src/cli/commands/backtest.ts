@@ -1,11 +1,10 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { DataLoadError, loadCandleDirectory } from "../../backtest/candle-directory.js";
-import { runBacktest, sessionCandleLookup } from "../../backtest/run-backtest.js";
+import { runBacktest } from "../../backtest/run-backtest.js";
 import { formatBacktestText } from "../../backtest/text-summary.js";
 import { TradingCalendar } from "../../domain/calendar.js";
 import { InstrumentMaster, InstrumentMasterError, parseInstrumentMaster } from "../../domain/instruments.js";
-import { parseHhmm } from "../../domain/ist.js";
 import { configForCommand } from "../load-config.js";
 import { dateOption } from "../options.js";
 import { progressBar } from "../progress-bar.js";
@@ -62,17 +61,10 @@ async function backtestCommand(flags: BacktestFlags): Promise<void> {
   });
   if (result.days.length === 0) warn("no trading day of the data falls in the chosen period");
   if (flags.report) {
-    const interval = config.trading.candle_interval_minutes;
-    const lookup = sessionCandleLookup(
-      data,
-      interval,
-      parseHhmm(config.market.start_time),
-      parseHhmm(config.market.end_time),
-    );
     // Loaded only when asked for: it reads the 200 KB chart library.
-    const { renderBacktestReport } = await import("../../backtest/report.js");
+    const { writeReportFile } = await import("../../backtest/report-file.js");
     try {
-      writeFileSync(flags.report, renderBacktestReport(result, lookup, { intervalMinutes: interval }));
+      writeReportFile(flags.report, result, data, config);
     } catch (e) {
       throw new UserError(
         `cannot write the report ${flags.report}: ${(e as NodeJS.ErrnoException).code ?? e}`,

@@ -1,8 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { TradingCalendar } from "../../domain/calendar.js";
-import { parseHhmm } from "../../domain/ist.js";
 import { configForCommand } from "../load-config.js";
 
 /**
@@ -21,13 +20,13 @@ export function registerStart(program: Command): void {
       // Loaded here, not at start-up: other commands do not need them.
       const [
         { loadCandleDirectory },
-        { renderBacktestReport },
-        { runBacktest, sessionCandleLookup },
+        { writeReportFile },
+        { runBacktest },
         { writeSampleData },
         { formatBacktestText },
       ] = await Promise.all([
         import("../../backtest/candle-directory.js"),
-        import("../../backtest/report.js"),
+        import("../../backtest/report-file.js"),
         import("../../backtest/run-backtest.js"),
         import("../../backtest/sample-data.js"),
         import("../../backtest/text-summary.js"),
@@ -51,14 +50,7 @@ export function registerStart(program: Command): void {
         warn: (m) => err.write(`warning: ${m}\n`),
       });
       const reportPath = join(dir, "..", "sample-report.html");
-      const interval = config.trading.candle_interval_minutes;
-      const lookup = sessionCandleLookup(
-        data,
-        interval,
-        parseHhmm(config.market.start_time),
-        parseHhmm(config.market.end_time),
-      );
-      writeFileSync(reportPath, renderBacktestReport(result, lookup, { intervalMinutes: interval }));
+      writeReportFile(reportPath, result, data, config);
       process.stdout.write(formatBacktestText(result));
       process.stdout.write(`\nHTML report: ${reportPath} (open it in a browser)\n`);
     });
