@@ -82,6 +82,19 @@ export const notificationsShape = {
   reminders: flag,
 };
 
+export const kiteShape = {
+  /** REST base URL: Zerodha's, or `pivot sim`'s (e.g. http://127.0.0.1:9100). */
+  api_root: z.string().url().default("https://api.kite.trade"),
+  /** Ticker WebSocket URL. */
+  ws_root: z.string().url().default("wss://ws.kite.trade"),
+  /** Login page the trader is sent to. */
+  login_url: z.string().url().default("https://kite.zerodha.com/connect/login"),
+  /** Reconnect the ticker when no frame arrives for this long during market hours. */
+  ticker_silence_seconds: z.number().min(2).max(300).default(10),
+  /** Give up on one REST request after this long. */
+  request_timeout_ms: z.number().int().min(500).max(60_000).default(7000),
+};
+
 export const chargesShape = {
   brokerage_per_order: z.number().min(0).default(20),
   stt_sell_pct: z.number().min(0).default(0.1),
@@ -140,6 +153,7 @@ export const rootShape = {
   data: z.strictObject(dataShape).prefault({}),
   notifications: z.strictObject(notificationsShape).prefault({}),
   charges: z.strictObject(chargesShape).prefault({}),
+  kite: z.strictObject(kiteShape).prefault({}),
 };
 
 /** Known keys of every object in the schema, by dotted path ("" is the root). */
@@ -152,6 +166,7 @@ export const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
   ["data", Object.keys(dataShape)],
   ["notifications", Object.keys(notificationsShape)],
   ["charges", Object.keys(chargesShape)],
+  ["kite", Object.keys(kiteShape)],
 ]);
 
 export const configSchema = z.strictObject(rootShape);
