@@ -4,11 +4,12 @@ import { fileURLToPath } from "node:url";
 import { textTable } from "../src/cli/text-table.js";
 import { backtestBenchmark } from "./backtest.bench.js";
 import type { Figure } from "./stats.js";
+import { tickerBenchmark } from "./ticker.bench.js";
 
 /** `npm run bench`: runs every benchmark, prints one table and writes bench/results.json. */
 function main(): void {
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const figures: Figure[] = [...backtestBenchmark(log)];
+  const figures: Figure[] = [...backtestBenchmark(log), ...tickerBenchmark(log)];
   const machine = {
     cpu: cpus()[0]?.model ?? "unknown",
     cores: cpus().length,
