@@ -2,8 +2,11 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerBacktest } from "./commands/backtest.js";
+import { registerFetchCandles } from "./commands/fetch-candles.js";
+import { registerLogin } from "./commands/login.js";
 import { registerPivots } from "./commands/pivots.js";
 import { registerSampleData } from "./commands/sample-data.js";
+import { registerSim } from "./commands/sim.js";
 import { registerStart } from "./commands/start.js";
 import { UserError } from "./user-error.js";
 
@@ -29,6 +32,9 @@ export function buildProgram(): Command {
   registerBacktest(program);
   registerPivots(program);
   registerSampleData(program);
+  registerSim(program);
+  registerLogin(program);
+  registerFetchCandles(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
