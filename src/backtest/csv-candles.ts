@@ -1,4 +1,4 @@
-import type { Candle } from "../domain/candle.js";
+import { sortAndDropRepeatedStarts } from "../domain/candle.js";
 import { CandleSeries, CandleSeriesBuilder, CandleStore } from "../domain/candle-series.js";
 import { IST_OFFSET_MINUTES, type IsoDate, isIsoDate, istPartsOf } from "../domain/ist.js";
 
@@ -169,7 +169,7 @@ export function parseCandleCsv(input: Uint8Array | string, store = new CandleSto
       continue;
     }
     const candles = dayRuns.flatMap((r) => all.slice(r.from, r.to).toCandles());
-    const dupes = sortAndDedupe(candles);
+    const dupes = sortAndDropRepeatedStarts(candles);
     if (dupes > 0) count(skipped, "duplicate timestamp", dupes);
     days.set(date, CandleSeries.of(candles));
   }
@@ -178,19 +178,6 @@ export function parseCandleCsv(input: Uint8Array | string, store = new CandleSto
 
 function count(map: Map<string, number>, key: string, by = 1): void {
   map.set(key, (map.get(key) ?? 0) + by);
-}
-
-/** Sorts a day's candles by start (stable) and drops later rows of a repeated start; returns how many. */
-function sortAndDedupe(list: Candle[]): number {
-  list.sort((a, b) => a.start - b.start);
-  let w = 0;
-  for (const c of list) {
-    if (w > 0 && (list[w - 1] as Candle).start === c.start) continue;
-    list[w++] = c;
-  }
-  const removed = list.length - w;
-  list.length = w;
-  return removed;
 }
 
 function lineEnd(b: Uint8Array, from: number): number {

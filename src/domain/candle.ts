@@ -39,3 +39,19 @@ export function dailyBarOf(candles: readonly Candle[]): DailyBar | null {
   }
   return { open: first.open, high, low, close: last.close };
 }
+
+/**
+ * Sorts a day's candles by start (stable) and drops the later of candles with the same start,
+ * in place. Returns how many were dropped.
+ */
+export function sortAndDropRepeatedStarts(list: Candle[]): number {
+  list.sort((a, b) => a.start - b.start);
+  let w = 0;
+  for (const c of list) {
+    if (w > 0 && (list[w - 1] as Candle).start === c.start) continue;
+    list[w++] = c;
+  }
+  const removed = list.length - w;
+  list.length = w;
+  return removed;
+}

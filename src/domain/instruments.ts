@@ -24,7 +24,8 @@ export interface OptionContract extends Instrument {
   expiry: IsoDate;
 }
 
-const COLUMNS = [
+/** The columns of Kite's instrument master, in Kite's order. */
+export const INSTRUMENT_COLUMNS = [
   "instrument_token",
   "exchange_token",
   "tradingsymbol",
@@ -50,11 +51,12 @@ export function parseInstrumentMaster(csv: string): Instrument[] {
   const lines = csv.split(/\r?\n/);
   const header = splitCsvLine(lines[0] ?? "");
   const index = new Map(header.map((h, i) => [h.trim(), i]));
-  const missing = COLUMNS.filter((c) => !index.has(c));
+  const missing = INSTRUMENT_COLUMNS.filter((c) => !index.has(c));
   if (missing.length > 0) {
     throw new InstrumentMasterError(`instrument master: missing column(s) ${missing.join(", ")}`);
   }
-  const col = (fields: string[], name: (typeof COLUMNS)[number]) => fields[index.get(name) as number] ?? "";
+  const col = (fields: string[], name: (typeof INSTRUMENT_COLUMNS)[number]) =>
+    fields[index.get(name) as number] ?? "";
   const out: Instrument[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;

@@ -4,7 +4,7 @@
  * as Kite's are. Real tokens can be taken from a Kite master dump when one is given.
  */
 import type { TradingCalendar } from "../domain/calendar.js";
-import type { Instrument } from "../domain/instruments.js";
+import { INSTRUMENT_COLUMNS, type Instrument } from "../domain/instruments.js";
 import { addDays, type IsoDate, weekdayOf } from "../domain/ist.js";
 import { parseOptionSymbol } from "../domain/symbols.js";
 import { hashString } from "./rng.js";
@@ -28,8 +28,7 @@ export interface SimInstrument {
 }
 
 /** Kite's master header, in Kite's column order. */
-export const MASTER_HEADER =
-  "instrument_token,exchange_token,tradingsymbol,name,last_price,expiry,strike,tick_size,lot_size,instrument_type,segment,exchange";
+export const MASTER_HEADER = INSTRUMENT_COLUMNS.join(",");
 
 /** Token of BSE:SENSEX in Kite's master. */
 export const SENSEX_TOKEN = 265;

@@ -1,4 +1,4 @@
-import type { Candle } from "../../domain/candle.js";
+import { type Candle, sortAndDropRepeatedStarts } from "../../domain/candle.js";
 import { addDays, dayNumber, type IsoDate, istPartsOf } from "../../domain/ist.js";
 import { type KiteResult, kiteOk } from "./kite-errors.js";
 import type { KiteInterval, KiteRest } from "./kite-rest.js";
@@ -99,18 +99,6 @@ export async function fetchHistoricalCandles(
       });
     }
   }
-  for (const list of days.values()) skipped += sortAndDropRepeats(list);
+  for (const list of days.values()) skipped += sortAndDropRepeatedStarts(list);
   return kiteOk({ days: new Map([...days].sort(([a], [b]) => (a < b ? -1 : 1))), skipped });
-}
-
-function sortAndDropRepeats(list: Candle[]): number {
-  list.sort((a, b) => a.start - b.start);
-  let w = 0;
-  for (const c of list) {
-    if (w > 0 && (list[w - 1] as Candle).start === c.start) continue;
-    list[w++] = c;
-  }
-  const removed = list.length - w;
-  list.length = w;
-  return removed;
 }

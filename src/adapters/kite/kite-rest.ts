@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import type { Connect, KiteConnectParams } from "kiteconnect";
 import type { z } from "zod";
+import { INSTRUMENT_COLUMNS } from "../../domain/instruments.js";
 import {
   annotateErrorBody,
   isRetryable,
@@ -562,21 +563,6 @@ function installStatusKeeper(kc: Connect): void {
     return config;
   });
 }
-
-const INSTRUMENT_COLUMNS = [
-  "instrument_token",
-  "exchange_token",
-  "tradingsymbol",
-  "name",
-  "last_price",
-  "expiry",
-  "strike",
-  "tick_size",
-  "lot_size",
-  "instrument_type",
-  "segment",
-  "exchange",
-] as const;
 
 /**
  * The instrument master as CSV text. The client hands the body over as it came when the
