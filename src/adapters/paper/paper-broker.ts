@@ -1,0 +1,337 @@
+import type { ChargeRates } from "../../domain/charges.js";
+import type {
+  Broker,
+  BrokerPosition,
+  BrokerResult,
+  OrderRequest,
+  OrderType,
+  OrderUpdate,
+} from "../../ports/broker.js";
+import type { Clock } from "../../ports/clock.js";
+import type { Tick } from "../kite/ticker-protocol.js";
+import { type FillModel, matchOrder } from "./fill-rules.js";
+import { type OrderIdSource, sequentialOrderIds } from "./order-ids.js";
+import { isLive, kiteTimestampOf, type PaperOrder, updateOf } from "./paper-order.js";
+import { PaperPositions, type RoundTrip } from "./paper-positions.js";
+import {
+  type CheckedOrder,
+  type InstrumentFacts,
+  inputProblem,
+  isIndexOption,
+  rejectionOf,
+  SLM_INDEX_OPTION_REJECTION,
+  tagProblem,
+} from "./paper-rules.js";
+import { checkSlippage, DEFAULT_TICK_SIZE, NO_SLIPPAGE, protectionLimitOf, type Slippage } from "./prices.js";
+
+/*
+ * The Broker port for paper mode: orders are kept here and filled against the market ticks
+ * the broker is fed (live ticks, or the simulator's), by the rules of fill-rules.ts.
+ *
+ * Fill timing: an order may fill only on a tick stamped strictly AFTER the millisecond it was
+ * placed (or modified). A tick of the same millisecond is taken to be the one the decision
+ * was made on, or one the order could not have reached in time: filling on it would let paper
+ * mode trade on a price it had already seen. `onTicks` stamps ticks with the clock's time of
+ * arrival (Kite's exchange timestamps have whole seconds only).
+ *
+ * Updates are delivered synchronously, as the state changes (placement, trigger, fill,
+ * modification, cancellation): the placement's update may reach listeners before
+ * placeOrder's promise resolves, as a Kite socket update may; listeners match by tag.
+ * Everything is deterministic: ids come from the injected source, times from the clock.
+ */
+
+export interface PaperBrokerOptions {
+  /** Placement times and order timestamps. */
+  clock: Clock;
+  /** Default `sequentialOrderIds()`: PAPER000001, PAPER000002, ... */
+  orderIds?: OrderIdSource;
+  /** Default none. */
+  slippage?: Slippage;
+  /** Default 0.05. */
+  tickSize?: number;
+  /** Lot size by tradingsymbol: a quantity that is not a multiple is refused (symbols not listed are not checked). */
+  lotSizes?: ReadonlyMap<string, number>;
+  /** Which instruments refuse SL-M (default: index options on BFO/NFO). */
+  isIndexOption?: (exchange: string, tradingsymbol: string) => boolean;
+  /** Rates for the round-trip charges (default the domain's). */
+  chargeRates?: ChargeRates;
+  /** A listener threw (the other listeners still get the update). */
+  onListenerError?: (error: unknown, update: OrderUpdate) => void;
+}
+
+type Listener = (update: OrderUpdate) => void;
+type IdResult = BrokerResult<{ orderId: string }>;
+
+/** A simulated broker that fills orders against the ticks it is fed. */
+export class PaperBroker implements Broker {
+  private readonly clock: Clock;
+  private readonly nextId: OrderIdSource;
+  private readonly model: FillModel;
+  private readonly lotSizes: ReadonlyMap<string, number>;
+  private readonly indexOption: (exchange: string, tradingsymbol: string) => boolean;
+  private readonly onListenerError: (error: unknown, update: OrderUpdate) => void;
+  private readonly book: PaperOrder[] = [];
+  private readonly byId = new Map<string, PaperOrder>();
+  /** Live orders, in placement order (the order they are matched in on a tick). */
+  private readonly live = new Set<PaperOrder>();
+  private readonly usedTags = new Set<string>();
+  private readonly lastPrices = new Map<string, number>();
+  private readonly positionBook: PaperPositions;
+  private readonly listeners = new Set<Listener>();
+
+  constructor(options: PaperBrokerOptions) {
+    this.clock = options.clock;
+    this.nextId = options.orderIds ?? sequentialOrderIds();
+    const slippage = options.slippage ?? NO_SLIPPAGE;
+    checkSlippage(slippage);
+    const tickSize = options.tickSize ?? DEFAULT_TICK_SIZE;
+    if (!(tickSize > 0)) throw new RangeError(`tickSize must be above 0, got ${tickSize}`);
+    this.model = { slippage, tickSize };
+    this.lotSizes = options.lotSizes ?? new Map();
+    this.indexOption = options.isIndexOption ?? isIndexOption;
+    this.onListenerError = options.onListenerError ?? (() => {});
+    this.positionBook = new PaperPositions(options.chargeRates);
+  }
+
+  placeOrder(request: OrderRequest): Promise<IdResult> {
+    return Promise.resolve(this.place(request));
+  }
+
+  modifyOrder(
+    orderId: string,
+    changes: { quantity?: number; price?: number; triggerPrice?: number; type?: OrderType },
+  ): Promise<IdResult> {
+    return Promise.resolve(this.modify(orderId, changes));
+  }
+
+  cancelOrder(orderId: string): Promise<IdResult> {
+    return Promise.resolve(this.cancel(orderId));
+  }
+
+  /** Every order of the day at its latest state, in placement order. */
+  orders(): Promise<BrokerResult<OrderUpdate[]>> {
+    return Promise.resolve({ ok: true, value: this.book.map(updateOf) });
+  }
+
+  positions(): Promise<BrokerResult<BrokerPosition[]>> {
+    return Promise.resolve({ ok: true, value: this.positionBook.list() });
+  }
+
+  onOrderUpdate(listener: Listener): () => void {
+    const own: Listener = (u) => listener(u);
+    this.listeners.add(own);
+    return () => {
+      this.listeners.delete(own);
+    };
+  }
+
+  /** A trade at `lastPrice` on `tradingsymbol` at `epochMs` (default now): marks positions, matches live orders. */
+  onTick(tradingsymbol: string, lastPrice: number, epochMs: number = this.clock.now()): void {
+    if (!Number.isFinite(lastPrice) || lastPrice <= 0) return;
+    this.lastPrices.set(tradingsymbol, lastPrice);
+    for (const order of [...this.live]) {
+      if (order.tradingsymbol !== tradingsymbol || epochMs <= order.armedAfterMs) continue;
+      this.match(order, lastPrice, epochMs);
+    }
+    this.positionBook.mark(tradingsymbol, lastPrice);
+  }
+
+  /** The ticks of a ticker frame, stamped with the clock's time of arrival; `symbolOf` names each token. */
+  onTicks(ticks: readonly Tick[], symbolOf: (instrumentToken: number) => string | undefined): void {
+    const now = this.clock.now();
+    for (const tick of ticks) {
+      if (!tick.tradable) continue;
+      const symbol = symbolOf(tick.instrument_token);
+      if (symbol !== undefined) this.onTick(symbol, tick.last_price, now);
+    }
+  }
+
+  /** The round trips completed so far, each with its charges. */
+  roundTrips(): readonly RoundTrip[] {
+    return this.positionBook.roundTrips();
+  }
+
+  /** The day's realised P&L: gross, charges of the round trips, net. */
+  realisedPnl(): { gross: number; charges: number; net: number } {
+    return this.positionBook.realised();
+  }
+
+  private place(r: OrderRequest): IdResult {
+    const badTag = tagProblem(r.tag);
+    if (badTag) return inputFailure(badTag);
+    if (this.usedTags.has(r.tag)) {
+      return inputFailure(`order tag ${r.tag} was already sent: every order needs a new tag`);
+    }
+    // As KiteRest does: a tag is spent once the request goes out, whatever Kite answers.
+    this.usedTags.add(r.tag);
+    const checked: CheckedOrder = {
+      side: r.side,
+      type: r.type,
+      quantity: r.quantity,
+      price: r.type === "LIMIT" || r.type === "SL" ? (r.price ?? 0) : 0,
+      triggerPrice: r.type === "SL" || r.type === "SL-M" ? (r.triggerPrice ?? 0) : 0,
+      // Kite refuses MARKET / SL-M without it; the port's contract is "-1 when left out", as KiteRest sends.
+      marketProtection: r.marketProtection ?? (r.type === "MARKET" || r.type === "SL-M" ? -1 : 0),
+    };
+    const facts = this.facts(r.exchange, r.tradingsymbol);
+    const problem = inputProblem(checked, facts);
+    if (problem) return inputFailure(problem);
+    const now = this.clock.now();
+    const stamp = kiteTimestampOf(now);
+    const order: PaperOrder = {
+      ...checked,
+      orderId: this.nextId(),
+      tag: r.tag,
+      exchange: r.exchange,
+      tradingsymbol: r.tradingsymbol,
+      product: r.product,
+      status: isStop(r.type) ? "TRIGGER PENDING" : "OPEN",
+      statusMessage: null,
+      filledQuantity: 0,
+      averagePrice: 0,
+      armedAfterMs: now,
+      orderTimestamp: stamp,
+      updatedAt: stamp,
+      triggered: false,
+      protectionLimit: this.marketBound(r.type, checked, r.tradingsymbol),
+      arriving: true,
+    };
+    const rejection = rejectionOf(checked, facts);
+    if (rejection) {
+      order.status = "REJECTED";
+      order.statusMessage = rejection;
+    }
+    this.book.push(order);
+    this.byId.set(order.orderId, order);
+    if (isLive(order)) this.live.add(order);
+    this.emit(order);
+    return { ok: true, value: { orderId: order.orderId } };
+  }
+
+  private modify(
+    orderId: string,
+    changes: { quantity?: number; price?: number; triggerPrice?: number; type?: OrderType },
+  ): IdResult {
+    const order = this.byId.get(orderId);
+    if (!order) return inputFailure("Couldn't find that `order_id`.");
+    if (!isLive(order)) return inputFailure(`Order cannot be modified as it is ${order.status}.`);
+    const type = changes.type ?? order.type;
+    const next: CheckedOrder = {
+      side: order.side,
+      type,
+      quantity: changes.quantity ?? order.quantity,
+      price: changes.price ?? order.price,
+      triggerPrice: changes.triggerPrice ?? order.triggerPrice,
+      // An order turned into MARKET / SL-M gets automatic protection, as Kite requires one.
+      marketProtection:
+        (type === "MARKET" || type === "SL-M") && order.marketProtection === 0 ? -1 : order.marketProtection,
+    };
+    const facts = this.facts(order.exchange, order.tradingsymbol);
+    if (type === "SL-M" && order.type !== "SL-M" && facts.indexOption)
+      return inputFailure(SLM_INDEX_OPTION_REJECTION);
+    const typeChanged = type !== order.type;
+    const stillStop = isStop(type) && (typeChanged || !order.triggered);
+    const problem = inputProblem(
+      next,
+      stillStop ? facts : { ...facts, lastPrice: undefined },
+      order.filledQuantity,
+    );
+    if (problem) return inputFailure(problem);
+    const now = this.clock.now();
+    Object.assign(order, next);
+    if (typeChanged) order.triggered = false;
+    order.protectionLimit = this.marketBound(type, next, order.tradingsymbol);
+    order.status = isStop(type) && !order.triggered ? "TRIGGER PENDING" : "OPEN";
+    // A modified order is a new order to the exchange: it arrives again, after this moment.
+    order.armedAfterMs = now;
+    order.arriving = true;
+    order.orderTimestamp = kiteTimestampOf(now);
+    order.updatedAt = order.orderTimestamp;
+    this.emit(order);
+    return { ok: true, value: { orderId } };
+  }
+
+  private cancel(orderId: string): IdResult {
+    const order = this.byId.get(orderId);
+    if (!order) return inputFailure("Couldn't find that `order_id`.");
+    // Cancelling twice is not an error: the order is cancelled, which is what was asked.
+    if (order.status === "CANCELLED") return { ok: true, value: { orderId } };
+    if (!isLive(order)) return inputFailure(`Order cannot be cancelled as it is ${order.status}.`);
+    order.status = "CANCELLED";
+    order.updatedAt = kiteTimestampOf(this.clock.now());
+    this.live.delete(order);
+    this.emit(order);
+    return { ok: true, value: { orderId } };
+  }
+
+  private match(order: PaperOrder, price: number, epochMs: number): void {
+    const outcome = matchOrder(order, price, this.model);
+    order.protectionLimit = outcome.protectionLimit;
+    if (outcome.triggers) {
+      order.triggered = true;
+      order.status = "OPEN";
+      order.updatedAt = kiteTimestampOf(epochMs);
+    }
+    if (outcome.fillPrice === null) {
+      order.arriving = false;
+      if (outcome.triggers) this.emit(order);
+      return;
+    }
+    order.filledQuantity = order.quantity;
+    order.averagePrice = outcome.fillPrice;
+    order.status = "COMPLETE";
+    order.updatedAt = kiteTimestampOf(epochMs);
+    this.live.delete(order);
+    this.positionBook.apply({
+      exchange: order.exchange,
+      tradingsymbol: order.tradingsymbol,
+      product: order.product,
+      side: order.side,
+      quantity: order.quantity,
+      price: outcome.fillPrice,
+    });
+    this.emit(order);
+  }
+
+  /** A MARKET order's bound from the last price (undefined: fixed on its first tick; null: none). */
+  private marketBound(type: OrderType, o: CheckedOrder, tradingsymbol: string): number | null | undefined {
+    if (type !== "MARKET") return undefined;
+    const last = this.lastPrices.get(tradingsymbol);
+    return last === undefined
+      ? undefined
+      : protectionLimitOf(o.side, o.marketProtection, last, this.model.tickSize);
+  }
+
+  private facts(exchange: string, tradingsymbol: string): InstrumentFacts {
+    return {
+      tradingsymbol,
+      tickSize: this.model.tickSize,
+      lotSize: this.lotSizes.get(tradingsymbol),
+      lastPrice: this.lastPrices.get(tradingsymbol),
+      indexOption: this.indexOption(exchange, tradingsymbol),
+    };
+  }
+
+  private emit(order: PaperOrder): void {
+    const update = updateOf(order);
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(update);
+      } catch (e) {
+        try {
+          this.onListenerError(e, update);
+        } catch {
+          // the market feed must survive its own reporter
+        }
+      }
+    }
+  }
+}
+
+function isStop(type: OrderType): boolean {
+  return type === "SL" || type === "SL-M";
+}
+
+function inputFailure(message: string): IdResult {
+  return { ok: false, error: { kind: "input", message } };
+}
