@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerBacktest } from "./commands/backtest.js";
+import { registerExportCandles } from "./commands/export-candles.js";
 import { registerFetchCandles } from "./commands/fetch-candles.js";
 import { registerLogin } from "./commands/login.js";
 import { registerPivots } from "./commands/pivots.js";
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerSim(program);
   registerLogin(program);
   registerFetchCandles(program);
+  registerExportCandles(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -1,0 +1,108 @@
+import type { Statement } from "better-sqlite3";
+import type { BrokerOrderStatus, OrderUpdate } from "../../ports/broker.js";
+import type { Clock } from "../../ports/clock.js";
+import type { Db } from "./database.js";
+import type { OrderStateUpdate } from "./orders-repo.js";
+
+/** A distinct update of an order, as first received. */
+export interface StoredOrderEvent extends OrderStateUpdate {
+  id: number;
+  source: OrderUpdate["source"];
+  raw: string;
+  receivedAtMs: number;
+}
+
+/** What recording an arrival did. */
+export interface RecordedEvent {
+  eventId: number;
+  /** False: the same update (order, status, fill, quantity, prices) was already recorded. */
+  isNew: boolean;
+}
+
+/**
+ * The order-update log. An update is identified by order id, status, filled quantity,
+ * quantity, price and trigger price (KITE.md: order_id + status + filled_quantity, plus what a
+ * modification changes), so the copies arriving by socket, postback and poll are one event.
+ * Every arrival is kept too (source, time, raw payload), except a poll repeating a known update.
+ */
+export class OrderEventsRepository {
+  private readonly insertStmt: Statement;
+  private readonly findStmt: Statement;
+  private readonly arrivalStmt: Statement;
+  private readonly byOrderStmt: Statement;
+  private readonly arrivalsStmt: Statement;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO order_events (kite_order_id, tag, status, filled_quantity, pending_quantity, quantity, price,
+         trigger_price, average_price, status_message, order_timestamp, source, raw, received_at_ms)
+       VALUES (@orderId, @tag, @status, @filledQuantity, @pendingQuantity, @quantity, @price, @triggerPrice,
+         @averagePrice, @statusMessage, @orderTimestamp, @source, @raw, @now)
+       ON CONFLICT DO NOTHING`,
+    );
+    this.findStmt = db.prepare(
+      `SELECT id FROM order_events WHERE kite_order_id = @orderId AND status = @status
+         AND filled_quantity = @filledQuantity AND quantity = @quantity AND price = @price
+         AND trigger_price = @triggerPrice`,
+    );
+    this.arrivalStmt = db.prepare(
+      "INSERT INTO order_event_arrivals (event_id, source, raw, received_at_ms) VALUES (?, ?, ?, ?)",
+    );
+    this.byOrderStmt = db.prepare("SELECT * FROM order_events WHERE kite_order_id = ? ORDER BY id");
+    this.arrivalsStmt = db.prepare(
+      "SELECT source, received_at_ms FROM order_event_arrivals WHERE event_id = ? ORDER BY id",
+    );
+  }
+
+  /** Records an arrival of an update; `isNew` says whether the update itself was new. */
+  record(update: OrderUpdate): RecordedEvent {
+    return this.db.transaction((): RecordedEvent => {
+      const now = this.clock.now();
+      const params = { ...update, now };
+      const info = this.insertStmt.run(params);
+      const isNew = info.changes > 0;
+      const eventId = isNew
+        ? Number(info.lastInsertRowid)
+        : ((this.findStmt.get(params) as { id: number } | undefined)?.id ?? -1);
+      if (eventId < 0) throw new Error(`order event of ${update.orderId} neither inserted nor found`);
+      if (isNew || update.source !== "poll") this.arrivalStmt.run(eventId, update.source, update.raw, now);
+      return { eventId, isNew };
+    })();
+  }
+
+  /** Records an update; true when it was new (the boolean form of `record`). */
+  insertIfNew(update: OrderUpdate): boolean {
+    return this.record(update).isNew;
+  }
+
+  /** The distinct updates of an order, in the order they first arrived. */
+  byKiteOrderId(kiteOrderId: string): StoredOrderEvent[] {
+    return (this.byOrderStmt.all(kiteOrderId) as Record<string, unknown>[]).map((r) => ({
+      id: r.id as number,
+      orderId: r.kite_order_id as string,
+      tag: (r.tag as string | null) ?? null,
+      status: r.status as BrokerOrderStatus,
+      statusMessage: (r.status_message as string | null) ?? null,
+      quantity: r.quantity as number,
+      filledQuantity: r.filled_quantity as number,
+      pendingQuantity: r.pending_quantity as number,
+      averagePrice: r.average_price as number,
+      price: r.price as number,
+      triggerPrice: r.trigger_price as number,
+      orderTimestamp: r.order_timestamp as string,
+      source: r.source as OrderUpdate["source"],
+      raw: r.raw as string,
+      receivedAtMs: r.received_at_ms as number,
+    }));
+  }
+
+  /** Each arrival of an event: by which path and when. */
+  arrivalsOf(eventId: number): { source: OrderUpdate["source"]; receivedAtMs: number }[] {
+    return (
+      this.arrivalsStmt.all(eventId) as { source: OrderUpdate["source"]; received_at_ms: number }[]
+    ).map((r) => ({ source: r.source, receivedAtMs: r.received_at_ms }));
+  }
+}

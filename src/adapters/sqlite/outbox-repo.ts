@@ -1,0 +1,163 @@
+import type { Statement } from "better-sqlite3";
+import type { Clock } from "../../ports/clock.js";
+import type { Db } from "./database.js";
+
+/**
+ * PENDING: to send (now or at `nextAttemptAtMs`). SENDING: claimed by a sender. SENT: done.
+ * UNCERTAIN: a send was under way when the process stopped; it may have gone out, so it is
+ * not sent again (never twice) and shows in the backlog for the operator.
+ */
+export type OutboxStatus = "PENDING" | "SENDING" | "SENT" | "UNCERTAIN";
+
+export interface OutboxMessage {
+  id: number;
+  dedupeKey: string;
+  channel: string;
+  payload: string;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAtMs: number;
+  lastError: string | null;
+  createdAtMs: number;
+  sentAtMs: number | null;
+}
+
+/** The wait before attempt `attempts + 1` after `attempts` failures: 1 s doubling, at most 5 minutes. */
+export function outboxBackoffMs(attempts: number): number {
+  return Math.min(1000 * 2 ** Math.max(0, attempts - 1), 5 * 60_000);
+}
+
+/**
+ * The notification outbox: messages are enqueued in the same transaction as the change they
+ * tell of, and delivered per channel in order (a message waiting for its retry holds back the
+ * ones after it), retried with backoff, and never sent twice: a sender claims a message
+ * (`claim`) before sending it and marks it sent (`markSent`) after.
+ */
+export class OutboxRepository {
+  private readonly enqueueStmt: Statement;
+  private readonly headStmt: Statement;
+  private readonly claimStmt: Statement;
+  private readonly sentStmt: Statement;
+  private readonly failedStmt: Statement;
+  private readonly interruptedStmt: Statement;
+  private readonly backlogStmt: Statement;
+  private readonly byIdStmt: Statement;
+  private readonly byKeyStmt: Statement;
+
+  constructor(
+    db: Db,
+    private readonly clock: Clock,
+  ) {
+    this.enqueueStmt = db.prepare(
+      `INSERT INTO notification_outbox (dedupe_key, channel, payload, status, next_attempt_at_ms, created_at_ms)
+       VALUES (?, ?, ?, 'PENDING', ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+    );
+    this.headStmt = db.prepare(
+      `SELECT * FROM notification_outbox WHERE channel = ? AND status IN ('PENDING', 'SENDING') ORDER BY id LIMIT 1`,
+    );
+    this.claimStmt = db.prepare(
+      "UPDATE notification_outbox SET status = 'SENDING' WHERE id = ? AND status = 'PENDING' AND next_attempt_at_ms <= ?",
+    );
+    this.sentStmt = db.prepare(
+      `UPDATE notification_outbox SET status = 'SENT', sent_at_ms = ?, attempts = attempts + 1, last_error = NULL
+       WHERE id = ? AND status = 'SENDING'`,
+    );
+    this.failedStmt = db.prepare(
+      `UPDATE notification_outbox SET status = 'PENDING', attempts = attempts + 1, last_error = @error,
+         next_attempt_at_ms = @now + @delay
+       WHERE id = @id AND status = 'SENDING'`,
+    );
+    this.interruptedStmt = db.prepare(
+      "UPDATE notification_outbox SET status = 'UNCERTAIN' WHERE status = 'SENDING'",
+    );
+    this.backlogStmt = db.prepare(
+      "SELECT count(*) AS n FROM notification_outbox WHERE status IN ('PENDING', 'SENDING', 'UNCERTAIN')",
+    );
+    this.byIdStmt = db.prepare("SELECT * FROM notification_outbox WHERE id = ?");
+    this.byKeyStmt = db.prepare("SELECT * FROM notification_outbox WHERE dedupe_key = ?");
+  }
+
+  /** Queues a message; false (and nothing queued) when a message with this dedupe key exists. */
+  enqueue(message: { dedupeKey: string; channel: string; payload: string }): boolean {
+    const now = this.clock.now();
+    return this.enqueueStmt.run(message.dedupeKey, message.channel, message.payload, now, now).changes > 0;
+  }
+
+  /**
+   * The channel's next message if it is due now: the oldest one not yet sent. Null when there
+   * is none, when it waits for its retry time, or when it is being sent.
+   */
+  nextDue(channel: string): OutboxMessage | null {
+    const head = this.headStmt.get(channel);
+    if (head === undefined) return null;
+    const m = toMessage(head);
+    return m.status === "PENDING" && m.nextAttemptAtMs <= this.clock.now() ? m : null;
+  }
+
+  /** Claims a due message for sending (PENDING → SENDING); false when it is not due or someone has it. */
+  claim(id: number): boolean {
+    return this.claimStmt.run(id, this.clock.now()).changes > 0;
+  }
+
+  /** Marks a claimed message sent; true only the first time (exactly once). */
+  markSent(id: number): boolean {
+    return this.sentStmt.run(this.clock.now(), id).changes > 0;
+  }
+
+  /**
+   * Marks a claimed message failed: it is due again after the backoff of its attempts (see
+   * `outboxBackoffMs`), or after `retryAfterMs` when the service said how long to wait.
+   */
+  markFailed(id: number, error: string, retryAfterMs: number | null = null): boolean {
+    const row = this.byIdStmt.get(id);
+    if (row === undefined) return false;
+    const attempts = toMessage(row).attempts + 1;
+    return (
+      this.failedStmt.run({
+        id,
+        error,
+        now: this.clock.now(),
+        delay: retryAfterMs ?? outboxBackoffMs(attempts),
+      }).changes > 0
+    );
+  }
+
+  /**
+   * At start-up: messages left SENDING by a stopped process may have gone out, so they become
+   * UNCERTAIN rather than being sent again. Returns how many.
+   */
+  recoverInterrupted(): number {
+    return this.interruptedStmt.run().changes;
+  }
+
+  /** Messages not known to be delivered (pending, being sent, uncertain). */
+  backlog(): number {
+    return (this.backlogStmt.get() as { n: number }).n;
+  }
+
+  byId(id: number): OutboxMessage | null {
+    const r = this.byIdStmt.get(id);
+    return r === undefined ? null : toMessage(r);
+  }
+
+  byDedupeKey(key: string): OutboxMessage | null {
+    const r = this.byKeyStmt.get(key);
+    return r === undefined ? null : toMessage(r);
+  }
+}
+
+function toMessage(row: unknown): OutboxMessage {
+  const r = row as Record<string, unknown>;
+  return {
+    id: r.id as number,
+    dedupeKey: r.dedupe_key as string,
+    channel: r.channel as string,
+    payload: r.payload as string,
+    status: r.status as OutboxStatus,
+    attempts: r.attempts as number,
+    nextAttemptAtMs: r.next_attempt_at_ms as number,
+    lastError: (r.last_error as string | null) ?? null,
+    createdAtMs: r.created_at_ms as number,
+    sentAtMs: (r.sent_at_ms as number | null) ?? null,
+  };
+}

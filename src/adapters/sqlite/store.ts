@@ -1,0 +1,96 @@
+import type { OrderUpdate } from "../../ports/broker.js";
+import type { Clock } from "../../ports/clock.js";
+import { AuditLogRepository } from "./audit-repo.js";
+import { CandlesRepository } from "./candles-repo.js";
+import { ControlStateRepository } from "./control-repo.js";
+import { DailySummaryRepository } from "./daily-summary-repo.js";
+import { type Db, type OpenDatabaseOptions, openDatabase } from "./database.js";
+import { OrderEventsRepository } from "./order-events-repo.js";
+import { type AppliedUpdate, OrdersRepository } from "./orders-repo.js";
+import { OutboxRepository } from "./outbox-repo.js";
+import { PositionsRepository } from "./positions-repo.js";
+import { SignalsRepository } from "./signals-repo.js";
+import { TradesRepository } from "./trades-repo.js";
+import { UniverseRepository } from "./universe-repo.js";
+
+/** What recording an order update did. */
+export interface RecordedOrderUpdate extends AppliedUpdate {
+  /** False: the same update had arrived before (by another path, or again). */
+  isNewEvent: boolean;
+}
+
+/** Every repository over one connection, and transactions spanning them. */
+export class Store {
+  readonly trades: TradesRepository;
+  readonly signals: SignalsRepository;
+  readonly dailySummary: DailySummaryRepository;
+  readonly orders: OrdersRepository;
+  readonly orderEvents: OrderEventsRepository;
+  readonly positions: PositionsRepository;
+  readonly universe: UniverseRepository;
+  readonly candles: CandlesRepository;
+  readonly control: ControlStateRepository;
+  readonly audit: AuditLogRepository;
+  readonly outbox: OutboxRepository;
+
+  constructor(
+    readonly db: Db,
+    clock: Clock,
+  ) {
+    this.trades = new TradesRepository(db, clock);
+    this.signals = new SignalsRepository(db, clock);
+    this.dailySummary = new DailySummaryRepository(db, clock);
+    this.orders = new OrdersRepository(db, clock);
+    this.orderEvents = new OrderEventsRepository(db, clock);
+    this.positions = new PositionsRepository(db, clock);
+    this.universe = new UniverseRepository(db, clock);
+    this.candles = new CandlesRepository(db);
+    this.control = new ControlStateRepository(db, clock);
+    this.audit = new AuditLogRepository(db, clock);
+    this.outbox = new OutboxRepository(db, clock);
+  }
+
+  /** Opens the database at `path` (see `openDatabase`) and builds the store over it. */
+  static open(path: string, options: OpenDatabaseOptions): Store {
+    const opened = openDatabase(path, options);
+    return new Store(opened.db, opened.clock);
+  }
+
+  /**
+   * Runs `fn` in one transaction: all its writes or none. Nested calls become savepoints. `fn`
+   * must be synchronous (no await inside: the transaction would commit at the first await).
+   */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /**
+   * Records an order update (its arrival, and the event if new) and applies it to the order,
+   * in one transaction. Idempotent: the same update again changes nothing.
+   */
+  recordOrderUpdate(update: OrderUpdate): RecordedOrderUpdate {
+    return this.transaction(() => {
+      const { isNew } = this.orderEvents.record(update);
+      return { ...this.orders.applyUpdate(update), isNewEvent: isNew };
+    });
+  }
+
+  /**
+   * Records Kite's order id for an order and applies the updates of that id that arrived before
+   * it was known (an update may beat the placement's answer). True when the order changed.
+   */
+  linkKiteOrderId(localId: number, kiteOrderId: string): boolean {
+    return this.transaction(() => {
+      let changed = this.orders.markPlaced(localId, kiteOrderId);
+      for (const event of this.orderEvents.byKiteOrderId(kiteOrderId)) {
+        if (this.orders.applyUpdate(event).changed) changed = true;
+      }
+      return changed;
+    });
+  }
+
+  /** Closes the connection (checkpointing the WAL). */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
