@@ -1,0 +1,334 @@
+/*
+ * One live trading day: ticks → candles (CandleBuilder) → the strategy (StrategyDay), each
+ * closed candle recorded, each decision recorded and re-emitted for the order manager and
+ * notifications.
+ *
+ * Close protocol. A candle is emitted by the builder either when a later tick of its
+ * instrument arrives or by closeDue; either way it waits here until `poll(now)` finds its
+ * close time at least `graceMs` in the past (exchange times are whole seconds, so a tick
+ * stamped just before a close may arrive just after it). poll then feeds every candle of
+ * that close time to the strategy (by symbol, for determinism), then `onClose(closeMinute)`,
+ * close times in ascending order: the StrategyDay protocol, the same as the backtest's.
+ *
+ * Gap rule (STRATEGY.md section 1). StrategyDay takes its contracts at construction, so it is
+ * constructed at the first close that is processed, once the gap decision is made: the first
+ * index tick of the session gives the open spot; when it is too far from the pre-market ATM,
+ * the missing contracts are subscribed at once and prepared (pivots, window) through
+ * `prepareAdditions`; closes wait in the queue until that is done. If no index tick has come
+ * by the first close, the day goes on with the pre-market universe (with a warning).
+ */
+
+import { EventEmitter } from "node:events";
+import type { Tick, TickMode } from "../adapters/kite/ticker-protocol.js";
+import type { Store } from "../adapters/sqlite/store.js";
+import { summarize } from "../backtest/summary.js";
+import type { SummaryFigures } from "../backtest/types.js";
+import type { Candle } from "../domain/candle.js";
+import type { InstrumentMaster, OptionContract } from "../domain/instruments.js";
+import { type IsoDate, istEpochMs } from "../domain/ist.js";
+import type { Clock } from "../ports/clock.js";
+import { StrategyDay } from "../strategy/strategy-day.js";
+import type { ContractSetup, OpenPosition, SignalRecord, StrategyParams, Trade } from "../strategy/types.js";
+import { CandleBuilder, tickTimeMs } from "./candle-builder.js";
+import { gapAdditions, type UniverseConfig, type UniversePlan } from "./universe-plan.js";
+
+/** Default wait after a close time before the close is processed. */
+export const DEFAULT_CLOSE_GRACE_MS = 2_000;
+
+/** What LiveDay emits. */
+export interface LiveDayEvents {
+  /** The strategy entered (a BUY is due). */
+  entry: [position: OpenPosition];
+  /** The strategy exited (a SELL is due). */
+  exit: [trade: Trade];
+  /** A signal, taken or skipped. */
+  signal: [signal: SignalRecord];
+  /** A candle closed and was recorded. */
+  candle: [symbol: string, candle: Candle];
+  /** The gap rule added contracts at the open. */
+  gap: [info: { openSpot: number; openAtm: number; added: string[]; missing: string[] }];
+  /** Something worth telling the operator (a store write failed, no index open seen, ...). */
+  warning: [message: string];
+}
+
+/** The part of TickerClient a day uses. */
+export interface TickFeed {
+  subscribe(tokens: readonly number[], mode?: TickMode): void;
+  unsubscribe(tokens: readonly number[]): void;
+  on(event: "ticks", listener: (ticks: Tick[]) => void): unknown;
+  off(event: "ticks", listener: (ticks: Tick[]) => void): unknown;
+}
+
+/** Prepares setups for contracts the gap rule adds (pre-market.ts `prepareContracts`). */
+export type PrepareAdditions = (contracts: readonly OptionContract[]) => Promise<ContractSetup[] | null>;
+
+export interface LiveDayOptions {
+  date: IsoDate;
+  params: StrategyParams;
+  /** Session end, minutes since midnight IST (15:30). */
+  sessionEnd: number;
+  clock: Clock;
+  /** The pre-market universe and setups (same order). */
+  plan: Pick<UniversePlan, "expiry" | "atm" | "contracts">;
+  setups: readonly ContractSetup[];
+  /** The index's instrument token (265): its first tick gives the open spot. */
+  indexToken: number;
+  store: Pick<Store, "candles" | "signals" | "trades" | "dailySummary">;
+  /** For the gap rule; without them it is not applied. */
+  master?: InstrumentMaster;
+  universeConfig?: UniverseConfig;
+  prepareAdditions?: PrepareAdditions;
+  graceMs?: number;
+}
+
+type GapState = "WAITING_FOR_OPEN" | "PREPARING" | "DONE";
+
+/** One trading day of the live pipeline. See the file comment for the protocol. */
+export class LiveDay extends EventEmitter<LiveDayEvents> {
+  readonly date: IsoDate;
+  private readonly o: LiveDayOptions;
+  private readonly grace: number;
+  private readonly builder: CandleBuilder;
+  private readonly contracts: OptionContract[];
+  private readonly setups: ContractSetup[];
+  private readonly symbolOf = new Map<number, string>();
+  /** Closed candles waiting for their close to be processed, by close minute. */
+  private readonly pending = new Map<number, Array<{ symbol: string; candle: Candle }>>();
+  private strategy: StrategyDay | null = null;
+  private gap: GapState;
+  private feed: TickFeed | null = null;
+  private readonly tickListener = (ticks: Tick[]) => this.onTicks(ticks, this.o.clock.now());
+  private readonly dayTrades: Trade[] = [];
+  private lastClosedMinute = -1;
+  /** Option ticks that were not trades (no trade time): not put in candles. */
+  ignoredTicks = 0;
+  private finished = false;
+
+  constructor(options: LiveDayOptions) {
+    super();
+    this.o = options;
+    this.date = options.date;
+    this.grace = options.graceMs ?? DEFAULT_CLOSE_GRACE_MS;
+    this.contracts = [...options.plan.contracts];
+    this.setups = [...options.setups];
+    if (this.contracts.length !== this.setups.length)
+      throw new Error("plan.contracts and setups differ in length");
+    for (const c of this.contracts) this.symbolOf.set(c.instrumentToken, c.tradingsymbol);
+    this.gap =
+      options.master && options.universeConfig && options.prepareAdditions ? "WAITING_FOR_OPEN" : "DONE";
+    this.builder = new CandleBuilder({
+      intervalMinutes: options.params.intervalMinutes,
+      session: {
+        start: options.params.sessionStart,
+        end: options.sessionEnd,
+        eodExit: options.params.eodExit,
+      },
+      onCandle: (token, date, candle) => this.candleClosed(token, date, candle),
+    });
+  }
+
+  /** Subscribes the universe and the index (full mode) and listens to the feed's ticks. */
+  start(feed: TickFeed): void {
+    this.feed = feed;
+    feed.on("ticks", this.tickListener);
+    feed.subscribe([this.o.indexToken, ...this.contracts.map((c) => c.instrumentToken)], "full");
+  }
+
+  /** Instrument tokens the day follows (universe, gap additions included). */
+  tokens(): number[] {
+    return this.contracts.map((c) => c.instrumentToken);
+  }
+
+  /** Ticks of one frame, received at `receivedAtMs`: universe ticks into the candle builder. */
+  onTicks(ticks: readonly Tick[], receivedAtMs: number): void {
+    if (this.finished) return;
+    for (const t of ticks) {
+      if (t.instrument_token === this.o.indexToken) {
+        if (this.gap === "WAITING_FOR_OPEN") this.indexTick(t, receivedAtMs);
+        continue;
+      }
+      if (!this.symbolOf.has(t.instrument_token)) continue;
+      // Only trades make candles: the snapshot Kite sends on subscribe (or a quote/LTP packet)
+      // carries no trade time, and before the day's first trade its price is yesterday's close.
+      if (!(t.last_trade_time !== undefined && t.last_trade_time > 0) || t.volume === 0) {
+        this.ignoredTicks++;
+        continue;
+      }
+      this.builder.onKiteTick(t, receivedAtMs);
+    }
+  }
+
+  /**
+   * Call on a timer (every second or so): closes candles due `graceMs` ago and processes every
+   * close time at least `graceMs` old, in order. Returns the close minutes processed.
+   */
+  poll(nowMs: number): number[] {
+    if (this.finished) return [];
+    this.builder.closeDue(nowMs - this.grace);
+    return this.processCloses(nowMs - this.grace);
+  }
+
+  /** Ends the day: closes every open candle, processes every close, closes any position (EOD). */
+  finish(): void {
+    if (this.finished) return;
+    this.builder.closeDue(Number.POSITIVE_INFINITY);
+    if (this.gap !== "DONE") this.gapDecided("the day ended before the gap rule was applied");
+    this.processCloses(Number.POSITIVE_INFINITY);
+    this.ensureStrategy().finish();
+    this.finished = true;
+    if (this.feed) {
+      this.feed.off("ticks", this.tickListener);
+      this.feed.unsubscribe([this.o.indexToken, ...this.tokens()]);
+    }
+  }
+
+  /** The day's figures from its closed trades, stored as the daily summary. */
+  summary(): SummaryFigures {
+    const figures = summarize(this.dayTrades);
+    this.write("daily summary", () => this.o.store.dailySummary.upsert(this.date, figures));
+    return figures;
+  }
+
+  /** The strategy (null until the first close is processed). */
+  get strategyDay(): StrategyDay | null {
+    return this.strategy;
+  }
+
+  /** Trades closed today, in order. */
+  get trades(): readonly Trade[] {
+    return this.dayTrades;
+  }
+
+  /** The universe's setups (gap additions included once prepared). */
+  get contractSetups(): readonly ContractSetup[] {
+    return this.setups;
+  }
+
+  private candleClosed(token: number, date: IsoDate, candle: Candle): void {
+    const symbol = this.symbolOf.get(token);
+    if (!symbol || date !== this.date) return;
+    const closeMinute = candle.start + this.o.params.intervalMinutes;
+    if (closeMinute <= this.lastClosedMinute) {
+      this.emit("warning", `${symbol} ${candle.start}: candle closed after its close was processed; dropped`);
+      return;
+    }
+    let list = this.pending.get(closeMinute);
+    if (!list) {
+      list = [];
+      this.pending.set(closeMinute, list);
+    }
+    list.push({ symbol, candle });
+  }
+
+  private processCloses(untilMs: number): number[] {
+    const done: number[] = [];
+    if (this.gap === "WAITING_FOR_OPEN" && this.pending.size > 0) {
+      const first = Math.min(...this.pending.keys());
+      if (istEpochMs(this.date, first) <= untilMs) this.gapDecided("no index tick before the first close");
+    }
+    if (this.gap !== "DONE") return done; // additions are being prepared: closes wait
+    const due = [...this.pending.keys()]
+      .filter((m) => istEpochMs(this.date, m) <= untilMs)
+      .sort((a, b) => a - b);
+    const strategy = due.length > 0 ? this.ensureStrategy() : null;
+    for (const minute of due) {
+      const list = (this.pending.get(minute) ?? []).sort((a, b) =>
+        a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0,
+      );
+      this.pending.delete(minute);
+      this.lastClosedMinute = minute;
+      for (const { symbol, candle } of list) {
+        this.write(`candle ${symbol}`, () => this.o.store.candles.append(this.date, symbol, candle));
+        this.emit("candle", symbol, candle);
+        const i = (strategy as StrategyDay).indexOf(symbol);
+        if (i >= 0) (strategy as StrategyDay).onCandle(i, candle);
+      }
+      (strategy as StrategyDay).onClose(minute);
+      done.push(minute);
+    }
+    return done;
+  }
+
+  private ensureStrategy(): StrategyDay {
+    if (this.strategy) return this.strategy;
+    this.strategy = new StrategyDay(this.o.params, this.date, this.setups, {
+      signal: (s) => {
+        this.write("signal", () => this.o.store.signals.insert(s));
+        this.emit("signal", s);
+      },
+      entry: (p) => {
+        this.write("open trade", () =>
+          this.o.store.trades.upsertOpen(this.date, p, this.lotSizeOf(p.symbol)),
+        );
+        this.emit("entry", p);
+      },
+      exit: (t) => {
+        this.dayTrades.push(t);
+        this.write("closed trade", () => this.o.store.trades.recordClosed(t, this.lotSizeOf(t.symbol)));
+        this.emit("exit", t);
+      },
+    });
+    return this.strategy;
+  }
+
+  private indexTick(t: Tick, receivedAtMs: number): void {
+    if (tickTimeMs(t, receivedAtMs) < istEpochMs(this.date, this.o.params.sessionStart)) return; // pre-open
+    // The day's open: the tick's OHLC open once the index has traded today, else its price.
+    const open = t.ohlc && t.ohlc.open > 0 ? t.ohlc.open : t.last_price;
+    if (!(open > 0)) return;
+    const { master, universeConfig, prepareAdditions } = this.o;
+    if (!master || !universeConfig || !prepareAdditions) {
+      this.gapDecided(null);
+      return;
+    }
+    const g = gapAdditions(master, { ...this.o.plan, contracts: this.contracts }, open, universeConfig);
+    if (!g.gapped || g.added.length === 0) {
+      this.gapDecided(null);
+      return;
+    }
+    this.gap = "PREPARING";
+    for (const c of g.added) this.symbolOf.set(c.instrumentToken, c.tradingsymbol);
+    this.feed?.subscribe(
+      g.added.map((c) => c.instrumentToken),
+      "full",
+    );
+    this.emit("gap", {
+      openSpot: open,
+      openAtm: g.openAtm,
+      added: g.added.map((c) => c.tradingsymbol),
+      missing: g.missing,
+    });
+    prepareAdditions(g.added).then(
+      (setups) => {
+        if (setups && setups.length === g.added.length) {
+          this.contracts.push(...g.added);
+          this.setups.push(...setups);
+        } else this.emit("warning", "the gap additions could not be prepared: not traded today");
+        this.gapDecided(null);
+      },
+      (e: unknown) => {
+        this.emit("warning", `the gap additions failed: ${(e as Error).message}`);
+        this.gapDecided(null);
+      },
+    );
+  }
+
+  private gapDecided(warning: string | null): void {
+    if (this.gap === "DONE") return;
+    if (warning) this.emit("warning", `gap rule: ${warning}; the pre-market universe is kept`);
+    this.gap = "DONE";
+  }
+
+  private lotSizeOf(symbol: string): number | null {
+    return this.contracts.find((c) => c.tradingsymbol === symbol)?.lotSize ?? null;
+  }
+
+  /** Store writes never stop the day: a failure is reported and the strategy goes on. */
+  private write(what: string, fn: () => unknown): void {
+    try {
+      fn();
+    } catch (e) {
+      this.emit("warning", `recording the ${what} failed: ${(e as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,222 @@
+/*
+ * Pre-market preparation of a trading day (STRATEGY.md sections 1, 3, 4): the instrument
+ * master, the spot, the universe, and per contract the previous trading day's bar (pivots)
+ * and the last candle sizes before today (the significance window), all through KiteRest
+ * (and so its rate limiter). The universe is stored; expected failures are returned typed.
+ */
+
+import { fetchHistoricalCandles, intervalOfMinutes } from "../adapters/kite/historical.js";
+import { loadInstrumentMaster } from "../adapters/kite/instrument-cache.js";
+import type { KiteFailure } from "../adapters/kite/kite-errors.js";
+import type { KiteRest } from "../adapters/kite/kite-rest.js";
+import type { Store } from "../adapters/sqlite/store.js";
+import type { Config } from "../config/schema.js";
+import type { TradingCalendar } from "../domain/calendar.js";
+import { type Candle, candleSize, type DailyBar, dailyBarOf } from "../domain/candle.js";
+import type { Instrument, InstrumentMaster, OptionContract } from "../domain/instruments.js";
+import { addDays, type IsoDate, istPartsOf, parseHhmm } from "../domain/ist.js";
+import type { Clock } from "../ports/clock.js";
+import { SIGNIFICANCE_WINDOW } from "../strategy/params.js";
+import type { ContractSetup } from "../strategy/types.js";
+import { contractSetups, planUniverse, type UniversePlan, universeConfigFrom } from "./universe-plan.js";
+
+/** Calendar days before the previous trading day searched for the significance window. */
+const PRIOR_LOOKBACK_DAYS = 10;
+
+/** What pre-market preparation needs. */
+export interface PreMarketDeps {
+  kite: Pick<KiteRest, "ltp" | "historical" | "instruments" | "hasAccessToken">;
+  clock: Clock;
+  calendar: TradingCalendar;
+  config: Config;
+  /** `data.cache_dir`: the instrument master cache. */
+  cacheDir: string;
+  /** Where the universe is stored (left out in dry runs). */
+  store?: Pick<Store, "universe">;
+  warn?: (message: string) => void;
+}
+
+/** Why a day could not be prepared. */
+export type PreMarketFailure =
+  | { kind: "NO_SESSION"; message: string }
+  | { kind: "NO_MASTER"; message: string }
+  | { kind: "NO_SPOT"; message: string }
+  | { kind: "NO_UNIVERSE"; message: string };
+
+/** A prepared day: what LiveDay needs. */
+export interface PreparedDay {
+  date: IsoDate;
+  master: InstrumentMaster;
+  /** The index row (its token is subscribed for the gap rule). */
+  index: Instrument;
+  spot: number;
+  /** Where the spot came from: the index's LTP (pre-market) or its 09:15 open (market already open). */
+  spotSource: "ltp" | "open";
+  plan: UniversePlan;
+  /** One per `plan.contracts`, same order. */
+  setups: ContractSetup[];
+}
+
+export type PrepareResult = { ok: true; day: PreparedDay } | { ok: false; failure: PreMarketFailure };
+
+/** Prepares `date`: master, spot, universe, pivots and significance windows; stores the universe. */
+export async function prepareDay(deps: PreMarketDeps, date: IsoDate): Promise<PrepareResult> {
+  const warn = deps.warn ?? (() => {});
+  if (!deps.kite.hasAccessToken()) return fail("NO_SESSION", "no broker session: log in first");
+  const loaded = await loadInstrumentMaster({
+    kite: deps.kite,
+    cacheDir: deps.cacheDir,
+    clock: deps.clock,
+    warn,
+  });
+  if (!loaded.ok) return fail("NO_MASTER", loaded.message);
+  const master = loaded.master;
+  const cfg = universeConfigFrom(deps.config);
+  const index = master.indexOf(cfg.underlying) ?? master.find(cfg.underlying, "BSE");
+  if (!index) return fail("NO_MASTER", `the instrument master has no ${cfg.underlying} index row`);
+
+  const spot = await spotOf(deps, date, index);
+  if (!spot.ok) return { ok: false, failure: spot.failure };
+
+  const plan = planUniverse(master, date, spot.value, cfg);
+  if (!plan || plan.contracts.length === 0) {
+    return fail(
+      "NO_UNIVERSE",
+      `${date}: the master lists no ${cfg.underlying} option expiring on or after it`,
+    );
+  }
+  if (plan.missing.length > 0) warn(`${date}: the master lacks ${plan.missing.join(", ")} of the ATM window`);
+
+  const setups = await prepareContracts(deps, date, plan.contracts);
+  if (!setups.ok) return { ok: false, failure: setups.failure };
+
+  deps.store?.universe.replace({
+    date,
+    underlying: cfg.underlying,
+    spot: spot.value,
+    atm: plan.atm,
+    expiry: plan.expiry,
+    contracts: plan.contracts.map((c, i) => {
+      const s = setups.value[i] as ContractSetup;
+      return {
+        symbol: c.tradingsymbol,
+        instrumentToken: c.instrumentToken,
+        strike: c.strike,
+        optionType: c.instrumentType,
+        quantity: s.quantity,
+        structure: s.structure,
+        pivots: s.pivots,
+      };
+    }),
+  });
+  return {
+    ok: true,
+    day: { date, master, index, spot: spot.value, spotSource: spot.source, plan, setups: setups.value },
+  };
+}
+
+/**
+ * The ContractSetups of contracts (pre-market, and the gap rule's additions at the open): the
+ * previous trading day's 3-minute candles give the pivots, the last SIGNIFICANCE_WINDOW candles
+ * before `date` (across days) the window. A contract whose history cannot be fetched gets no
+ * pivots (it is not traded today) with a warning; an expired session fails the whole.
+ */
+export async function prepareContracts(
+  deps: Pick<PreMarketDeps, "kite" | "calendar" | "config" | "warn">,
+  date: IsoDate,
+  contracts: readonly OptionContract[],
+): Promise<{ ok: true; value: ContractSetup[] } | { ok: false; failure: PreMarketFailure }> {
+  const warn = deps.warn ?? (() => {});
+  const minutes = deps.config.trading.candle_interval_minutes;
+  const interval = intervalOfMinutes(minutes);
+  const previousDay = deps.calendar.previousTradingDay(date);
+  const sessionStart = parseHhmm(deps.config.market.start_time);
+  const sessionEnd = parseHhmm(deps.config.market.end_time);
+  const bars = new Map<string, DailyBar>();
+  const priors = new Map<string, number[]>();
+  for (const c of contracts) {
+    if (!interval) {
+      warn(`Kite has no ${minutes}-minute candles: ${c.tradingsymbol} has no pivots`);
+      continue;
+    }
+    const got = await fetchHistoricalCandles(deps.kite, {
+      instrumentToken: c.instrumentToken,
+      interval,
+      from: addDays(previousDay, -PRIOR_LOOKBACK_DAYS),
+      to: previousDay,
+    });
+    if (!got.ok) {
+      if (isSessionFailure(got.error)) return fail("NO_SESSION", `historical candles: ${got.error.message}`);
+      warn(`${c.tradingsymbol}: historical candles unavailable (${got.error.message}); not traded today`);
+      continue;
+    }
+    const inSession = (list: readonly Candle[]) =>
+      list.filter((k) => k.start >= sessionStart && k.start < sessionEnd);
+    const bar = dailyBarOf(inSession(got.value.days.get(previousDay) ?? []));
+    if (bar) bars.set(c.tradingsymbol, bar);
+    const sizes: number[] = [];
+    const days = [...got.value.days.keys()].filter((d) => d < date).sort();
+    for (let i = days.length - 1; i >= 0 && sizes.length < SIGNIFICANCE_WINDOW; i--) {
+      const list = inSession(got.value.days.get(days[i] as IsoDate) ?? []);
+      for (let k = list.length - 1; k >= 0 && sizes.length < SIGNIFICANCE_WINDOW; k--)
+        sizes.push(candleSize(list[k] as Candle));
+    }
+    priors.set(c.tradingsymbol, sizes.reverse());
+  }
+  const cfg = universeConfigFrom(deps.config);
+  try {
+    return { ok: true, value: contractSetups(contracts, bars, priors, cfg) };
+  } catch (e) {
+    return fail("NO_MASTER", (e as Error).message);
+  }
+}
+
+/**
+ * The spot the universe is built around: before the session the index's LTP; once the
+ * session has started, the index's 09:15 open (from historical candles), which is what the
+ * backtest uses and what the gap rule would move the window to anyway.
+ */
+async function spotOf(
+  deps: PreMarketDeps,
+  date: IsoDate,
+  index: Instrument,
+): Promise<{ ok: true; value: number; source: "ltp" | "open" } | { ok: false; failure: PreMarketFailure }> {
+  const now = istPartsOf(deps.clock.now());
+  const sessionStart = parseHhmm(deps.config.market.start_time);
+  const open = now.date > date || (now.date === date && now.minute >= sessionStart);
+  if (open) {
+    const got = await deps.kite.historical(
+      index.instrumentToken,
+      "minute",
+      `${date} 00:00:00`,
+      `${date} 23:59:59`,
+    );
+    if (!got.ok && isSessionFailure(got.error))
+      return fail("NO_SESSION", `index candles: ${got.error.message}`);
+    const first = got.ok
+      ? got.value.find((row) => {
+          const p = istPartsOf(row.time);
+          return p.date === date && p.minute >= sessionStart;
+        })
+      : undefined;
+    if (first && first.open > 0) return { ok: true, value: first.open, source: "open" };
+    // No completed candle yet (the first minute): the LTP is the open's best estimate.
+  }
+  const key = `${index.exchange}:${index.tradingsymbol}`;
+  const ltp = await deps.kite.ltp([key]);
+  if (!ltp.ok) {
+    if (isSessionFailure(ltp.error)) return fail("NO_SESSION", `index LTP: ${ltp.error.message}`);
+    return fail("NO_SPOT", `the ${key} LTP could not be read (${ltp.error.message})`);
+  }
+  const price = ltp.value[key]?.last_price;
+  if (!(typeof price === "number" && price > 0)) return fail("NO_SPOT", `Kite returned no LTP for ${key}`);
+  return { ok: true, value: price, source: "ltp" };
+}
+
+function isSessionFailure(f: KiteFailure): boolean {
+  return f.kind === "session_expired";
+}
+
+function fail(kind: PreMarketFailure["kind"], message: string): { ok: false; failure: PreMarketFailure } {
+  return { ok: false, failure: { kind, message } };
+}
