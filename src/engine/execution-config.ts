@@ -1,0 +1,50 @@
+/** How the order manager places orders (see order-manager.ts). */
+export interface ExecutionConfig {
+  entryOrder: "LIMIT" | "MARKET";
+  /** LIMIT entry price = LTP × (1 + pct/100), rounded up to the tick. */
+  entryLimitBufferPct: number;
+  /** For MARKET orders (-1: automatic). */
+  marketProtection: number;
+  /** Exits must happen: MARKET by default. */
+  exitOrder: "LIMIT" | "MARKET";
+  /** LIMIT exit price = LTP × (1 - pct/100), rounded down to the tick. */
+  exitLimitBufferPct: number;
+  /** An entry not fully filled by then is cancelled; a filled part is kept as the position. */
+  entryTimeoutMs: number;
+  /** STRATEGY.md 8: the protective stop's trigger = stop_loss × (1 - pct/100), rounded down. */
+  disasterStopPct: number;
+  /** The protective stop's limit = trigger × (1 - pct/100), rounded down: room to fill in a fall. */
+  stopLimitGapPct: number;
+  product: "MIS" | "NRML";
+  exchange: "BFO";
+  /** Entries beyond this many placements in the last 60 s are refused (stops and exits are not). */
+  maxOrdersPerMinute: number;
+  /**
+   * An order written NEW whose answer never came (crash, lost answer) and that the broker's
+   * book does not show after this long was never taken: it is marked FAILED and the step redone.
+   */
+  unsentAfterMs: number;
+  /** Exits placed for one trade before giving up with a critical alert. */
+  maxExitAttempts: number;
+}
+
+export const DEFAULT_EXECUTION_CONFIG: ExecutionConfig = {
+  entryOrder: "LIMIT",
+  entryLimitBufferPct: 0.5,
+  marketProtection: -1,
+  exitOrder: "MARKET",
+  exitLimitBufferPct: 1,
+  entryTimeoutMs: 30_000,
+  disasterStopPct: 10,
+  stopLimitGapPct: 2,
+  product: "MIS",
+  exchange: "BFO",
+  maxOrdersPerMinute: 20,
+  unsentAfterMs: 15_000,
+  maxExitAttempts: 3,
+};
+
+/** The defaults with some values changed. */
+export function executionConfig(changes: Partial<ExecutionConfig> = {}): ExecutionConfig {
+  return { ...DEFAULT_EXECUTION_CONFIG, ...changes };
+}
