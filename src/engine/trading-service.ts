@@ -1,0 +1,506 @@
+/*
+ * The trading service: the composition of the day's parts into one long-lived process
+ * (`pivot start`). The DayScheduler says what is due; this file says what each step does:
+ *
+ * - start-up: broker updates → order manager, the session loaded, `orderManager.reconcile()`
+ *   (crash recovery) before anything else, then the ticker and the scheduler;
+ * - SESSION_CHECK: the session file; without a session the scheduler sends "login needed"
+ *   (with a login URL) at the session check and every reminder, and gives up at 09:00;
+ * - PRE_MARKET: prepareDay, retried (the step throws, the scheduler retries) until the market
+ *   opens, then given up with a critical alert;
+ * - MARKET_OPEN: LiveDay on the ticker, and a poll timer (liveDay.poll + orderManager.poll);
+ *   LiveDay's entries and exits go to the order manager, gated by the control state;
+ * - EOD_EXIT: every position still open is exited;
+ * - DAY_SUMMARY: liveDay.finish() + summary().
+ *
+ * Time comes from the injected clock and every timer from the injected setTimer (the
+ * TickerClient keeps its own reconnect timers), so tests drive whole days deterministically.
+ */
+
+import type { SessionStore } from "../adapters/kite/session-store.js";
+import type { Tick } from "../adapters/kite/ticker-protocol.js";
+import type { Store } from "../adapters/sqlite/store.js";
+import type { Config } from "../config/schema.js";
+import type { TradingCalendar } from "../domain/calendar.js";
+import { type IsoDate, istPartsOf, parseHhmm } from "../domain/ist.js";
+import type { Broker } from "../ports/broker.js";
+import type { Clock } from "../ports/clock.js";
+import { strategyParamsFrom } from "../strategy/params.js";
+import type { OpenPosition, Trade } from "../strategy/types.js";
+import { type DayStep, type DayTimes, dayScheduleFrom } from "./day-plan.js";
+import { type ExecutionConfig, executionConfig } from "./execution-config.js";
+import { LiveDay, type TickFeed } from "./live-day.js";
+import { type AlertLevel, OrderManager, type ReconcileReport } from "./order-manager.js";
+import { type PreMarketDeps, type PreparedDay, prepareContracts, prepareDay } from "./pre-market.js";
+import { type DayProgress, DayScheduler, MemoryDayProgress, type SetTimer } from "./scheduler.js";
+import { universeConfigFrom } from "./universe-plan.js";
+
+/** The ticker as the service uses it: a tick feed that also carries order frames. */
+export interface ServiceTicker extends TickFeed {
+  connect(): void;
+  close(): Promise<void>;
+  on(event: "ticks", listener: (ticks: Tick[]) => void): unknown;
+  on(event: "order", listener: (order: Record<string, unknown>) => void): unknown;
+  off(event: "ticks", listener: (ticks: Tick[]) => void): unknown;
+  off(event: "order", listener: (order: Record<string, unknown>) => void): unknown;
+}
+
+/** The session store as the service uses it. */
+export type ServiceSessions = Pick<SessionStore, "load" | "on">;
+
+/** The broker of the mode: Kite (fed the ticker's order frames) or paper (fed the ticks). */
+export type ServiceBroker =
+  | { mode: "live"; broker: Broker & { feedSocketOrder(data: unknown): boolean } }
+  | {
+      mode: "paper";
+      broker: Broker & {
+        onTicks(ticks: readonly Tick[], symbolOf: (token: number) => string | undefined): void;
+      };
+    };
+
+/** Everything the service is given. */
+export interface TradingServiceDeps {
+  config: Config;
+  clock: Clock;
+  setTimer: SetTimer;
+  store: Store;
+  kite: PreMarketDeps["kite"] & { setAccessToken(token: string | null): void };
+  sessions: ServiceSessions;
+  ticker: ServiceTicker;
+  broker: ServiceBroker;
+  calendar: TradingCalendar;
+  /** A login URL for the "login needed" message. */
+  loginUrl: () => string;
+  log: (line: string) => void;
+  notify: (level: AlertLevel, message: string) => void;
+  /** Default: in memory (a restart re-runs the day's due steps). */
+  progress?: DayProgress;
+  execution?: Partial<ExecutionConfig>;
+  dayTimes?: Partial<DayTimes>;
+  /** Between two polls of the day (default 1 s). */
+  pollIntervalMs?: number;
+  /** Pause before a failed or held step is retried (default 60 s). */
+  retryDelayMs?: number;
+  /** LiveDay's close grace (default 2 s). */
+  graceMs?: number;
+  /** Longest wait of stop() for the order manager's work in flight (default 8 s). */
+  stopWaitMs?: number;
+}
+
+/** Runs trading days end to end; see the file comment. */
+export class TradingService {
+  readonly mode: "live" | "paper";
+  readonly orderManager: OrderManager;
+  private readonly d: TradingServiceDeps;
+  private readonly scheduler: DayScheduler;
+  private readonly pollMs: number;
+  private readonly eodExitMinute: number;
+  private readonly openMinute: number;
+  private readonly lastPrices = new Map<string, number>();
+  private readonly symbolOf = new Map<number, string>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly cleanups: Array<() => void> = [];
+  private prepared: { date: IsoDate; day: PreparedDay } | null = null;
+  private liveDay: LiveDay | null = null;
+  private cancelPoll: (() => void) | null = null;
+  private sessionLost = false;
+  private panicHandled = false;
+  private stopping = false;
+  private started = false;
+
+  constructor(deps: TradingServiceDeps) {
+    this.d = deps;
+    this.mode = deps.broker.mode;
+    this.pollMs = deps.pollIntervalMs ?? 1_000;
+    const schedule = dayScheduleFrom(deps.config.market, deps.dayTimes);
+    this.eodExitMinute = schedule.eodExit;
+    this.openMinute = schedule.open;
+    this.orderManager = new OrderManager({
+      broker: deps.broker.broker,
+      store: deps.store,
+      clock: deps.clock,
+      config: executionConfig({
+        disasterStopPct: deps.config.risk_management.disaster_stop_pct,
+        ...deps.execution,
+      }),
+      ltpOf: (symbol) => this.lastPrices.get(symbol) ?? null,
+    });
+    this.scheduler = new DayScheduler({
+      clock: deps.clock,
+      setTimer: deps.setTimer,
+      calendar: deps.calendar,
+      schedule,
+      progress: deps.progress ?? new MemoryDayProgress(),
+      onStep: (date, step) => this.runStep(date, step),
+      hasSession: () => this.hasSession(),
+      onLoginNeeded: (date) =>
+        this.notify(
+          "warning",
+          `${date}: Kite login needed: open ${this.d.loginUrl()} (or run \`pivot login\`)`,
+        ),
+      onGiveUp: (date) =>
+        this.notify("critical", `${date}: no Kite session by the give-up time: no trading today`),
+      onError: (error, ctx) =>
+        this.d.log(
+          `${ctx.date}${ctx.step ? ` ${ctx.step}` : ""}: ${(error as Error).message ?? String(error)}`,
+        ),
+      ...(deps.retryDelayMs !== undefined ? { retryDelayMs: deps.retryDelayMs } : {}),
+    });
+  }
+
+  /** Wires the feeds, reconciles with the broker (crash recovery), then runs the schedule. */
+  async start(): Promise<ReconcileReport> {
+    if (this.started) throw new Error("the trading service runs once");
+    this.started = true;
+    const { broker, ticker, sessions } = this.d;
+    const om = this.orderManager;
+    this.cleanups.push(broker.broker.onOrderUpdate((u) => om.onOrderUpdate(u)));
+    om.on("alert", ({ level, message }) => this.notify(level, message));
+    om.on("entry_filled", (e) =>
+      this.d.log(`entry of ${e.tradeId} filled: ${e.quantity} at ${e.averagePrice}`),
+    );
+    om.on("exit_filled", (e) =>
+      this.d.log(`exit of ${e.tradeId} filled: ${e.quantity} at ${e.averagePrice} (${e.reason})`),
+    );
+    om.on("entry_failed", (e) => this.notify("warning", `entry of ${e.tradeId} failed: ${e.reason}`));
+
+    const onTicks = (ticks: Tick[]) => this.onTicks(ticks);
+    ticker.on("ticks", onTicks);
+    this.cleanups.push(() => ticker.off("ticks", onTicks));
+    if (broker.mode === "live") {
+      const kiteBroker = broker.broker;
+      const onOrder = (data: Record<string, unknown>) => {
+        kiteBroker.feedSocketOrder(data);
+      };
+      ticker.on("order", onOrder);
+      this.cleanups.push(() => ticker.off("order", onOrder));
+    }
+    this.cleanups.push(
+      sessions.on("session_expired", (e) => this.sessionExpired(e.reason)),
+      sessions.on("session_started", (e) => this.sessionStarted(e.userId)),
+    );
+
+    this.hasSession();
+    const report = await om.reconcile();
+    this.d.log(
+      `reconciled: ${report.tradesStepped.length} trade(s) resumed, ${report.manualCloses.length} closed by hand, ` +
+        `${report.stopsReplaced.length} stop(s) replaced${report.problems.length ? `; problems: ${report.problems.join("; ")}` : ""}`,
+    );
+    if (this.stopping) return report;
+    ticker.connect();
+    this.scheduler.start();
+    return report;
+  }
+
+  /** Stops new entries and timers, closes the ticker and the store. Positions stay protected by their stops. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.applyEntryGate();
+    this.scheduler.stop();
+    this.cancelPoll?.();
+    this.cancelPoll = null;
+    // Detached before anything else: a finishing day must not exit positions on the way out.
+    this.liveDay?.removeAllListeners();
+    for (const f of this.cleanups.splice(0)) f();
+    const waitMs = this.d.stopWaitMs ?? 8_000;
+    let cancelWait = () => {};
+    await Promise.race([
+      this.settled(),
+      new Promise<void>((resolve) => {
+        cancelWait = this.d.setTimer(waitMs, resolve);
+      }),
+    ]);
+    cancelWait();
+    await this.d.ticker.close();
+    this.d.store.close();
+  }
+
+  /** Resolves when the scheduler, the order manager and the service's own work are quiet (tests). */
+  async idle(): Promise<void> {
+    for (let i = 0; i < 20; i++) {
+      await this.scheduler.idle();
+      await this.settled();
+      if (this.pending.size === 0) return;
+    }
+  }
+
+  /** The day in progress (null outside market hours). */
+  get day(): LiveDay | null {
+    return this.liveDay;
+  }
+
+  /** The reason new entries are refused now, or null when they are allowed. */
+  entryBlock(): string | null {
+    if (this.stopping) return "the service is stopping";
+    const ctl = this.d.store.control.read();
+    if (ctl.panic) return "panic";
+    if (!ctl.entriesEnabled) return "entries disabled by the operator";
+    if (this.sessionLost) return "the broker session expired";
+    return null;
+  }
+
+  // ---- steps ----------------------------------------------------------------------------
+
+  private async runStep(date: IsoDate, step: DayStep): Promise<void> {
+    this.d.log(`${date} ${step}`);
+    switch (step) {
+      case "SESSION_CHECK":
+        this.hasSession();
+        return;
+      case "PRE_MARKET":
+        return this.preMarket(date);
+      case "MARKET_OPEN":
+        return this.marketOpen(date);
+      case "EOD_EXIT":
+        await this.exitAll("EOD");
+        return;
+      case "DAY_SUMMARY":
+        this.daySummary(date);
+        return;
+    }
+  }
+
+  private async preMarket(date: IsoDate): Promise<void> {
+    const r = await prepareDay(this.preMarketDeps(), date);
+    if (r.ok) {
+      this.prepared = { date, day: r.day };
+      const d = r.day;
+      // Subscribed now rather than at 09:15: the open's first ticks must not race the subscription.
+      if (istPartsOf(this.d.clock.now()).minute < this.openMinute) this.ensureLiveDay(date, d);
+      this.notify(
+        "info",
+        `${date} pre-market: spot ${d.spot} (${d.spotSource}), ATM ${d.plan.atm}, expiry ${d.plan.expiry}, ${d.plan.contracts.length} contracts`,
+      );
+      return;
+    }
+    const minute = istPartsOf(this.d.clock.now()).minute;
+    const message = `${date} pre-market failed (${r.failure.kind}): ${r.failure.message}`;
+    if (minute < this.openMinute) throw new Error(`${message}; retrying`);
+    this.notify("critical", `${message}; the market is open: no trading today`);
+  }
+
+  private async marketOpen(date: IsoDate): Promise<void> {
+    const prepared = this.prepared?.date === date ? this.prepared.day : null;
+    if (!prepared) {
+      this.d.log(`${date}: no prepared universe: not trading today`);
+      return;
+    }
+    this.ensureLiveDay(date, prepared);
+    this.cancelPoll?.();
+    this.armPoll();
+  }
+
+  /** The day's LiveDay, created and subscribed once. */
+  private ensureLiveDay(date: IsoDate, prepared: PreparedDay): LiveDay {
+    if (this.liveDay?.date === date) return this.liveDay;
+    const { config } = this.d;
+    const deps = this.preMarketDeps();
+    const live = new LiveDay({
+      date,
+      params: strategyParamsFrom(config),
+      sessionEnd: parseHhmm(config.market.end_time),
+      clock: this.d.clock,
+      plan: prepared.plan,
+      setups: prepared.setups,
+      indexToken: prepared.index.instrumentToken,
+      store: this.d.store,
+      master: prepared.master,
+      universeConfig: universeConfigFrom(config),
+      prepareAdditions: async (contracts) => {
+        for (const c of contracts) this.symbolOf.set(c.instrumentToken, c.tradingsymbol);
+        const r = await prepareContracts(deps, date, contracts);
+        return r.ok ? r.value : null;
+      },
+      ...(this.d.graceMs !== undefined ? { graceMs: this.d.graceMs } : {}),
+    });
+    for (const c of prepared.plan.contracts) this.symbolOf.set(c.instrumentToken, c.tradingsymbol);
+    live.on("entry", (p) => this.onEntry(p));
+    live.on("exit", (t) => this.onExit(t));
+    live.on("warning", (m) => this.notify("warning", m));
+    live.on("gap", (g) =>
+      this.notify("info", `gap at the open: ${g.openSpot}, ATM ${g.openAtm}, added ${g.added.join(", ")}`),
+    );
+    this.liveDay = live;
+    live.start(this.d.ticker);
+    return live;
+  }
+
+  private daySummary(date: IsoDate): void {
+    const live = this.liveDay;
+    this.cancelPoll?.();
+    this.cancelPoll = null;
+    if (!live || live.date !== date) {
+      this.d.log(`${date}: no trading day to summarise`);
+      return;
+    }
+    live.finish();
+    const s = live.summary();
+    this.liveDay = null;
+    this.notify(
+      "info",
+      `${date} summary: ${s.total_trades} trade(s), gross ${s.gross_pnl}, net ${s.net_pnl}`,
+    );
+  }
+
+  // ---- the day's loop ---------------------------------------------------------------------
+
+  private armPoll(): void {
+    if (this.stopping) return;
+    this.cancelPoll = this.d.setTimer(this.pollMs, () => {
+      this.cancelPoll = null;
+      this.pollOnce();
+      this.armPoll();
+    });
+  }
+
+  /** One poll: control state, the day's closes, the order manager's timers, the EOD time. */
+  private pollOnce(): void {
+    const now = this.d.clock.now();
+    try {
+      this.applyControl();
+      this.liveDay?.poll(now);
+      this.applyEntryGate();
+      this.orderManager.poll(now);
+      const { minute } = istPartsOf(now);
+      if (minute >= this.eodExitMinute && this.d.store.positions.open().some((p) => p.state !== "CLOSING")) {
+        this.track(this.exitAll("EOD"));
+      }
+    } catch (e) {
+      this.notify("critical", `poll failed: ${(e as Error).message ?? String(e)}`);
+    }
+  }
+
+  private applyControl(): void {
+    const panic = this.d.store.control.panic();
+    if (panic && !this.panicHandled) {
+      this.panicHandled = true;
+      this.track(this.orderManager.panic());
+    } else if (!panic && this.panicHandled) {
+      this.panicHandled = false;
+      this.orderManager.resumeEntries();
+    }
+    this.applyEntryGate();
+  }
+
+  private applyEntryGate(): void {
+    const strategy = this.liveDay?.strategyDay;
+    if (!strategy) return;
+    const block = this.entryBlock();
+    strategy.setEntriesEnabled(block === null, block ?? undefined);
+  }
+
+  private onEntry(p: OpenPosition): void {
+    const block = this.entryBlock();
+    if (block) {
+      // The strategy was built in this very poll, before the gate could reach it.
+      this.applyEntryGate();
+      this.notify("warning", `entry ${p.trade_id} ${p.symbol} not placed: ${block}`);
+      return;
+    }
+    const cfgLots = this.d.config.trading.lots;
+    const lots = this.d.store.control.lots() ?? cfgLots;
+    const quantity = Math.round((p.quantity / cfgLots) * lots);
+    this.notify(
+      "info",
+      `ENTRY ${p.trade_id} ${p.symbol} ×${quantity} at ~${p.entry_price}, SL ${p.stop_loss}, target ${p.target}`,
+    );
+    this.track(
+      this.orderManager.enter({
+        tradeId: p.trade_id,
+        symbol: p.symbol,
+        quantity,
+        stopLoss: p.stop_loss,
+        target: p.target,
+      }),
+    );
+  }
+
+  private onExit(t: Trade): void {
+    this.notify(
+      "info",
+      `EXIT ${t.trade_id} ${t.symbol} ${t.exit_reason} at ~${t.exit_price} (${t.pnl_rupees})`,
+    );
+    if (!this.d.store.positions.byTradeId(t.trade_id)) return; // its entry was never placed
+    this.track(this.orderManager.exit(t.trade_id, t.exit_reason));
+  }
+
+  private async exitAll(reason: string): Promise<void> {
+    const open = this.d.store.positions.open().filter((p) => p.state !== "CLOSING");
+    await Promise.all(open.map((p) => this.orderManager.exit(p.tradeId, reason)));
+  }
+
+  private onTicks(ticks: readonly Tick[]): void {
+    for (const t of ticks) {
+      const symbol = this.symbolOf.get(t.instrument_token);
+      if (symbol && t.last_price > 0) this.lastPrices.set(symbol, t.last_price);
+    }
+    if (this.d.broker.mode === "paper")
+      this.d.broker.broker.onTicks(ticks, (token) => this.symbolOf.get(token));
+  }
+
+  // ---- session --------------------------------------------------------------------------
+
+  private hasSession(): boolean {
+    const s = this.d.sessions.load();
+    if (s) {
+      this.d.kite.setAccessToken(s.accessToken);
+      if (this.sessionLost) this.sessionLost = false;
+    }
+    return s !== null;
+  }
+
+  private sessionExpired(reason: string): void {
+    this.sessionLost = true;
+    this.applyEntryGate();
+    this.notify(
+      "critical",
+      `the Kite session ended (${reason}): no new entries; exits are still attempted. Log in again.`,
+    );
+  }
+
+  private sessionStarted(userId: string): void {
+    const wasLost = this.sessionLost;
+    this.sessionLost = false;
+    this.applyEntryGate();
+    if (!wasLost) return;
+    this.notify("info", `Kite session of ${userId} started: entries allowed again`);
+    this.track(this.orderManager.reconcile());
+    this.scheduler.poke();
+  }
+
+  // ---- helpers --------------------------------------------------------------------------
+
+  private preMarketDeps(): PreMarketDeps {
+    return {
+      kite: this.d.kite,
+      clock: this.d.clock,
+      calendar: this.d.calendar,
+      config: this.d.config,
+      cacheDir: this.d.config.data.cache_dir,
+      store: this.d.store,
+      warn: (m) => this.notify("warning", m),
+    };
+  }
+
+  private async settled(): Promise<void> {
+    for (let i = 0; i < 20 && this.pending.size > 0; i++) await Promise.allSettled([...this.pending]);
+    await this.orderManager.idle();
+  }
+
+  private track(p: Promise<unknown>): void {
+    const guarded = p.catch((e) =>
+      this.notify("critical", `trading service: ${(e as Error).message ?? String(e)}`),
+    );
+    this.pending.add(guarded);
+    void guarded.finally(() => this.pending.delete(guarded));
+  }
+
+  private notify(level: AlertLevel, message: string): void {
+    try {
+      this.d.notify(level, message);
+    } catch {
+      // a failing sink must not stop the day
+    }
+  }
+}
