@@ -95,6 +95,20 @@ export const kiteShape = {
   request_timeout_ms: z.number().int().min(500).max(60_000).default(7000),
 };
 
+export const executionShape = {
+  /** Entry order type: LIMIT at the last price plus a buffer, or MARKET with market protection. */
+  entry_order: z.enum(["LIMIT", "MARKET"]).default("LIMIT"),
+  entry_limit_buffer_pct: z.number().min(0).max(10).default(0.5),
+  /** Kite's market_protection for MARKET orders: -1 automatic, or 0-100 percent. */
+  market_protection: z.number().min(-1).max(100).default(-1),
+  exit_order: z.enum(["LIMIT", "MARKET"]).default("MARKET"),
+  exit_limit_buffer_pct: z.number().min(0).max(10).default(1),
+  /** An entry not filled by then is cancelled and its signal dropped (a filled part is kept). */
+  entry_timeout_seconds: z.number().int().min(1).max(900).default(30),
+  max_orders_per_minute: z.number().int().min(1).max(400).default(20),
+  product: z.enum(["MIS", "NRML"]).default("MIS"),
+};
+
 export const chargesShape = {
   brokerage_per_order: z.number().min(0).default(20),
   stt_sell_pct: z.number().min(0).default(0.1),
@@ -154,6 +168,7 @@ export const rootShape = {
   notifications: z.strictObject(notificationsShape).prefault({}),
   charges: z.strictObject(chargesShape).prefault({}),
   kite: z.strictObject(kiteShape).prefault({}),
+  execution: z.strictObject(executionShape).prefault({}),
 };
 
 /** Known keys of every object in the schema, by dotted path ("" is the root). */
@@ -167,6 +182,7 @@ export const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
   ["notifications", Object.keys(notificationsShape)],
   ["charges", Object.keys(chargesShape)],
   ["kite", Object.keys(kiteShape)],
+  ["execution", Object.keys(executionShape)],
 ]);
 
 export const configSchema = z.strictObject(rootShape);

@@ -1,3 +1,5 @@
+import type { Config } from "../config/schema.js";
+
 /** How the order manager places orders (see order-manager.ts). */
 export interface ExecutionConfig {
   entryOrder: "LIMIT" | "MARKET";
@@ -43,6 +45,22 @@ export const DEFAULT_EXECUTION_CONFIG: ExecutionConfig = {
   unsentAfterMs: 15_000,
   maxExitAttempts: 3,
 };
+
+/** The execution settings of a configuration (`execution` and `risk_management.disaster_stop_pct`). */
+export function executionConfigFrom(config: Config): ExecutionConfig {
+  const e = config.execution;
+  return executionConfig({
+    entryOrder: e.entry_order,
+    entryLimitBufferPct: e.entry_limit_buffer_pct,
+    marketProtection: e.market_protection,
+    exitOrder: e.exit_order,
+    exitLimitBufferPct: e.exit_limit_buffer_pct,
+    entryTimeoutMs: e.entry_timeout_seconds * 1000,
+    maxOrdersPerMinute: e.max_orders_per_minute,
+    product: e.product,
+    disasterStopPct: config.risk_management.disaster_stop_pct,
+  });
+}
 
 /** The defaults with some values changed. */
 export function executionConfig(changes: Partial<ExecutionConfig> = {}): ExecutionConfig {

@@ -28,7 +28,7 @@ import type { Clock } from "../ports/clock.js";
 import { strategyParamsFrom } from "../strategy/params.js";
 import type { OpenPosition, Trade } from "../strategy/types.js";
 import { type DayStep, type DayTimes, dayScheduleFrom } from "./day-plan.js";
-import { type ExecutionConfig, executionConfig } from "./execution-config.js";
+import { type ExecutionConfig, executionConfigFrom } from "./execution-config.js";
 import { LiveDay, type TickFeed } from "./live-day.js";
 import { type AlertLevel, OrderManager, type ReconcileReport } from "./order-manager.js";
 import { type PreMarketDeps, type PreparedDay, prepareContracts, prepareDay } from "./pre-market.js";
@@ -119,10 +119,8 @@ export class TradingService {
       broker: deps.broker.broker,
       store: deps.store,
       clock: deps.clock,
-      config: executionConfig({
-        disasterStopPct: deps.config.risk_management.disaster_stop_pct,
-        ...deps.execution,
-      }),
+      // The configuration's settings, with a test's or a caller's changes on top.
+      config: { ...executionConfigFrom(deps.config), ...deps.execution },
       ltpOf: (symbol) => this.lastPrices.get(symbol) ?? null,
     });
     this.scheduler = new DayScheduler({

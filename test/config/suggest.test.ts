@@ -46,7 +46,18 @@ test("nearestName of an unrelated name → undefined", () => {
 test("KNOWN_KEYS → every section of the schema with its keys", () => {
   assert.deepEqual(
     [...KNOWN_KEYS.keys()].sort(),
-    ["", "auth", "charges", "data", "kite", "market", "notifications", "risk_management", "trading"].sort(),
+    [
+      "",
+      "auth",
+      "charges",
+      "data",
+      "execution",
+      "kite",
+      "market",
+      "notifications",
+      "risk_management",
+      "trading",
+    ].sort(),
   );
   assert.ok(KNOWN_KEYS.get("trading")?.includes("candle_size_percentile"));
   assert.ok(KNOWN_KEYS.get("")?.includes("api_key"));
