@@ -95,6 +95,8 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
   /** Closed candles waiting for their close to be processed, by close minute. */
   private readonly pending = new Map<number, Array<{ symbol: string; candle: Candle }>>();
   private strategy: StrategyDay | null = null;
+  /** Why new entries are refused (null: allowed); applied to the strategy when it is built. */
+  private entriesBlock: string | null = null;
   private gap: GapState;
   private feed: TickFeed | null = null;
   private readonly tickListener = (ticks: Tick[]) => this.onTicks(ticks, this.o.clock.now());
@@ -189,6 +191,22 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
     return figures;
   }
 
+  /**
+   * Enables or disables new entries. Kept here and applied when the strategy is built, so the
+   * gate holds from the first close even though the strategy does not exist before it.
+   */
+  setEntriesEnabled(enabled: boolean, reason = "entries are disabled"): void {
+    this.entriesBlock = enabled ? null : reason;
+    this.strategy?.setEntriesEnabled(enabled, reason);
+  }
+
+  /** An entry that never filled at the broker: the strategy forgets the position, the store its row. */
+  cancelEntry(tradeId: string): boolean {
+    const cancelled = this.strategy?.cancelEntry(tradeId) ?? false;
+    if (cancelled) this.write("discarded trade", () => this.o.store.trades.discardOpen(tradeId));
+    return cancelled;
+  }
+
   /** The strategy (null until the first close is processed). */
   get strategyDay(): StrategyDay | null {
     return this.strategy;
@@ -268,6 +286,7 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
         this.emit("exit", t);
       },
     });
+    if (this.entriesBlock !== null) this.strategy.setEntriesEnabled(false, this.entriesBlock);
     return this.strategy;
   }
 

@@ -160,7 +160,11 @@ export class TradingService {
     om.on("exit_filled", (e) =>
       this.d.log(`exit of ${e.tradeId} filled: ${e.quantity} at ${e.averagePrice} (${e.reason})`),
     );
-    om.on("entry_failed", (e) => this.notify("warning", `entry of ${e.tradeId} failed: ${e.reason}`));
+    om.on("entry_failed", (e) => {
+      // Nothing was bought: the strategy forgets the position, so it neither manages nor exits it.
+      this.liveDay?.cancelEntry(e.tradeId);
+      this.notify("warning", `entry of ${e.tradeId} failed: ${e.reason}`);
+    });
 
     const onTicks = (ticks: Tick[]) => this.onTicks(ticks);
     ticker.on("ticks", onTicks);
@@ -382,17 +386,17 @@ export class TradingService {
   }
 
   private applyEntryGate(): void {
-    const strategy = this.liveDay?.strategyDay;
-    if (!strategy) return;
     const block = this.entryBlock();
-    strategy.setEntriesEnabled(block === null, block ?? undefined);
+    this.liveDay?.setEntriesEnabled(block === null, block ?? undefined);
   }
 
   private onEntry(p: OpenPosition): void {
     const block = this.entryBlock();
     if (block) {
-      // The strategy was built in this very poll, before the gate could reach it.
+      // A gate that closed since the last poll: the strategy must not keep a position the
+      // broker never got.
       this.applyEntryGate();
+      this.liveDay?.cancelEntry(p.trade_id);
       this.notify("warning", `entry ${p.trade_id} ${p.symbol} not placed: ${block}`);
       return;
     }

@@ -189,6 +189,18 @@ export class StrategyDay {
     if (this.position) this.exit(price, closeMinute, reason);
   }
 
+  /**
+   * Live only: the entry of `tradeId` was never filled at the broker (rejected, timed out), so
+   * the position is forgotten as if it had not been opened. The attempt still counts towards
+   * the day's trade limit: a market that keeps refusing entries should not be tried without end.
+   * Returns false when `tradeId` is not the open position.
+   */
+  cancelEntry(tradeId: string): boolean {
+    if (this.position?.open.trade_id !== tradeId) return false;
+    this.position = null;
+    return true;
+  }
+
   /** Enables or disables new entries (the operator's switch, panic, broker session). */
   setEntriesEnabled(enabled: boolean, reason = "entries are disabled"): void {
     this.entriesDisabledReason = enabled ? null : reason;

@@ -259,3 +259,37 @@ test("the open 600 points from the pre-market ATM → gap contracts subscribed, 
   );
   store.close();
 });
+
+test("entries disabled before the first close → the breakout is recorded but not entered", () => {
+  const { day, store, events } = newDay("gate");
+  day.setEntriesEnabled(false, "entries disabled by the operator");
+  day.onTicks(
+    [tick(1001, 100, at(9, 15, 0)), tick(1001, 99, at(9, 16)), tick(1001, 130, at(9, 17, 50))],
+    at(9, 17, 50),
+  );
+  day.poll(at(9, 18, 2));
+  assert.equal(events.entries.length, 0);
+  assert.equal(events.signals[0]?.reason, "ENTRIES_DISABLED");
+  assert.equal(events.signals[0]?.detail, "entries disabled by the operator");
+  store.close();
+});
+
+test("cancelEntry of an entry the broker never filled → the strategy and the store forget it", () => {
+  const { day, store, events } = newDay("cancel");
+  day.onTicks(
+    [tick(1001, 100, at(9, 15, 0)), tick(1001, 99, at(9, 16)), tick(1001, 130, at(9, 17, 50))],
+    at(9, 17, 50),
+  );
+  day.poll(at(9, 18, 2));
+  const id = events.entries[0]?.trade_id as string;
+  assert.equal(store.trades.byId(id)?.status, "OPEN");
+  assert.equal(day.cancelEntry(id), true);
+  assert.equal(store.trades.byId(id), null);
+  // The candle that would have stopped it out exits nothing.
+  day.onTicks([tick(1001, 120, at(9, 18, 5)), tick(1001, 95, at(9, 20, 50))], at(9, 20, 50));
+  day.poll(at(9, 21, 2));
+  day.finish();
+  assert.equal(events.exits.length, 0);
+  assert.equal(store.trades.byDate(DATE).length, 0);
+  store.close();
+});

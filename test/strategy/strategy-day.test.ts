@@ -1069,3 +1069,20 @@ test("ONES fixture → 20 sizes of 1 (threshold 1)", () => {
   assert.equal(ONES.length, 20);
   assert.ok(ONES.every((x) => x === 1));
 });
+
+// ---------------------------------------------------------------- live only: a failed entry
+
+test("cancelEntry of the open trade (its order never filled) → no position, no exit, the attempt still counted", () => {
+  const h = enteredOnFirst();
+  const id = h.rec.entries[0]?.trade_id as string;
+  assert.equal(h.day.cancelEntry("20250905_999"), false);
+  assert.equal(h.day.cancelEntry(id), true);
+  assert.equal(h.day.openPosition, null);
+  assert.equal(h.day.risk.tradesToday, 1);
+  // The candle that would have stopped the position out exits nothing.
+  h.step(nth(1), { [A]: [125, 95] });
+  assert.equal(h.rec.exits.length, 0);
+  h.day.finish();
+  assert.equal(h.rec.exits.length, 0);
+  assert.equal(h.day.cancelEntry(id), false);
+});

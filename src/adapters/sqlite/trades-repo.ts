@@ -43,6 +43,7 @@ export class TradesRepository {
   private readonly rangeStmt: Statement;
   private readonly openStmt: Statement;
   private readonly byIdStmt: Statement;
+  private readonly discardOpenStmt: Statement;
 
   constructor(
     db: Db,
@@ -67,11 +68,17 @@ export class TradesRepository {
     );
     this.openStmt = db.prepare("SELECT * FROM trades WHERE status = 'OPEN' ORDER BY date, entry_time");
     this.byIdStmt = db.prepare("SELECT * FROM trades WHERE trade_id = ?");
+    this.discardOpenStmt = db.prepare("DELETE FROM trades WHERE trade_id = ? AND status = 'OPEN'");
   }
 
   /** Records (or updates) a trade that is open; false when the trade is already closed. */
   upsertOpen(date: IsoDate, position: OpenPosition, lotSize: number | null = null): boolean {
     return this.upsertOpenStmt.run(this.openParams(date, position, "OPEN", lotSize)).changes > 0;
+  }
+
+  /** Removes the open row of a trade whose entry never filled; a closed trade is never removed. */
+  discardOpen(tradeId: string): boolean {
+    return this.discardOpenStmt.run(tradeId).changes > 0;
   }
 
   /** Records a closed trade (closing its open row); false when it was already recorded closed. */
