@@ -85,6 +85,12 @@ export interface TradingServiceDeps {
   graceMs?: number;
   /** Longest wait of stop() for the order manager's work in flight (default 8 s). */
   stopWaitMs?: number;
+  /**
+   * Between two reconciliations with the broker's order book while orders or positions are
+   * open (default 30 s): the polling path by which fills are learned when the socket and
+   * postbacks miss them.
+   */
+  reconcileEveryMs?: number;
 }
 
 /** Runs trading days end to end; see the file comment. */
@@ -97,6 +103,7 @@ export class TradingService {
   private readonly eodExitMinute: number;
   private readonly openMinute: number;
   private readonly lastPrices = new Map<string, number>();
+  private lastReconcileAt = Number.NEGATIVE_INFINITY;
   private readonly symbolOf = new Map<number, string>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly cleanups: Array<() => void> = [];
@@ -364,6 +371,7 @@ export class TradingService {
       this.liveDay?.poll(now);
       this.applyEntryGate();
       this.orderManager.poll(now);
+      this.reconcileWhenDue(now);
       const { minute } = istPartsOf(now);
       if (minute >= this.eodExitMinute && this.d.store.positions.open().some((p) => p.state !== "CLOSING")) {
         this.track(this.exitAll("EOD"));
@@ -371,6 +379,15 @@ export class TradingService {
     } catch (e) {
       this.notify("critical", `poll failed: ${(e as Error).message ?? String(e)}`);
     }
+  }
+
+  /** Polls the broker's order book now and then while anything is open at the broker. */
+  private reconcileWhenDue(now: number): void {
+    if (now - this.lastReconcileAt < (this.d.reconcileEveryMs ?? 30_000)) return;
+    const busy = this.d.store.positions.open().length > 0 || this.d.store.orders.live().length > 0;
+    if (!busy) return;
+    this.lastReconcileAt = now;
+    this.track(this.orderManager.reconcile());
   }
 
   private applyControl(): void {
