@@ -26,6 +26,7 @@ import type { SummaryFigures } from "../backtest/types.js";
 import type { Candle } from "../domain/candle.js";
 import type { InstrumentMaster, OptionContract } from "../domain/instruments.js";
 import { type IsoDate, istEpochMs } from "../domain/ist.js";
+import { roundForDisplay } from "../domain/pivots.js";
 import type { Clock } from "../ports/clock.js";
 import { StrategyDay } from "../strategy/strategy-day.js";
 import type { ContractSetup, OpenPosition, SignalRecord, StrategyParams, Trade } from "../strategy/types.js";
@@ -205,6 +206,23 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
     const cancelled = this.strategy?.cancelEntry(tradeId) ?? false;
     if (cancelled) this.write("discarded trade", () => this.o.store.trades.discardOpen(tradeId));
     return cancelled;
+  }
+
+  /** The entry of `tradeId` filled `quantity` at the broker: the strategy and the open trade row follow. */
+  setFilledQuantity(tradeId: string, quantity: number): boolean {
+    const strategy = this.strategy;
+    if (!strategy?.setFilledQuantity(tradeId, quantity)) return false;
+    const open = strategy.openPosition;
+    if (open) {
+      this.write("open trade", () =>
+        this.o.store.trades.upsertOpen(
+          this.date,
+          { ...open, target: roundForDisplay(open.target) },
+          this.lotSizeOf(open.symbol),
+        ),
+      );
+    }
+    return true;
   }
 
   /** The strategy (null until the first close is processed). */

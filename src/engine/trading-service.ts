@@ -46,7 +46,7 @@ export interface ServiceTicker extends TickFeed {
 }
 
 /** The session store as the service uses it. */
-export type ServiceSessions = Pick<SessionStore, "load" | "on">;
+export type ServiceSessions = Pick<SessionStore, "load" | "current" | "on">;
 
 /** The broker of the mode: Kite (fed the ticker's order frames) or paper (fed the ticks). */
 export type ServiceBroker =
@@ -57,6 +57,9 @@ export type ServiceBroker =
         onTicks(ticks: readonly Tick[], symbolOf: (token: number) => string | undefined): void;
       };
     };
+
+/** How often a lost session is looked for again in the session file. */
+const SESSION_LOOK_EVERY_MS = 5_000;
 
 /** Everything the service is given. */
 export interface TradingServiceDeps {
@@ -104,6 +107,7 @@ export class TradingService {
   private readonly openMinute: number;
   private readonly lastPrices = new Map<string, number>();
   private lastReconcileAt = Number.NEGATIVE_INFINITY;
+  private lastSessionLookAt = Number.NEGATIVE_INFINITY;
   private readonly symbolOf = new Map<number, string>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly cleanups: Array<() => void> = [];
@@ -161,9 +165,11 @@ export class TradingService {
     const om = this.orderManager;
     this.cleanups.push(broker.broker.onOrderUpdate((u) => om.onOrderUpdate(u)));
     om.on("alert", ({ level, message }) => this.notify(level, message));
-    om.on("entry_filled", (e) =>
-      this.d.log(`entry of ${e.tradeId} filled: ${e.quantity} at ${e.averagePrice}`),
-    );
+    om.on("entry_filled", (e) => {
+      // A partial fill kept after the timeout: the trade is what was bought, not what was asked.
+      this.liveDay?.setFilledQuantity(e.tradeId, e.quantity);
+      this.d.log(`entry of ${e.tradeId} filled: ${e.quantity} at ${e.averagePrice}`);
+    });
     om.on("exit_filled", (e) =>
       this.d.log(`exit of ${e.tradeId} filled: ${e.quantity} at ${e.averagePrice} (${e.reason})`),
     );
@@ -371,6 +377,7 @@ export class TradingService {
       this.liveDay?.poll(now);
       this.applyEntryGate();
       this.orderManager.poll(now);
+      this.lookForNewSession(now);
       this.reconcileWhenDue(now);
       const { minute } = istPartsOf(now);
       if (minute >= this.eodExitMinute && this.d.store.positions.open().some((p) => p.state !== "CLOSING")) {
@@ -379,6 +386,16 @@ export class TradingService {
     } catch (e) {
       this.notify("critical", `poll failed: ${(e as Error).message ?? String(e)}`);
     }
+  }
+
+  /**
+   * While the session is lost, looks for a new one every few seconds: `pivot login` run in
+   * another process writes the session file, and this is how the service adopts it.
+   */
+  private lookForNewSession(now: number): void {
+    if (!this.sessionLost || now - this.lastSessionLookAt < SESSION_LOOK_EVERY_MS) return;
+    this.lastSessionLookAt = now;
+    this.hasSession();
   }
 
   /** Polls the broker's order book now and then while anything is open at the broker. */
@@ -479,6 +496,10 @@ export class TradingService {
   }
 
   private sessionStarted(userId: string): void {
+    // The store announces the session before load() returns: give the REST client its token
+    // now, or the reconciliation below would go out without one.
+    const session = this.d.sessions.current();
+    if (session) this.d.kite.setAccessToken(session.accessToken);
     const wasLost = this.sessionLost;
     this.sessionLost = false;
     this.applyEntryGate();

@@ -201,6 +201,18 @@ export class StrategyDay {
     return true;
   }
 
+  /**
+   * Live only: the broker filled `quantity` of the entry of `tradeId` (a partial fill kept after
+   * the entry timeout), so the position, its P&L and the daily loss limit use that quantity.
+   * Returns false when `tradeId` is not the open position.
+   */
+  setFilledQuantity(tradeId: string, quantity: number): boolean {
+    const open = this.position?.open;
+    if (open?.trade_id !== tradeId || !(quantity > 0)) return false;
+    open.quantity = quantity;
+    return true;
+  }
+
   /** Enables or disables new entries (the operator's switch, panic, broker session). */
   setEntriesEnabled(enabled: boolean, reason = "entries are disabled"): void {
     this.entriesDisabledReason = enabled ? null : reason;

@@ -35,7 +35,7 @@ function harness() {
     subscribe: () => {},
     unsubscribe: () => {},
   }) as unknown as ServiceTicker;
-  const sessions: ServiceSessions = { load: () => null, on: () => () => {} };
+  const sessions: ServiceSessions = { load: () => null, current: () => null, on: () => () => {} };
   const broker = new PaperBroker({ clock });
   const orders = broker.orders.bind(broker);
   broker.orders = () => {

@@ -1086,3 +1086,16 @@ test("cancelEntry of the open trade (its order never filled) → no position, no
   assert.equal(h.rec.exits.length, 0);
   assert.equal(h.day.cancelEntry(id), false);
 });
+
+test("setFilledQuantity 10 of a 20 entry (partial fill kept) → the exit's P&L and charges use 10", () => {
+  const h = enteredOnFirst();
+  const id = h.rec.entries[0]?.trade_id as string;
+  assert.equal(h.day.setFilledQuantity("20250905_999", 10), false);
+  assert.equal(h.day.setFilledQuantity(id, 10), true);
+  h.step(nth(1), { [A]: [125, 95] });
+  const t = h.rec.exits[0];
+  assert.equal(t?.quantity, 10);
+  assert.equal(t?.pnl_points, -35);
+  assert.equal(t?.pnl_rupees, -350);
+  assert.equal(h.day.risk.realisedPnl, -350);
+});
