@@ -28,6 +28,12 @@ export interface ExecutionConfig {
   unsentAfterMs: number;
   /** Exits placed for one trade before giving up with a critical alert. */
   maxExitAttempts: number;
+  /**
+   * An exit still unfilled after this long is cancelled and placed again at the new price: a
+   * MARKET order that Kite's market protection turned into a limit can rest while the price
+   * falls away, and the position has no protective stop any more at that point.
+   */
+  exitRepriceMs: number;
 }
 
 export const DEFAULT_EXECUTION_CONFIG: ExecutionConfig = {
@@ -43,7 +49,8 @@ export const DEFAULT_EXECUTION_CONFIG: ExecutionConfig = {
   exchange: "BFO",
   maxOrdersPerMinute: 20,
   unsentAfterMs: 15_000,
-  maxExitAttempts: 3,
+  maxExitAttempts: 10,
+  exitRepriceMs: 10_000,
 };
 
 /** The execution settings of a configuration (`execution` and `risk_management.disaster_stop_pct`). */

@@ -243,6 +243,25 @@ export class OrderManager extends EventEmitter<OrderManagerEvents> {
           this.track(this.cancel(entry, `entry of ${pos.tradeId} timed out`));
         }
       }
+      if (pos.state === "CLOSING" && pos.exitOrderId !== null) {
+        const exit = this.store.orders.byLocalId(pos.exitOrderId);
+        if (
+          exit &&
+          isLive(exit) &&
+          exit.status !== "NEW" &&
+          !this.cancelSentAt.has(exit.localId) &&
+          nowMs - exit.createdAtMs >= this.config.exitRepriceMs
+        ) {
+          // Cancelled here, placed again by the closing step once the cancel is final (or not at
+          // all when it filled meanwhile).
+          this.track(
+            this.cancel(
+              exit,
+              `exit of ${pos.tradeId} unfilled after ${this.config.exitRepriceMs / 1000} s: placing it again`,
+            ),
+          );
+        }
+      }
       this.track(this.advance(pos.tradeId));
     }
     for (const o of this.store.orders.live()) {

@@ -139,6 +139,32 @@ test("OrderManager exit → stop cancelled first, then one MARKET SELL, exit_fil
   assert.equal(w.names("exit_filled").length, 1);
 });
 
+test("OrderManager exit resting below the market (protection cap) while the price falls → re-placed after 10 s, sold", async () => {
+  const w = world();
+  await entered(w);
+  await w.om.exit(TRADE, "STOP_LOSS");
+  // Kite's market protection caps the MARKET sell at 2 % under 100 (98): at 90 it rests.
+  w.tick(90);
+  await w.om.idle();
+  let orders = await w.book();
+  assert.equal(orders.find((o) => o.tag === "X20250905001a")?.status, "OPEN");
+  w.clock.advance(10_000);
+  w.om.poll();
+  await w.om.idle();
+  w.om.poll();
+  await w.om.idle();
+  orders = await w.book();
+  assert.equal(orders.find((o) => o.tag === "X20250905001a")?.status, "CANCELLED");
+  assert.equal(orders.find((o) => o.tag === "X20250905001b")?.quantity, 20);
+  w.tick(89);
+  await w.om.idle();
+  assert.deepEqual(
+    w.names("exit_filled").map((e) => [e.quantity, e.averagePrice]),
+    [[20, 89]],
+  );
+  assert.equal(w.store.positions.byTradeId(TRADE)?.state, "CLOSED");
+});
+
 test("OrderManager stop fills while being cancelled (gap down) → no exit order, position closed at the stop's price", async () => {
   // The market gaps through the stop between the exit decision and the cancel reaching the broker.
   const w = world({}, (paper, clock) =>
