@@ -128,6 +128,8 @@ export class OrderManager extends EventEmitter<OrderManagerEvents> {
   private readonly exitReasons = new Map<string, string>();
   private readonly reportedRefusals = new Set<number>();
   private readonly alerted = new Set<string>();
+  /** The order book could not be read at the last attempt (see noteBookRead). */
+  private bookOutage = false;
   /** Trades whose missing stop reconciliation is re-placing (for the event, and one more try after failures). */
   private readonly replacingMissing = new Set<string>();
   private reconciling: Promise<ReconcileReport> | null = null;
@@ -568,17 +570,20 @@ export class OrderManager extends EventEmitter<OrderManagerEvents> {
     const r = await this.safe(() => this.broker.cancelOrder(kiteId));
     // Refused: most likely final already (filled while being cancelled): the book says which.
     if (!r.ok) {
-      this.alert("info", `cancel of ${order.tag} (${why}) refused: ${r.error.message}`);
+      // Once per order: while the broker is unreachable the cancel is re-sent every few seconds.
+      this.alertOnce(
+        `cancel:${order.localId}`,
+        "info",
+        `cancel of ${order.tag} (${why}) refused: ${r.error.message}`,
+      );
       await this.refreshBook();
     }
   }
 
   private async refreshBook(): Promise<void> {
     const book = await this.safe(() => this.broker.orders());
-    if (!book.ok) {
-      this.alert("warning", `order book unreadable: ${book.error.message}`);
-      return;
-    }
+    this.noteBookRead(book.ok ? null : book.error.message);
+    if (!book.ok) return;
     for (const u of book.value) this.onOrderUpdate(u);
   }
 
@@ -606,9 +611,9 @@ export class OrderManager extends EventEmitter<OrderManagerEvents> {
     // Book, positions, book again: a fill between the reads shows as a change of the book and
     // keeps that trade out of the manual-close check until the next reconciliation.
     const first = await this.safe(() => this.broker.orders());
+    this.noteBookRead(first.ok ? null : first.error.message);
     if (!first.ok) {
       report.problems.push(`order book: ${first.error.message}`);
-      this.alert("warning", `reconcile: order book unreadable: ${first.error.message}`);
       return report;
     }
     apply(first.value);
@@ -731,6 +736,20 @@ export class OrderManager extends EventEmitter<OrderManagerEvents> {
 
   private alert(level: AlertLevel, message: string): void {
     this.emit("alert", { level, message });
+  }
+
+  /**
+   * Alerts when the order book becomes unreadable and when it is readable again: once per
+   * outage, not at every retry (an expired session would otherwise flood the trader).
+   */
+  private noteBookRead(failure: string | null): void {
+    if (failure !== null && !this.bookOutage) {
+      this.bookOutage = true;
+      this.alert("warning", `order book unreadable: ${failure}`);
+    } else if (failure === null && this.bookOutage) {
+      this.bookOutage = false;
+      this.alert("info", "order book readable again");
+    }
   }
 
   private alertOnce(key: string, level: AlertLevel, message: string): void {

@@ -122,6 +122,13 @@ test("token expiry with a position open (10:16), re-login at 12:10 → exits att
     );
     assert.ok(tagsAtSim(day).includes(X1), "the sale is placed");
     await day.runTo("12:21");
+    // The outage was reported once, not at every retry, and its end too.
+    assert.equal(
+      day.notes.filter((n) => /order book unreadable/.test(n)).length,
+      1,
+      "one alert for the outage",
+    );
+    assert.ok(day.notes.some((n) => /order book readable again/.test(n)));
     // One sale filled; an earlier one that rested unfilled was cancelled and placed again.
     const exits = exitsAtSim(day, T1.trade_id);
     assert.equal(exits.filter((o) => o.status === "COMPLETE").length, 1);
