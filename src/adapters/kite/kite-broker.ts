@@ -8,6 +8,7 @@ import type {
   OrderType,
   OrderUpdate,
 } from "../../ports/broker.js";
+import { type OrderUpdateListener, OrderUpdateListeners } from "../order-update-listeners.js";
 import type { KiteFailure, KiteResult } from "./kite-errors.js";
 import { type KiteOrder, type KitePosition, orderSchema } from "./kite-payloads.js";
 import type { KiteRest, ModifyOrderParams, PlaceOrderParams } from "./kite-rest.js";
@@ -43,19 +44,18 @@ export interface KiteBrokerOptions {
   onListenerError?: (error: unknown, update: OrderUpdate) => void;
 }
 
-type Listener = (update: OrderUpdate) => void;
+type Listener = OrderUpdateListener;
 
 /** Broker over Kite Connect: REST calls through KiteRest, updates from the socket and postbacks. */
 export class KiteBroker implements Broker {
   private readonly rest: KiteBrokerRest;
-  private readonly listeners = new Set<Listener>();
+  private readonly listeners: OrderUpdateListeners;
   private readonly onFeedProblem: (problem: FeedProblem) => void;
-  private readonly onListenerError: (error: unknown, update: OrderUpdate) => void;
 
   constructor(options: KiteBrokerOptions) {
     this.rest = options.rest;
     this.onFeedProblem = options.onFeedProblem ?? (() => {});
-    this.onListenerError = options.onListenerError ?? (() => {});
+    this.listeners = new OrderUpdateListeners(options.onListenerError);
   }
 
   async placeOrder(request: OrderRequest): Promise<BrokerResult<{ orderId: string }>> {
@@ -98,12 +98,7 @@ export class KiteBroker implements Broker {
   }
 
   onOrderUpdate(listener: Listener): () => void {
-    // A wrapper per call, so the same function subscribed twice is also removed one at a time.
-    const own: Listener = (u) => listener(u);
-    this.listeners.add(own);
-    return () => {
-      this.listeners.delete(own);
-    };
+    return this.listeners.add(listener);
   }
 
   /** Feeds the data of a ticker `{"type":"order"}` frame; returns whether it was delivered. Never throws. */
@@ -148,17 +143,7 @@ export class KiteBroker implements Broker {
   }
 
   private emit(update: OrderUpdate): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(update);
-      } catch (e) {
-        try {
-          this.onListenerError(e, update);
-        } catch {
-          // a failing error reporter must not reach the feed either
-        }
-      }
-    }
+    this.listeners.emit(update);
   }
 
   private problem(source: FeedProblem["source"], reason: string, raw: string): void {

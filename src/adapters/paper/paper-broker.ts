@@ -9,6 +9,7 @@ import type {
 } from "../../ports/broker.js";
 import type { Clock } from "../../ports/clock.js";
 import type { Tick } from "../kite/ticker-protocol.js";
+import { type OrderUpdateListener, OrderUpdateListeners } from "../order-update-listeners.js";
 import { type FillModel, matchOrder } from "./fill-rules.js";
 import { type OrderIdSource, sequentialOrderIds } from "./order-ids.js";
 import { isLive, kiteTimestampOf, type PaperOrder, updateOf } from "./paper-order.js";
@@ -59,7 +60,7 @@ export interface PaperBrokerOptions {
   onListenerError?: (error: unknown, update: OrderUpdate) => void;
 }
 
-type Listener = (update: OrderUpdate) => void;
+type Listener = OrderUpdateListener;
 type IdResult = BrokerResult<{ orderId: string }>;
 
 /** A simulated broker that fills orders against the ticks it is fed. */
@@ -69,7 +70,6 @@ export class PaperBroker implements Broker {
   private readonly model: FillModel;
   private readonly lotSizes: ReadonlyMap<string, number>;
   private readonly indexOption: (exchange: string, tradingsymbol: string) => boolean;
-  private readonly onListenerError: (error: unknown, update: OrderUpdate) => void;
   private readonly book: PaperOrder[] = [];
   private readonly byId = new Map<string, PaperOrder>();
   /** Live orders, in placement order (the order they are matched in on a tick). */
@@ -77,7 +77,7 @@ export class PaperBroker implements Broker {
   private readonly usedTags = new Set<string>();
   private readonly lastPrices = new Map<string, number>();
   private readonly positionBook: PaperPositions;
-  private readonly listeners = new Set<Listener>();
+  private readonly listeners: OrderUpdateListeners;
 
   constructor(options: PaperBrokerOptions) {
     this.clock = options.clock;
@@ -89,7 +89,7 @@ export class PaperBroker implements Broker {
     this.model = { slippage, tickSize };
     this.lotSizes = options.lotSizes ?? new Map();
     this.indexOption = options.isIndexOption ?? isIndexOption;
-    this.onListenerError = options.onListenerError ?? (() => {});
+    this.listeners = new OrderUpdateListeners(options.onListenerError);
     this.positionBook = new PaperPositions(options.chargeRates);
   }
 
@@ -118,11 +118,7 @@ export class PaperBroker implements Broker {
   }
 
   onOrderUpdate(listener: Listener): () => void {
-    const own: Listener = (u) => listener(u);
-    this.listeners.add(own);
-    return () => {
-      this.listeners.delete(own);
-    };
+    return this.listeners.add(listener);
   }
 
   /** A trade at `lastPrice` on `tradingsymbol` at `epochMs` (default now): marks positions, matches live orders. */
@@ -313,18 +309,7 @@ export class PaperBroker implements Broker {
   }
 
   private emit(order: PaperOrder): void {
-    const update = updateOf(order);
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(update);
-      } catch (e) {
-        try {
-          this.onListenerError(e, update);
-        } catch {
-          // the market feed must survive its own reporter
-        }
-      }
-    }
+    this.listeners.emit(updateOf(order));
   }
 }
 
