@@ -3,8 +3,6 @@
  * simulator: updates arrive by the ticker socket and by verified postbacks (both, duplicated).
  */
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { KiteBroker } from "../../src/adapters/kite/kite-broker.js";
 import { KiteRest } from "../../src/adapters/kite/kite-rest.js";
@@ -17,43 +15,29 @@ import { OrderManager } from "../../src/engine/order-manager.js";
 import { ManualClock, systemClock } from "../../src/ports/clock.js";
 import { type RunningSimulator, startSimulator } from "../../src/sim/simulator.js";
 import { REAL_CANDLES_DIR } from "../support/paths.js";
+import { loginAtSim, postbackCatcher } from "../support/sim-login.js";
+import { waitFor } from "../support/wait.js";
 
 const CE = "SENSEX2591180500CE";
 let sim: RunningSimulator;
-let postbackServer: Server;
+let postbacks: Awaited<ReturnType<typeof postbackCatcher>>;
 let rest: KiteRest;
 let broker: KiteBroker;
 let ticker: TickerClient;
 const sources = new Set<string>();
 
-async function waitFor(check: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const until = performance.now() + ms;
-  while (!check()) {
-    if (performance.now() > until) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 before(async () => {
-  postbackServer = createServer((req, res) => {
-    let body = "";
-    req.on("data", (d: Buffer) => {
-      body += d.toString();
-    });
-    req.on("end", () => {
-      const verified = verifyPostback(body, sim.apiSecret);
-      if (verified.ok) broker.feedPostback(verified.update, body);
-      res.end("ok");
-    });
+  postbacks = await postbackCatcher((body) => {
+    const verified = verifyPostback(body, sim.apiSecret);
+    if (verified.ok) broker.feedPostback(verified.update, body);
   });
-  await new Promise<void>((r) => postbackServer.listen(0, "127.0.0.1", r));
   sim = await startSimulator({
     port: 0,
     dataDir: REAL_CANDLES_DIR,
     date: "2025-09-05",
     startPaused: true,
     rateLimits: false,
-    postbackUrl: `http://127.0.0.1:${(postbackServer.address() as AddressInfo).port}/postback`,
+    postbackUrl: postbacks.url,
   });
   sim.advanceTo("09:30");
   rest = new KiteRest({
@@ -63,11 +47,7 @@ before(async () => {
     limiter: new RateLimiter({ clock: systemClock }),
     placeLookupDelaysMs: [50],
   });
-  const page = await fetch(`${sim.loginUrl}?api_key=${sim.apiKey}&v=3&auto=1`, { redirect: "manual" });
-  const requestToken = new URL(page.headers.get("location") as string).searchParams.get("request_token");
-  const session = await rest.generateSession(requestToken as string, sim.apiSecret);
-  assert.ok(session.ok, JSON.stringify(session));
-  const token = session.value.access_token;
+  const { accessToken: token } = await loginAtSim(sim, rest);
   broker = new KiteBroker({ rest });
   broker.onOrderUpdate((u) => sources.add(u.source));
   ticker = new TickerClient({ url: sim.wsUrl, apiKey: sim.apiKey, accessToken: () => token });
@@ -80,7 +60,7 @@ before(async () => {
 after(async () => {
   await ticker?.close();
   await sim?.close();
-  await new Promise((r) => postbackServer?.close(r));
+  await postbacks?.close();
 });
 
 async function manager() {

@@ -15,6 +15,7 @@ import { prepareDay } from "../../src/engine/pre-market.js";
 import { systemClock } from "../../src/ports/clock.js";
 import { type RunningSimulator, startSimulator } from "../../src/sim/simulator.js";
 import { REAL_CANDLES_DIR } from "../support/paths.js";
+import { loginAtSim } from "../support/sim-login.js";
 
 const DATE = "2025-09-05";
 const tmp = mkdtempSync(join(tmpdir(), "pivot-pre-market-"));
@@ -50,10 +51,7 @@ async function rest(login = true): Promise<KiteRest> {
     }),
   });
   if (!login) return r;
-  const page = await fetch(`${sim.loginUrl}?api_key=${sim.apiKey}&v=3&auto=1`, { redirect: "manual" });
-  const requestToken = new URL(page.headers.get("location") as string).searchParams.get("request_token");
-  const session = await r.generateSession(requestToken as string, sim.apiSecret);
-  assert.ok(session.ok);
+  await loginAtSim(sim, r);
   return r;
 }
 

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,10 +20,12 @@ import type { Tick } from "../../src/adapters/kite/ticker-protocol.js";
 import { systemClock } from "../../src/ports/clock.js";
 import { type RunningSimulator, startSimulator } from "../../src/sim/simulator.js";
 import { CLI, REAL_CANDLES_DIR } from "../support/paths.js";
+import { loginAtSim, postbackCatcher } from "../support/sim-login.js";
+import { waitFor } from "../support/wait.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "pivot-kite-sim-"));
 const postbacks: string[] = [];
-let postbackServer: Server;
+let postbackServer: Awaited<ReturnType<typeof postbackCatcher>>;
 let callbackPort: number;
 let sim: RunningSimulator;
 
@@ -36,26 +38,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitFor(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const until = performance.now() + ms;
-  while (!check()) {
-    if (performance.now() > until) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 before(async () => {
-  postbackServer = createServer((req, res) => {
-    let body = "";
-    req.on("data", (d: Buffer) => {
-      body += d.toString();
-    });
-    req.on("end", () => {
-      postbacks.push(body);
-      res.end("ok");
-    });
-  });
-  await new Promise<void>((r) => postbackServer.listen(0, "127.0.0.1", r));
+  postbackServer = await postbackCatcher((body) => postbacks.push(body));
   callbackPort = await freePort();
   sim = await startSimulator({
     port: 0,
@@ -64,14 +48,14 @@ before(async () => {
     startPaused: true,
     speed: 2000,
     redirectUrl: `http://127.0.0.1:${callbackPort}/callback`,
-    postbackUrl: `http://127.0.0.1:${(postbackServer.address() as AddressInfo).port}/postback`,
+    postbackUrl: postbackServer.url,
   });
   sim.advanceTo("09:30");
 });
 
 after(async () => {
   await sim?.close();
-  await new Promise((r) => postbackServer.close(r));
+  await postbackServer.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -93,14 +77,7 @@ async function loggedInRest(): Promise<{ rest: KiteRest; store: SessionStore; ex
     },
     placeLookupDelaysMs: [50, 100],
   });
-  const page = await fetch(`${sim.loginUrl}?api_key=${sim.apiKey}&v=3&redirect_params=state%3Dx&auto=1`, {
-    redirect: "manual",
-  });
-  const requestToken = new URL(page.headers.get("location") as string).searchParams.get("request_token");
-  const session = await rest.generateSession(requestToken as string, sim.apiSecret);
-  assert.ok(session.ok, JSON.stringify(session));
-  rest.setAccessToken(session.value.access_token);
-  store.save({ accessToken: session.value.access_token, userId: session.value.user_id });
+  store.save(await loginAtSim(sim, rest));
   return { rest, store, expired };
 }
 

@@ -26,6 +26,8 @@ import { type RunningSimulator, startSimulator } from "../../src/sim/simulator.j
 import { strategyParamsFrom } from "../../src/strategy/params.js";
 import type { SignalRecord, Trade } from "../../src/strategy/types.js";
 import { REAL_CANDLES_DIR } from "../support/paths.js";
+import { loginAtSim } from "../support/sim-login.js";
+import { waitFor } from "../support/wait.js";
 
 const DATE = "2025-09-05";
 const tmp = mkdtempSync(join(tmpdir(), "pivot-live-day-"));
@@ -47,14 +49,6 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-async function waitFor(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const until = performance.now() + ms;
-  while (!check()) {
-    if (performance.now() > until) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
 async function loggedInRest(): Promise<{ rest: KiteRest; token: string }> {
   const rest = new KiteRest({
     apiKey: sim.apiKey,
@@ -62,11 +56,8 @@ async function loggedInRest(): Promise<{ rest: KiteRest; token: string }> {
     timeoutMs: 5000,
     limiter: new RateLimiter({ clock: systemClock }),
   });
-  const page = await fetch(`${sim.loginUrl}?api_key=${sim.apiKey}&v=3&auto=1`, { redirect: "manual" });
-  const requestToken = new URL(page.headers.get("location") as string).searchParams.get("request_token");
-  const session = await rest.generateSession(requestToken as string, sim.apiSecret);
-  assert.ok(session.ok, JSON.stringify(session));
-  return { rest, token: session.value.access_token };
+  const { accessToken } = await loginAtSim(sim, rest);
+  return { rest, token: accessToken };
 }
 
 const tradeKey = (t: Trade) => ({

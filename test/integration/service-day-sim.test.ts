@@ -32,6 +32,8 @@ import { systemClock } from "../../src/ports/clock.js";
 import { type RunningSimulator, startSimulator } from "../../src/sim/simulator.js";
 import type { Trade } from "../../src/strategy/types.js";
 import { REAL_CANDLES_DIR } from "../support/paths.js";
+import { loginAtSim } from "../support/sim-login.js";
+import { waitFor } from "../support/wait.js";
 
 const DATE = "2025-09-05";
 const tmp = mkdtempSync(join(tmpdir(), "pivot-service-day-"));
@@ -46,14 +48,6 @@ const backtest = runBacktest({
   to: DATE,
   warn: () => {},
 });
-
-async function waitFor(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const until = performance.now() + ms;
-  while (!check()) {
-    if (performance.now() > until) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 /** Timers fired by hand at the market time they are due. */
 class HandTimers {
@@ -134,11 +128,7 @@ async function runDay(mode: "live" | "paper", name: string): Promise<DayRun> {
     onSessionExpired: (token) => sessions.markExpired(token),
   });
   // The morning login, through the simulator's login page.
-  const page = await fetch(`${sim.loginUrl}?api_key=${sim.apiKey}&v=3&auto=1`, { redirect: "manual" });
-  const requestToken = new URL(page.headers.get("location") as string).searchParams.get("request_token");
-  const session = await rest.generateSession(requestToken as string, sim.apiSecret);
-  assert.ok(session.ok, JSON.stringify(session));
-  sessions.save({ accessToken: session.value.access_token, userId: session.value.user_id });
+  sessions.save(await loginAtSim(sim, rest));
   rest.setAccessToken(null); // the service must find the session itself
 
   const store = Store.open(config.data.database_path, { clock });

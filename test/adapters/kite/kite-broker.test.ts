@@ -4,8 +4,6 @@
  * postbacks), with the 2025-09-05 replay moved by hand.
  */
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import {
   type FeedProblem,
@@ -24,25 +22,19 @@ import type { OrderRequest, OrderUpdate } from "../../../src/ports/broker.js";
 import { systemClock } from "../../../src/ports/clock.js";
 import { type RunningSimulator, startSimulator } from "../../../src/sim/simulator.js";
 import { REAL_CANDLES_DIR } from "../../support/paths.js";
+import { loginAtSim, postbackCatcher } from "../../support/sim-login.js";
+import { waitFor } from "../../support/wait.js";
 
 const CE = "SENSEX2591180500CE";
 const PE = "SENSEX2591180500PE";
 
 let sim: RunningSimulator;
-let postbackServer: Server;
+let postbacks: Awaited<ReturnType<typeof postbackCatcher>>;
 let rest: KiteRest;
 let broker: KiteBroker;
 let ticker: TickerClient;
 const updates: OrderUpdate[] = [];
 const badPostbacks: string[] = [];
-
-async function waitFor(check: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const until = performance.now() + ms;
-  while (!check()) {
-    if (performance.now() > until) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** The updates of one order from one source. */
 function updatesOf(orderId: string, source: OrderUpdate["source"]): OrderUpdate[] {
@@ -74,26 +66,18 @@ function order(fields: Partial<OrderRequest> & Pick<OrderRequest, "type" | "side
 
 before(async () => {
   // Kite POSTs postbacks here; each is verified, then fed to the broker with its raw body.
-  postbackServer = createServer((req, res) => {
-    let body = "";
-    req.on("data", (d: Buffer) => {
-      body += d.toString();
-    });
-    req.on("end", () => {
-      const verified = verifyPostback(body, sim.apiSecret);
-      if (verified.ok) broker.feedPostback(verified.update, body);
-      else badPostbacks.push(verified.reason);
-      res.end("ok");
-    });
+  postbacks = await postbackCatcher((body) => {
+    const verified = verifyPostback(body, sim.apiSecret);
+    if (verified.ok) broker.feedPostback(verified.update, body);
+    else badPostbacks.push(verified.reason);
   });
-  await new Promise<void>((r) => postbackServer.listen(0, "127.0.0.1", r));
   sim = await startSimulator({
     port: 0,
     dataDir: REAL_CANDLES_DIR,
     date: "2025-09-05",
     startPaused: true,
     rateLimits: false,
-    postbackUrl: `http://127.0.0.1:${(postbackServer.address() as AddressInfo).port}/postback`,
+    postbackUrl: postbacks.url,
   });
   sim.advanceTo("09:30");
 
@@ -104,11 +88,7 @@ before(async () => {
     limiter: new RateLimiter({ clock: systemClock }),
     placeLookupDelaysMs: [50],
   });
-  const page = await fetch(`${sim.loginUrl}?api_key=${sim.apiKey}&v=3&auto=1`, { redirect: "manual" });
-  const requestToken = new URL(page.headers.get("location") as string).searchParams.get("request_token");
-  const session = await rest.generateSession(requestToken as string, sim.apiSecret);
-  assert.ok(session.ok, JSON.stringify(session));
-  const token = session.value.access_token;
+  const { accessToken: token } = await loginAtSim(sim, rest);
 
   broker = new KiteBroker({ rest });
   broker.onOrderUpdate((u) => updates.push(u));
@@ -122,7 +102,7 @@ before(async () => {
 after(async () => {
   await ticker?.close();
   await sim?.close();
-  await new Promise((r) => postbackServer?.close(r));
+  await postbacks?.close();
 });
 
 let buyFill = 0;
