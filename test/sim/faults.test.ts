@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
 import { after, test } from "node:test";
-import { type RunningSimulator, type SimulatorOptions, startSimulator } from "../../src/sim/simulator.js";
+import type { RunningSimulator } from "../../src/sim/simulator.js";
 import {
   type Kite,
   type Loose,
@@ -10,31 +9,13 @@ import {
   postbackCatcher,
   rejection,
   TINY_SYMBOL,
+  tinySimulators,
   waitFor,
-  writeTinyData,
 } from "./sim-helpers.js";
 
-const dir = writeTinyData();
-const running: RunningSimulator[] = [];
-after(async () => {
-  await Promise.all(running.map((s) => s.close()));
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function tinySim(
-  extra: SimulatorOptions = {},
-): Promise<{ sim: RunningSimulator; kite: Kite; accessToken: string }> {
-  const sim = await startSimulator({
-    port: 0,
-    dataDir: dir,
-    date: "2025-09-05",
-    startPaused: true,
-    rateLimits: false,
-    ...extra,
-  });
-  running.push(sim);
-  return { sim, ...(await loggedInClient(sim)) };
-}
+const simulators = tinySimulators();
+after(() => simulators.close());
+const tinySim = simulators.start;
 
 /** POST /__sim/fault with a JSON body. */
 async function postFault(sim: RunningSimulator, body: unknown): Promise<{ status: number; json: Loose }> {

@@ -1,42 +1,20 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { rmSync } from "node:fs";
 import { after, test } from "node:test";
-import { type RunningSimulator, type SimulatorOptions, startSimulator } from "../../src/sim/simulator.js";
 import {
   type Kite,
   type Loose,
-  loggedInClient,
   openSocket,
   postbackCatcher,
   rejection,
   TINY_SYMBOL,
+  tinySimulators,
   waitFor,
-  writeTinyData,
 } from "./sim-helpers.js";
 
-const dir = writeTinyData();
-const running: RunningSimulator[] = [];
-after(async () => {
-  await Promise.all(running.map((s) => s.close()));
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** A paused simulator on the tiny data (flat candles: 09:15 100, 09:18 100, 09:21 110, 09:24 90, 09:27 95, 09:30 120). */
-async function tinySim(
-  extra: SimulatorOptions = {},
-): Promise<{ sim: RunningSimulator; kite: Kite; accessToken: string }> {
-  const sim = await startSimulator({
-    port: 0,
-    dataDir: dir,
-    date: "2025-09-05",
-    startPaused: true,
-    rateLimits: false,
-    ...extra,
-  });
-  running.push(sim);
-  return { sim, ...(await loggedInClient(sim)) };
-}
+const simulators = tinySimulators();
+after(() => simulators.close());
+const tinySim = simulators.start;
 
 type Params = Parameters<Kite["placeOrder"]>[1];
 const order = (p: Record<string, unknown>): Params =>

@@ -1,6 +1,6 @@
 /** Shared set-up of the simulator tests: logging in through the real client, a postback catcher, a socket. */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { KiteConnect } from "kiteconnect";
 import { WebSocket } from "ws";
 import { decodeFrameToArray, type Tick } from "../../src/adapters/kite/ticker-protocol.js";
-import type { RunningSimulator } from "../../src/sim/simulator.js";
+import { type RunningSimulator, type SimulatorOptions, startSimulator } from "../../src/sim/simulator.js";
 
 export { REAL_CANDLES_DIR } from "../support/paths.js";
 
@@ -163,4 +163,34 @@ export function writeTinyData(): string {
     rows.push(`2025-09-05 ${time}:00+05:30,${price},${price},${price},${price},2000`);
   writeFileSync(join(dir, `${TINY_SYMBOL}_2025-09-04.csv`), `${rows.join("\n")}\n`);
   return dir;
+}
+
+/**
+ * Paused simulators on the tiny data set (flat candles: 09:15 100, 09:18 100, 09:21 110, 09:24
+ * 90, 09:27 95, 09:30 120), each with a logged-in official client; `close()` ends them all.
+ */
+export function tinySimulators(): {
+  start: (extra?: SimulatorOptions) => Promise<{ sim: RunningSimulator; kite: Kite; accessToken: string }>;
+  close: () => Promise<void>;
+} {
+  const dir = writeTinyData();
+  const running: RunningSimulator[] = [];
+  return {
+    async start(extra = {}) {
+      const sim = await startSimulator({
+        port: 0,
+        dataDir: dir,
+        date: "2025-09-05",
+        startPaused: true,
+        rateLimits: false,
+        ...extra,
+      });
+      running.push(sim);
+      return { sim, ...(await loggedInClient(sim)) };
+    },
+    async close() {
+      await Promise.all(running.map((s) => s.close()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
