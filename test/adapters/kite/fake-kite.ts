@@ -1,6 +1,10 @@
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { KiteRest, type KiteRestOptions } from "../../../src/adapters/kite/kite-rest.js";
+import { RateLimiter } from "../../../src/adapters/kite/rate-limiter.js";
+import { istEpochMs } from "../../../src/domain/ist.js";
+import { ManualClock } from "../../../src/ports/clock.js";
 import { SHARED_DIR } from "../../support/paths.js";
 
 /*
@@ -196,4 +200,28 @@ export async function freePort(): Promise<number> {
   const port = (s.address() as AddressInfo).port;
   await new Promise<void>((r) => s.close(() => r()));
   return port;
+}
+
+/**
+ * A KiteRest on the fake with a manual clock that only the injected sleep moves (so back-offs
+ * and rate limits take no real time); `sleeps` lists every pause asked for.
+ */
+export function restOnFake(fake: FakeKite, options: Partial<KiteRestOptions> = {}) {
+  const clock = new ManualClock(istEpochMs("2025-09-04", 10 * 60));
+  const sleeps: number[] = [];
+  const sleep = async (ms: number) => {
+    sleeps.push(ms);
+    clock.advance(ms);
+  };
+  const kite = new KiteRest({
+    apiKey: "testkey",
+    apiRoot: fake.url,
+    timeoutMs: 1500,
+    limiter: new RateLimiter({ clock, sleep }),
+    sleep,
+    random: () => 0.5,
+    accessToken: "access-token-1",
+    ...options,
+  });
+  return { kite, clock, sleeps };
 }

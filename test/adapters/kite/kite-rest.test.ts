@@ -1,12 +1,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, beforeEach, test } from "node:test";
-import { KiteRest, type KiteRestOptions } from "../../../src/adapters/kite/kite-rest.js";
-import { RateLimiter } from "../../../src/adapters/kite/rate-limiter.js";
+import type { KiteRestOptions } from "../../../src/adapters/kite/kite-rest.js";
 import { parseInstrumentMaster } from "../../../src/domain/instruments.js";
-import { istEpochMs } from "../../../src/domain/ist.js";
-import { ManualClock } from "../../../src/ports/clock.js";
-import { BFO_MASTER_CSV, FakeKite, kiteData, kiteError, mockJson } from "./fake-kite.js";
+import { BFO_MASTER_CSV, FakeKite, kiteData, kiteError, mockJson, restOnFake } from "./fake-kite.js";
 
 let fake: FakeKite;
 before(async () => {
@@ -15,26 +12,8 @@ before(async () => {
 after(() => fake.close());
 beforeEach(() => fake.clearRequests());
 
-/** A client on the fake, with a manual clock that only the injected sleep moves. */
-function client(options: Partial<KiteRestOptions> = {}) {
-  const clock = new ManualClock(istEpochMs("2025-09-04", 10 * 60));
-  const sleeps: number[] = [];
-  const sleep = async (ms: number) => {
-    sleeps.push(ms);
-    clock.advance(ms);
-  };
-  const kite = new KiteRest({
-    apiKey: "testkey",
-    apiRoot: fake.url,
-    timeoutMs: 1500,
-    limiter: new RateLimiter({ clock, sleep }),
-    sleep,
-    random: () => 0.5,
-    accessToken: "access-token-1",
-    ...options,
-  });
-  return { kite, clock, sleeps };
-}
+/** A client on the fake (see restOnFake). */
+const client = (options: Partial<KiteRestOptions> = {}) => restOnFake(fake, options);
 
 function value<T>(r: { ok: true; value: T } | { ok: false; error: unknown }): T {
   if (!r.ok) assert.fail(`expected success, got ${JSON.stringify(r.error)}`);

@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
-import {
-  KiteRest,
-  type KiteRestOptions,
-  type PlaceOrderParams,
-} from "../../../src/adapters/kite/kite-rest.js";
-import { RateLimiter } from "../../../src/adapters/kite/rate-limiter.js";
-import { ManualClock } from "../../../src/ports/clock.js";
-import { type FakeKite as Fake, FakeKite, kiteError, mockJson } from "./fake-kite.js";
+import type { KiteRestOptions, PlaceOrderParams } from "../../../src/adapters/kite/kite-rest.js";
+import { type FakeKite as Fake, FakeKite, kiteError, mockJson, restOnFake } from "./fake-kite.js";
 
 /*
  * Order placement never makes a duplicate: a lost answer is looked up by tag in the order book
@@ -55,26 +49,8 @@ function accept(form: URLSearchParams, orderId: string): void {
   });
 }
 
-function client(options: Partial<KiteRestOptions> = {}) {
-  const clock = new ManualClock(1_757_000_000_000);
-  const sleeps: number[] = [];
-  const sleep = async (ms: number) => {
-    sleeps.push(ms);
-    clock.advance(ms);
-  };
-  const kite = new KiteRest({
-    apiKey: "testkey",
-    apiRoot: fake.url,
-    timeoutMs: 1000,
-    limiter: new RateLimiter({ clock, sleep }),
-    sleep,
-    random: () => 0.5,
-    accessToken: "access-token-1",
-    placeLookupDelaysMs: [1000, 2000],
-    ...options,
-  });
-  return { kite, sleeps };
-}
+const client = (options: Partial<KiteRestOptions> = {}) =>
+  restOnFake(fake, { timeoutMs: 1000, placeLookupDelaysMs: [1000, 2000], ...options });
 
 const order = (tag: string): PlaceOrderParams => ({
   exchange: "BFO",
