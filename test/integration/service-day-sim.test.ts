@@ -24,13 +24,12 @@ import { defaultConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
 import { TradingCalendar } from "../../src/domain/calendar.js";
 import { istEpochMs, parseHhmm } from "../../src/domain/ist.js";
-import type { SetTimer } from "../../src/engine/scheduler.js";
 import { TradingService } from "../../src/engine/trading-service.js";
 import type { OrderUpdate } from "../../src/ports/broker.js";
-import type { Clock } from "../../src/ports/clock.js";
 import { systemClock } from "../../src/ports/clock.js";
 import { type RunningSimulator, startSimulator } from "../../src/sim/simulator.js";
 import type { Trade } from "../../src/strategy/types.js";
+import { HandTimers, UNTHROTTLED_LIMITS } from "../support/hand-timers.js";
 import { REAL_CANDLES_DIR } from "../support/paths.js";
 import { loginAtSim } from "../support/sim-login.js";
 import { waitFor } from "../support/wait.js";
@@ -48,42 +47,6 @@ const backtest = runBacktest({
   to: DATE,
   warn: () => {},
 });
-
-/** Timers fired by hand at the market time they are due. */
-class HandTimers {
-  private readonly list: Array<{ at: number; fn: () => void; seq: number }> = [];
-  private seq = 0;
-  constructor(private readonly clock: Clock) {}
-
-  readonly setTimer: SetTimer = (ms, fn) => {
-    const t = { at: this.clock.now() + ms, fn, seq: this.seq++ };
-    this.list.push(t);
-    return () => {
-      const i = this.list.indexOf(t);
-      if (i >= 0) this.list.splice(i, 1);
-    };
-  };
-
-  /** Fires every timer due by now, earliest first (timers armed meanwhile included when due). */
-  fireDue(): number {
-    let fired = 0;
-    for (;;) {
-      const now = this.clock.now();
-      const due = this.list.filter((t) => t.at <= now).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
-      if (!due) return fired;
-      this.list.splice(this.list.indexOf(due), 1);
-      due.fn();
-      fired++;
-    }
-  }
-}
-
-const limits = {
-  quote: [{ limit: 1000, windowMs: 1000 }],
-  historical: [{ limit: 1000, windowMs: 1000 }],
-  orders: [{ limit: 1000, windowMs: 1000 }],
-  others: [{ limit: 1000, windowMs: 1000 }],
-};
 
 interface DayRun {
   store: Store;
@@ -123,7 +86,7 @@ async function runDay(mode: "live" | "paper", name: string): Promise<DayRun> {
     apiKey: sim.apiKey,
     apiRoot: sim.url,
     timeoutMs: 5000,
-    limiter: new RateLimiter({ clock: systemClock, limits }),
+    limiter: new RateLimiter({ clock: systemClock, limits: UNTHROTTLED_LIMITS }),
     placeLookupDelaysMs: [50],
     onSessionExpired: (token) => sessions.markExpired(token),
   });

@@ -22,13 +22,12 @@ import { TradingCalendar } from "../../src/domain/calendar.js";
 import type { Candle } from "../../src/domain/candle.js";
 import { istEpochMs, parseHhmm } from "../../src/domain/ist.js";
 import type { ExecutionConfig } from "../../src/engine/execution-config.js";
-import type { SetTimer } from "../../src/engine/scheduler.js";
 import { TradingService } from "../../src/engine/trading-service.js";
-import type { Clock } from "../../src/ports/clock.js";
 import { systemClock } from "../../src/ports/clock.js";
 import type { OrderPayload } from "../../src/sim/orders.js";
 import { type RunningSimulator, startSimulator } from "../../src/sim/simulator.js";
 import type { Trade } from "../../src/strategy/types.js";
+import { HandTimers, UNTHROTTLED_LIMITS } from "../support/hand-timers.js";
 import { REAL_CANDLES_DIR } from "../support/paths.js";
 
 export const DATE = "2025-09-05";
@@ -71,41 +70,6 @@ export async function waitFor(check: () => boolean, what: string, ms = 10_000): 
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Timers fired by hand at the market time they are due. */
-class HandTimers {
-  private readonly list: Array<{ at: number; fn: () => void; seq: number }> = [];
-  private seq = 0;
-  constructor(private readonly clock: Clock) {}
-
-  readonly setTimer: SetTimer = (ms, fn) => {
-    const t = { at: this.clock.now() + ms, fn, seq: this.seq++ };
-    this.list.push(t);
-    return () => {
-      const i = this.list.indexOf(t);
-      if (i >= 0) this.list.splice(i, 1);
-    };
-  };
-
-  fireDue(): number {
-    let fired = 0;
-    for (;;) {
-      const now = this.clock.now();
-      const due = this.list.filter((t) => t.at <= now).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
-      if (!due) return fired;
-      this.list.splice(this.list.indexOf(due), 1);
-      due.fn();
-      fired++;
-    }
-  }
-}
-
-const limits = {
-  quote: [{ limit: 1000, windowMs: 1000 }],
-  historical: [{ limit: 1000, windowMs: 1000 }],
-  orders: [{ limit: 1000, windowMs: 1000 }],
-  others: [{ limit: 1000, windowMs: 1000 }],
-};
 
 export interface DayOptions {
   root: string;
@@ -181,7 +145,7 @@ export class ServiceDay {
       apiKey: sim.apiKey,
       apiRoot: sim.url,
       timeoutMs: 5000,
-      limiter: new RateLimiter({ clock: systemClock, limits }),
+      limiter: new RateLimiter({ clock: systemClock, limits: UNTHROTTLED_LIMITS }),
       placeLookupDelaysMs: [50],
       retry: { baseDelayMs: 20, maxDelayMs: 50 },
       onSessionExpired: (token) => sessions.markExpired(token),
