@@ -1,0 +1,145 @@
+/*
+ * The contract between the engine and the web layer (and the dashboard's browser code): what
+ * the engine reports (`StatusSnapshot`), what the operator may ask of it (`ControlPort`), and
+ * the live events it pushes. The web layer only ever sees these types, so its routes and the
+ * dashboard are tested against fakes of them, and the engine is free to change behind them.
+ */
+
+import type { LoginOutcome } from "../adapters/kite/login-flow.js";
+import type { PostbackUpdate } from "../adapters/kite/postback-verify.js";
+import type { StoredOrder } from "../adapters/sqlite/orders-repo.js";
+import type { StoredTrade } from "../adapters/sqlite/trades-repo.js";
+import type { UniverseContract } from "../adapters/sqlite/universe-repo.js";
+import type { Candle } from "../domain/candle.js";
+import type { SignalRecord } from "../strategy/types.js";
+
+/** The banner: which world the service trades in. */
+export type ServiceMode = "LIVE" | "PAPER" | "SIM" | "DEMO";
+
+/** Where the trading day stands (IST). */
+export type DayPhase =
+  | "CLOSED_DAY" // weekend or exchange holiday
+  | "BEFORE_SESSION_CHECK"
+  | "WAITING_FOR_LOGIN"
+  | "PRE_MARKET"
+  | "MARKET_OPEN"
+  | "EOD_EXIT"
+  | "AFTER_CLOSE"
+  | "GIVEN_UP";
+
+export interface HealthCheck {
+  name: string;
+  level: "ok" | "warning" | "critical" | "skipped";
+  detail: string;
+}
+
+/** Everything `/status`, the dashboard and Telegram `/status` show. Times are ISO 8601 with offset. */
+export interface StatusSnapshot {
+  version: string;
+  mode: ServiceMode;
+  now: string;
+  /** The IST trading date the snapshot is about. */
+  date: string;
+  phase: DayPhase;
+  market: { open: boolean; nextOpen: string | null };
+  session: { valid: boolean; userId: string | null; expiresAt: string | null };
+  ticker: { connected: boolean; lastTickAgeMs: number | null; subscriptions: number };
+  universe: {
+    spot: number | null;
+    atm: number | null;
+    expiry: string | null;
+    contracts: Array<UniverseContract & { ltp: number | null }>;
+  };
+  /** The open position with its mark to market (null when flat). */
+  position: {
+    tradeId: string;
+    symbol: string;
+    state: "OPENING" | "OPEN" | "CLOSING";
+    quantity: number;
+    entryPrice: number;
+    stopLoss: number;
+    target: number;
+    ltp: number | null;
+    pnlPoints: number | null;
+    pnlRupees: number | null;
+    /** The protective stop order is resting at the broker. */
+    stopResting: boolean;
+  } | null;
+  orders: StoredOrder[];
+  trades: StoredTrade[];
+  signals: SignalRecord[];
+  pnl: { gross: number; charges: number; net: number };
+  risk: {
+    entriesEnabled: boolean;
+    panic: boolean;
+    sessionExpired: boolean;
+    lots: number;
+    maxLots: number;
+    tradesToday: number;
+    maxTradesPerDay: number;
+    stopLossesToday: number;
+    /** Today's realised loss in rupees (positive number) against the limit. */
+    lossToday: number;
+    maxDailyLoss: number;
+  };
+  month: { month: string; trades: number; gross: number; net: number; winRate: number | null };
+  health: {
+    uptimeS: number;
+    cpuPct: number | null;
+    rssMb: number;
+    checks: HealthCheck[];
+  };
+  /** Things to act on soon (TLS certificate expiry, disk, pending Telegram messages ...). */
+  reminders: string[];
+  /** Telegram messages waiting in the outbox. */
+  outboxBacklog: number;
+}
+
+/** What the operator may change. Every call is audited by the caller with `actor`. */
+export interface ControlPort {
+  setEntriesEnabled(enabled: boolean, actor: string): void;
+  /** Cancels every open order, exits every position, disables entries (persisted). */
+  panic(actor: string): void;
+  /** Clears panic (entries stay disabled until enabled). */
+  clearPanic(actor: string): void;
+  /** Lots per trade from the next entry; throws a RangeError outside 1..maxLots. */
+  setLots(lots: number, actor: string): void;
+}
+
+/** Live events the dashboard receives over server-sent events (`event:` is the `type`). */
+export type LiveEvent =
+  | { type: "status"; status: StatusSnapshot }
+  | { type: "candle"; symbol: string; candle: Candle }
+  | { type: "tick"; symbol: string; ltp: number }
+  | { type: "signal"; signal: SignalRecord }
+  | { type: "trade"; trade: StoredTrade }
+  | { type: "alert"; level: "info" | "warning" | "critical"; message: string };
+
+/** The engine as the web layer sees it. */
+export interface EngineView {
+  status(): StatusSnapshot;
+  /** Today's candles of one contract (for the chart), oldest first. */
+  candles(symbol: string): Candle[];
+  /** Subscribes to live events; returns the unsubscribe function. */
+  subscribe(listener: (event: LiveEvent) => void): () => void;
+  control: ControlPort;
+}
+
+/**
+ * Where verified postbacks go: recorded durably (order_events, idempotent on the update's
+ * identity) and handed to the order manager, synchronously (better-sqlite3), so that the 200
+ * answer means "stored". "duplicate": the same update was already recorded.
+ */
+export interface PostbackSink {
+  accept(update: PostbackUpdate, rawBody: string): "applied" | "duplicate" | "ignored";
+}
+
+/** The Kite login as the web layer drives it (adapters/kite/login-flow.ts LoginFlow fits). */
+export interface LoginPort {
+  /** A fresh login URL (its state is remembered for the callback). */
+  start(): { url: string };
+  /** Completes a callback; never throws, never returns a token. */
+  handleCallback(
+    query: Readonly<Record<string, string | readonly string[] | undefined>>,
+  ): Promise<LoginOutcome>;
+}
