@@ -80,6 +80,11 @@ export interface LiveDayOptions {
   universeConfig?: UniverseConfig;
   prepareAdditions?: PrepareAdditions;
   graceMs?: number;
+  /**
+   * How long after a close time a tick must be stamped to close it without waiting for the
+   * grace (default 1 s: exchange times are whole seconds).
+   */
+  exchangeLagMs?: number;
 }
 
 type GapState = "WAITING_FOR_OPEN" | "PREPARING" | "DONE";
@@ -89,6 +94,7 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
   readonly date: IsoDate;
   private readonly o: LiveDayOptions;
   private readonly grace: number;
+  private readonly exchangeLag: number;
   private readonly builder: CandleBuilder;
   private readonly contracts: OptionContract[];
   private readonly setups: ContractSetup[];
@@ -112,6 +118,7 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
     this.o = options;
     this.date = options.date;
     this.grace = options.graceMs ?? DEFAULT_CLOSE_GRACE_MS;
+    this.exchangeLag = options.exchangeLagMs ?? 1_000;
     this.contracts = [...options.plan.contracts];
     this.setups = [...options.setups];
     if (this.contracts.length !== this.setups.length)
@@ -145,9 +152,12 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
   /** Ticks of one frame, received at `receivedAtMs`: universe ticks into the candle builder. */
   onTicks(ticks: readonly Tick[], receivedAtMs: number): void {
     if (this.finished) return;
+    let newestExchangeMs = 0;
     for (const t of ticks) {
       if (t.instrument_token === this.o.indexToken) {
         if (this.gap === "WAITING_FOR_OPEN") this.indexTick(t, receivedAtMs);
+        const stamped = (t.timestamp ?? 0) * 1000;
+        if (stamped > newestExchangeMs) newestExchangeMs = stamped;
         continue;
       }
       if (!this.symbolOf.has(t.instrument_token)) continue;
@@ -158,7 +168,33 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
         continue;
       }
       this.builder.onKiteTick(t, receivedAtMs);
+      const stamped = (t.timestamp ?? (t.last_trade_time as number)) * 1000;
+      if (stamped > newestExchangeMs) newestExchangeMs = stamped;
     }
+    this.closeByExchangeTime(newestExchangeMs, receivedAtMs);
+  }
+
+  /**
+   * Processes the closes that the feed has moved past: once a tick stamped `exchangeLagMs`
+   * after a close time has arrived, every trade before that close has too (the exchange stamps
+   * and sends in time order), so the close need not wait for the wall-clock grace. This is what
+   * makes the entry order leave within milliseconds of the tick that closes the candle. A
+   * timestamp ahead of the local clock counts as the local clock (a corrupt packet or a skewed
+   * clock must not close candles early); poll() stays the fallback when ticks stop.
+   */
+  private closeByExchangeTime(newestExchangeMs: number, receivedAtMs: number): void {
+    if (newestExchangeMs <= 0) return;
+    const until = Math.min(newestExchangeMs, receivedAtMs) - this.exchangeLag;
+    if (until < this.nextCloseMs()) return;
+    this.builder.closeDue(until);
+    this.processCloses(until);
+  }
+
+  /** Epoch ms of the next close time to process (a candle boundary after the last processed close). */
+  private nextCloseMs(): number {
+    const { intervalMinutes, sessionStart } = this.o.params;
+    const next = (this.lastClosedMinute < 0 ? sessionStart : this.lastClosedMinute) + intervalMinutes;
+    return istEpochMs(this.date, Math.min(next, this.o.sessionEnd));
   }
 
   /**

@@ -119,15 +119,33 @@ test("ticks of two contracts → one candle each per interval, fed by symbol at 
   store.close();
 });
 
-test("a candle closed early by a next tick → waits for poll; closes are processed in time order", () => {
+test("a candle closed early by a next tick waits; a tick stamped a second past the close processes it at once", () => {
   const { day, events } = newDay("ordering");
   day.onTicks([tick(1001, 100, at(9, 15, 1))], at(9, 15, 1));
-  day.onTicks([tick(1001, 101, at(9, 18, 0))], at(9, 18, 0)); // emits A's 09:15 candle now
-  day.onTicks([tick(1002, 50, at(9, 17, 0))], at(9, 18, 0));
+  day.onTicks([tick(1001, 101, at(9, 18, 0))], at(9, 18, 0)); // emits A's 09:15 candle
+  day.onTicks([tick(1002, 50, at(9, 17, 0))], at(9, 18, 0)); // B's 09:15 candle still counts
+  assert.deepEqual(events.candles, [], "stamped at the close, not a second past it: the close waits");
   day.onTicks([tick(1001, 102, at(9, 21, 0))], at(9, 21, 0));
-  assert.deepEqual(events.candles, [], "nothing fed before poll");
-  assert.deepEqual(day.poll(at(9, 21, 5)), [558, 561]);
+  assert.deepEqual(events.candles, ["SENSEX25911A@555", "SENSEX25911B@555"], "09:18 processed by the tick");
+  assert.deepEqual(day.poll(at(9, 21, 1)), [], "09:21 is inside the grace and no tick is past it");
+  assert.deepEqual(day.poll(at(9, 21, 5)), [561]);
   assert.deepEqual(events.candles, ["SENSEX25911A@555", "SENSEX25911B@555", "SENSEX25911A@558"]);
+});
+
+test("the index's exchange time closes candles; a timestamp ahead of the local clock is not trusted", () => {
+  const { day, events } = newDay("index-clock");
+  const index = (stampedMs: number): Tick => ({
+    mode: "full",
+    tradable: false,
+    instrument_token: 265,
+    last_price: 80_000,
+    timestamp: Math.floor(stampedMs / 1000),
+  });
+  day.onTicks([tick(1001, 100, at(9, 15, 1)), tick(1002, 50, at(9, 15, 2))], at(9, 15, 2));
+  day.onTicks([index(at(9, 30))], at(9, 17, 30)); // twelve minutes ahead of the clock: capped
+  assert.deepEqual(events.candles, []);
+  day.onTicks([index(at(9, 18, 1))], at(9, 18, 1));
+  assert.deepEqual(events.candles, ["SENSEX25911A@555", "SENSEX25911B@555"]);
 });
 
 test("subscription snapshots (no trade time) → not put in candles", () => {
