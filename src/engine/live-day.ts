@@ -31,6 +31,7 @@ import type { Clock } from "../ports/clock.js";
 import { StrategyDay } from "../strategy/strategy-day.js";
 import type { ContractSetup, OpenPosition, SignalRecord, StrategyParams, Trade } from "../strategy/types.js";
 import { CandleBuilder, tickTimeMs } from "./candle-builder.js";
+import type { DayHistory } from "./day-history.js";
 import { gapAdditions, type UniverseConfig, type UniversePlan } from "./universe-plan.js";
 
 /** Default wait after a close time before the close is processed. */
@@ -74,7 +75,7 @@ export interface LiveDayOptions {
   setups: readonly ContractSetup[];
   /** The index's instrument token (265): its first tick gives the open spot. */
   indexToken: number;
-  store: Pick<Store, "candles" | "signals" | "trades" | "dailySummary">;
+  store: Pick<Store, "candles" | "signals" | "trades" | "dailySummary" | "positions">;
   /** For the gap rule; without them it is not applied. */
   master?: InstrumentMaster;
   universeConfig?: UniverseConfig;
@@ -85,6 +86,13 @@ export interface LiveDayOptions {
    * grace (default 1 s: exchange times are whole seconds).
    */
   exchangeLagMs?: number;
+  /**
+   * The day is resumed (a start after the open): closes wait until `resume(history)` has
+   * replayed the day so far. See {@link LiveDay.resume}.
+   */
+  resuming?: boolean;
+  /** A replayed entry no older than this at the resume is still placed (default 60 s). */
+  missedEntryMaxAgeMs?: number;
 }
 
 type GapState = "WAITING_FOR_OPEN" | "PREPARING" | "DONE";
@@ -109,6 +117,17 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
   private readonly tickListener = (ticks: Tick[]) => this.onTicks(ticks, this.o.clock.now());
   private readonly dayTrades: Trade[] = [];
   private lastClosedMinute = -1;
+  /** Closes wait for resume(); during resume the strategy's decisions are replayed, not acted on. */
+  private resumeState: "NONE" | "WAITING" | "REPLAYING" = "NONE";
+  /** What the replay found to act on once it is over. */
+  private replayOutcome: { entry: { position: OpenPosition; closeMinute: number } | null; exits: Trade[] } = {
+    entry: null,
+    exits: [],
+  };
+  /** The interval in progress at the resume, so far, by symbol: merged into its live candle. */
+  private readonly inProgress = new Map<string, Candle>();
+  /** Each contract's last processed close price. */
+  private readonly lastClose = new Map<string, number>();
   /** Option ticks that were not trades (no trade time): not put in candles. */
   ignoredTicks = 0;
   private finished = false;
@@ -119,6 +138,7 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
     this.date = options.date;
     this.grace = options.graceMs ?? DEFAULT_CLOSE_GRACE_MS;
     this.exchangeLag = options.exchangeLagMs ?? 1_000;
+    if (options.resuming) this.resumeState = "WAITING";
     this.contracts = [...options.plan.contracts];
     this.setups = [...options.setups];
     if (this.contracts.length !== this.setups.length)
@@ -229,6 +249,68 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
   }
 
   /**
+   * Resumes a day started after the open (a restart, or a first start mid-session): replays the
+   * day so far through a fresh strategy, so that its state (the first candle, trades and stop
+   * losses so far, re-entry, the open position and how long it has been held) is the one it
+   * would have had, then lets the waiting live closes through.
+   *
+   * A replay re-decides what was already decided: those decisions are checked against the
+   * store, never acted on twice. An entry the store has was acted on (its orders are the order
+   * manager's). An entry it lacks was decided while the service was down: placed now only when
+   * its candle closed at most `missedEntryMaxAgeMs` ago, otherwise forgotten with a warning. An
+   * exit of a trade still open in the store happened while the service was down: recorded and
+   * emitted now, so that the position is sold. A position the strategy holds but the store says
+   * is over (closed by hand, or its entry never filled) is closed or forgotten to match.
+   */
+  resume(history: DayHistory): void {
+    if (this.resumeState !== "WAITING") throw new Error("resume() is for a day created with resuming: true");
+    const byClose = new Map<number, Array<{ symbol: string; candle: Candle }>>();
+    const interval = this.o.params.intervalMinutes;
+    for (const [symbol, candles] of history.closed) {
+      if (!this.setups.some((s) => s.symbol === symbol)) continue;
+      for (const candle of candles) {
+        const minute = candle.start + interval;
+        const queued = this.pending.get(minute)?.find((x) => x.symbol === symbol);
+        if (queued) {
+          // Closed since the start: the live candle saw only the ticks after it; Kite's saw all.
+          queued.candle = { ...this.mergedParts(candle, queued.candle), close: candle.close };
+          continue;
+        }
+        const list = byClose.get(minute) ?? [];
+        list.push({ symbol, candle });
+        byClose.set(minute, list);
+      }
+    }
+    for (const [symbol, candle] of history.inProgress) {
+      const queued = this.pending.get(candle.start + interval)?.find((x) => x.symbol === symbol);
+      if (queued) queued.candle = this.mergedParts(candle, queued.candle);
+      else this.inProgress.set(symbol, candle);
+    }
+    const nowMs = this.o.clock.now();
+    const past = [...byClose.keys(), ...this.pending.keys()].filter((m) => istEpochMs(this.date, m) <= nowMs);
+    const lastReplayed = Math.max(-1, ...past);
+    for (const [minute, list] of byClose) {
+      const live = this.pending.get(minute);
+      this.pending.set(minute, live ? [...list, ...live] : list);
+    }
+    // A replayed day has its universe settled already (the gap rule's additions are stored).
+    if (lastReplayed >= 0) this.gapDecided(null);
+    this.resumeState = "REPLAYING";
+    try {
+      if (lastReplayed >= 0) {
+        this.processCloses(istEpochMs(this.date, lastReplayed));
+        this.settleReplay(nowMs);
+      }
+    } finally {
+      this.resumeState = "NONE";
+    }
+    const { entry, exits } = this.replayOutcome;
+    this.replayOutcome = { entry: null, exits: [] };
+    for (const t of exits) this.emit("exit", t);
+    if (entry) this.emit("entry", entry.position);
+  }
+
+  /**
    * Enables or disables new entries. Kept here and applied when the strategy is built, so the
    * gate holds from the first close even though the strategy does not exist before it.
    */
@@ -242,6 +324,18 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
     const cancelled = this.strategy?.cancelEntry(tradeId) ?? false;
     if (cancelled) this.write("discarded trade", () => this.o.store.trades.discardOpen(tradeId));
     return cancelled;
+  }
+
+  /**
+   * The position of `tradeId` was closed at the broker by hand (reconciliation found it flat):
+   * the strategy closes it too, reason MANUAL, at the last close, and the trade is recorded.
+   */
+  closedAtBroker(tradeId: string): boolean {
+    const strategy = this.strategy;
+    const open = strategy?.openPosition;
+    if (!strategy || open?.trade_id !== tradeId) return false;
+    strategy.forceExit("MANUAL", this.lastClose.get(open.symbol) ?? open.entry_price, this.lastClosedMinute);
+    return true;
   }
 
   /** The entry of `tradeId` filled `quantity` at the broker: the strategy and the open trade row follow. */
@@ -276,9 +370,22 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
     return this.setups;
   }
 
-  private candleClosed(token: number, date: IsoDate, candle: Candle): void {
+  private candleClosed(token: number, date: IsoDate, live: Candle): void {
     const symbol = this.symbolOf.get(token);
     if (!symbol || date !== this.date) return;
+    const candle = this.withEarlierPart(symbol, live);
+    this.queueCandle(symbol, candle);
+  }
+
+  /** The live candle of the interval in progress at the resume, completed with its earlier part. */
+  private withEarlierPart(symbol: string, live: Candle): Candle {
+    const earlier = this.inProgress.get(symbol);
+    if (!earlier || earlier.start !== live.start) return live;
+    this.inProgress.delete(symbol);
+    return this.mergedParts(earlier, live);
+  }
+
+  private queueCandle(symbol: string, candle: Candle): void {
     const closeMinute = candle.start + this.o.params.intervalMinutes;
     if (closeMinute <= this.lastClosedMinute) {
       this.emit("warning", `${symbol} ${candle.start}: candle closed after its close was processed; dropped`);
@@ -294,11 +401,12 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
 
   private processCloses(untilMs: number): number[] {
     const done: number[] = [];
+    this.flushEarlierParts(untilMs);
     if (this.gap === "WAITING_FOR_OPEN" && this.pending.size > 0) {
       const first = Math.min(...this.pending.keys());
       if (istEpochMs(this.date, first) <= untilMs) this.gapDecided("no index tick before the first close");
     }
-    if (this.gap !== "DONE") return done; // additions are being prepared: closes wait
+    if (this.gap !== "DONE" || this.resumeState === "WAITING") return done; // closes wait
     const due = [...this.pending.keys()]
       .filter((m) => istEpochMs(this.date, m) <= untilMs)
       .sort((a, b) => a - b);
@@ -311,7 +419,8 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
       this.lastClosedMinute = minute;
       for (const { symbol, candle } of list) {
         this.write(`candle ${symbol}`, () => this.o.store.candles.append(this.date, symbol, candle));
-        this.emit("candle", symbol, candle);
+        this.lastClose.set(symbol, candle.close);
+        if (this.resumeState !== "REPLAYING") this.emit("candle", symbol, candle);
         const i = (strategy as StrategyDay).indexOf(symbol);
         if (i >= 0) (strategy as StrategyDay).onCandle(i, candle);
       }
@@ -321,20 +430,114 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
     return done;
   }
 
+  private replayedEntry(p: OpenPosition): void {
+    if (this.o.store.trades.byId(p.trade_id)) return; // acted on before the restart
+    this.replayOutcome.entry = { position: p, closeMinute: this.lastClosedMinute };
+  }
+
+  private replayedExit(t: Trade): void {
+    const stored = this.o.store.trades.byId(t.trade_id);
+    const missed = this.replayOutcome.entry;
+    if (!stored) {
+      if (missed?.position.trade_id === t.trade_id) {
+        this.replayOutcome.entry = null;
+        this.emit(
+          "warning",
+          `${t.trade_id} ${t.symbol}: entered and exited while the service was down; not traded`,
+        );
+      }
+      return;
+    }
+    this.dayTrades.push(t);
+    if (stored.status === "CLOSED") return;
+    this.write("closed trade", () => this.o.store.trades.recordClosed(t, this.lotSizeOf(t.symbol)));
+    this.replayOutcome.exits.push(t);
+  }
+
+  /** After the replay: the strategy's open position made to agree with the store (see resume()). */
+  private settleReplay(nowMs: number): void {
+    const strategy = this.ensureStrategy();
+    const missed = this.replayOutcome.entry;
+    const open = strategy.openPosition;
+    if (missed && open?.trade_id === missed.position.trade_id) {
+      const ageMs = nowMs - istEpochMs(this.date, missed.closeMinute);
+      if (ageMs <= (this.o.missedEntryMaxAgeMs ?? 60_000)) {
+        this.write("open trade", () =>
+          this.o.store.trades.upsertOpen(this.date, missed.position, this.lotSizeOf(open.symbol)),
+        );
+      } else {
+        strategy.cancelEntry(open.trade_id);
+        this.replayOutcome.entry = null;
+        this.emit(
+          "warning",
+          `${open.trade_id} ${open.symbol}: signal of ${missed.position.entry_time} came while the service was down; not taken`,
+        );
+      }
+    } else if (open) {
+      const stored = this.o.store.trades.byId(open.trade_id);
+      const position = this.o.store.positions.byTradeId(open.trade_id);
+      if (stored?.status === "CLOSED") {
+        const minute = Number(stored.exit_time.slice(11, 13)) * 60 + Number(stored.exit_time.slice(14, 16));
+        strategy.forceExit("MANUAL", stored.exit_price, minute);
+      } else if (position?.state === "CLOSED" && position.quantity === 0) {
+        this.cancelEntry(open.trade_id); // its entry never filled
+      } else if (position?.state === "CLOSED") {
+        strategy.forceExit(
+          "MANUAL",
+          this.lastClose.get(open.symbol) ?? open.entry_price,
+          this.lastClosedMinute,
+        );
+      }
+    }
+    const held = strategy.openPosition?.trade_id;
+    for (const t of this.o.store.trades.open()) {
+      if (t.status === "OPEN" && t.date === this.date && t.trade_id !== held) {
+        this.emit(
+          "warning",
+          `${t.trade_id} ${t.symbol} is open in the database but not in the replayed strategy: ` +
+            "its protective stop stays, and it is exited at the end of the day",
+        );
+      }
+    }
+  }
+
+  private mergedParts(earlier: Candle, live: Candle): Candle {
+    return {
+      start: live.start,
+      open: earlier.open,
+      high: Math.max(earlier.high, live.high),
+      low: Math.min(earlier.low, live.low),
+      close: live.close,
+      volume: earlier.volume + live.volume,
+    };
+  }
+
+  /** Earlier parts whose interval closed without a live tick after the resume are the whole candle. */
+  private flushEarlierParts(untilMs: number): void {
+    if (this.inProgress.size === 0 || this.resumeState === "WAITING") return;
+    for (const [symbol, candle] of this.inProgress) {
+      if (istEpochMs(this.date, candle.start + this.o.params.intervalMinutes) > untilMs) continue;
+      this.inProgress.delete(symbol);
+      this.queueCandle(symbol, candle);
+    }
+  }
+
   private ensureStrategy(): StrategyDay {
     if (this.strategy) return this.strategy;
     this.strategy = new StrategyDay(this.o.params, this.date, this.setups, {
       signal: (s) => {
-        this.write("signal", () => this.o.store.signals.insert(s));
-        this.emit("signal", s);
+        this.write("signal", () => this.o.store.signals.insert(s)); // a replayed one is not written twice
+        if (this.resumeState !== "REPLAYING") this.emit("signal", s);
       },
       entry: (p) => {
+        if (this.resumeState === "REPLAYING") return this.replayedEntry(p);
         this.write("open trade", () =>
           this.o.store.trades.upsertOpen(this.date, p, this.lotSizeOf(p.symbol)),
         );
         this.emit("entry", p);
       },
       exit: (t) => {
+        if (this.resumeState === "REPLAYING") return this.replayedExit(t);
         this.dayTrades.push(t);
         this.write("closed trade", () => this.o.store.trades.recordClosed(t, this.lotSizeOf(t.symbol)));
         this.emit("exit", t);

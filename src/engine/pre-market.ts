@@ -10,6 +10,7 @@ import { loadInstrumentMaster } from "../adapters/kite/instrument-cache.js";
 import type { KiteFailure } from "../adapters/kite/kite-errors.js";
 import type { KiteRest } from "../adapters/kite/kite-rest.js";
 import type { Store } from "../adapters/sqlite/store.js";
+import type { UniverseContract } from "../adapters/sqlite/universe-repo.js";
 import type { Config } from "../config/schema.js";
 import type { TradingCalendar } from "../domain/calendar.js";
 import { type Candle, candleSize, type DailyBar, dailyBarOf } from "../domain/candle.js";
@@ -31,7 +32,11 @@ export interface PreMarketDeps {
   config: Config;
   /** `data.cache_dir`: the instrument master cache. */
   cacheDir: string;
-  /** Where the universe is stored (left out in dry runs). */
+  /**
+   * Where the universe is stored (left out in dry runs). A universe already stored for the day
+   * is the day's (a restart keeps the contracts chosen at the pre-market and by the gap rule,
+   * whatever the spot is now).
+   */
   store?: Pick<Store, "universe">;
   warn?: (message: string) => void;
 }
@@ -50,8 +55,11 @@ export interface PreparedDay {
   /** The index row (its token is subscribed for the gap rule). */
   index: Instrument;
   spot: number;
-  /** Where the spot came from: the index's LTP (pre-market) or its 09:15 open (market already open). */
-  spotSource: "ltp" | "open";
+  /**
+   * Where the spot came from: the index's LTP (pre-market), its 09:15 open (market already
+   * open), or the universe stored earlier today (a restart).
+   */
+  spotSource: "ltp" | "open" | "stored";
   plan: UniversePlan;
   /** One per `plan.contracts`, same order. */
   setups: ContractSetup[];
@@ -75,6 +83,26 @@ export async function prepareDay(deps: PreMarketDeps, date: IsoDate): Promise<Pr
   const index = master.indexOf(cfg.underlying) ?? master.find(cfg.underlying, "BSE");
   if (!index) return fail("NO_MASTER", `the instrument master has no ${cfg.underlying} index row`);
 
+  const stored = deps.store?.universe.get(date) ?? null;
+  if (stored && stored.spot !== null && stored.atm !== null && stored.expiry !== null) {
+    const contracts = stored.contracts
+      .map((c) => master.find(c.symbol))
+      .filter(
+        (c): c is OptionContract =>
+          c !== undefined && c.expiry !== null && (c.instrumentType === "CE" || c.instrumentType === "PE"),
+      );
+    if (contracts.length === stored.contracts.length && contracts.length > 0) {
+      const plan: UniversePlan = { date, expiry: stored.expiry, atm: stored.atm, contracts, missing: [] };
+      const setups = await prepareContracts(deps, date, contracts);
+      if (!setups.ok) return { ok: false, failure: setups.failure };
+      return {
+        ok: true,
+        day: { date, master, index, spot: stored.spot, spotSource: "stored", plan, setups: setups.value },
+      };
+    }
+    warn(`${date}: the stored universe does not match the instrument master; choosing it again`);
+  }
+
   const spot = await spotOf(deps, date, index);
   if (!spot.ok) return { ok: false, failure: spot.failure };
 
@@ -96,23 +124,31 @@ export async function prepareDay(deps: PreMarketDeps, date: IsoDate): Promise<Pr
     spot: spot.value,
     atm: plan.atm,
     expiry: plan.expiry,
-    contracts: plan.contracts.map((c, i) => {
-      const s = setups.value[i] as ContractSetup;
-      return {
-        symbol: c.tradingsymbol,
-        instrumentToken: c.instrumentToken,
-        strike: c.strike,
-        optionType: c.instrumentType,
-        quantity: s.quantity,
-        structure: s.structure,
-        pivots: s.pivots,
-      };
-    }),
+    contracts: universeContractsOf(plan.contracts, setups.value),
   });
   return {
     ok: true,
     day: { date, master, index, spot: spot.value, spotSource: spot.source, plan, setups: setups.value },
   };
+}
+
+/** Contracts and their setups (same order) as the universe table stores them. */
+export function universeContractsOf(
+  contracts: readonly OptionContract[],
+  setups: readonly ContractSetup[],
+): UniverseContract[] {
+  return contracts.map((c, i) => {
+    const s = setups[i] as ContractSetup;
+    return {
+      symbol: c.tradingsymbol,
+      instrumentToken: c.instrumentToken,
+      strike: c.strike,
+      optionType: c.instrumentType,
+      quantity: s.quantity,
+      structure: s.structure,
+      pivots: s.pivots,
+    };
+  });
 }
 
 /**

@@ -22,16 +22,24 @@ import type { Tick } from "../adapters/kite/ticker-protocol.js";
 import type { Store } from "../adapters/sqlite/store.js";
 import type { Config } from "../config/schema.js";
 import type { TradingCalendar } from "../domain/calendar.js";
-import { type IsoDate, istPartsOf, parseHhmm } from "../domain/ist.js";
+import type { OptionContract } from "../domain/instruments.js";
+import { type IsoDate, istEpochMs, istPartsOf, parseHhmm } from "../domain/ist.js";
 import type { Broker } from "../ports/broker.js";
 import type { Clock } from "../ports/clock.js";
 import { strategyParamsFrom } from "../strategy/params.js";
-import type { OpenPosition, Trade } from "../strategy/types.js";
+import type { ContractSetup, OpenPosition, Trade } from "../strategy/types.js";
+import { loadDayHistory } from "./day-history.js";
 import { type DayStep, type DayTimes, dayScheduleFrom } from "./day-plan.js";
 import { type ExecutionConfig, executionConfigFrom } from "./execution-config.js";
 import { LiveDay, type TickFeed } from "./live-day.js";
 import { type AlertLevel, OrderManager, type ReconcileReport } from "./order-manager.js";
-import { type PreMarketDeps, type PreparedDay, prepareContracts, prepareDay } from "./pre-market.js";
+import {
+  type PreMarketDeps,
+  type PreparedDay,
+  prepareContracts,
+  prepareDay,
+  universeContractsOf,
+} from "./pre-market.js";
 import { type DayProgress, DayScheduler, MemoryDayProgress, type SetTimer } from "./scheduler.js";
 import { universeConfigFrom } from "./universe-plan.js";
 
@@ -173,6 +181,7 @@ export class TradingService {
     om.on("exit_filled", (e) =>
       this.d.log(`exit of ${e.tradeId} filled: ${e.quantity} at ${e.averagePrice} (${e.reason})`),
     );
+    om.on("manual_close", (e) => this.liveDay?.closedAtBroker(e.tradeId));
     om.on("entry_failed", (e) => {
       // Nothing was bought: the strategy forgets the position, so it neither manages nor exits it.
       this.liveDay?.cancelEntry(e.tradeId);
@@ -311,6 +320,7 @@ export class TradingService {
     if (this.liveDay?.date === date) return this.liveDay;
     const { config } = this.d;
     const deps = this.preMarketDeps();
+    const resuming = this.d.clock.now() >= istEpochMs(date, this.openMinute);
     const live = new LiveDay({
       date,
       params: strategyParamsFrom(config),
@@ -325,8 +335,10 @@ export class TradingService {
       prepareAdditions: async (contracts) => {
         for (const c of contracts) this.symbolOf.set(c.instrumentToken, c.tradingsymbol);
         const r = await prepareContracts(deps, date, contracts);
+        if (r.ok) this.storeAdditions(date, contracts, r.value);
         return r.ok ? r.value : null;
       },
+      resuming,
       ...(this.d.graceMs !== undefined ? { graceMs: this.d.graceMs } : {}),
     });
     for (const c of prepared.plan.contracts) this.symbolOf.set(c.instrumentToken, c.tradingsymbol);
@@ -338,7 +350,44 @@ export class TradingService {
     );
     this.liveDay = live;
     live.start(this.d.ticker);
+    if (resuming) this.track(this.resumeDay(live, prepared));
     return live;
+  }
+
+  /**
+   * A day started after the open: today's recorded candles and Kite's minute candles are
+   * replayed through the new day (LiveDay.resume), which waits for them before it acts on a
+   * close. The ticker is subscribed first, so that no tick is missed while history loads.
+   */
+  private async resumeDay(live: LiveDay, prepared: PreparedDay): Promise<void> {
+    const { config, store, clock } = this.d;
+    const grid = {
+      intervalMinutes: config.trading.candle_interval_minutes,
+      sessionStart: this.openMinute,
+      sessionEnd: parseHhmm(config.market.end_time),
+    };
+    const history = await loadDayHistory(
+      { kite: this.d.kite, warn: (m) => this.notify("warning", m) },
+      live.date,
+      prepared.plan.contracts.map((c) => ({ symbol: c.tradingsymbol, instrumentToken: c.instrumentToken })),
+      store.candles.day(live.date),
+      grid,
+      clock.now(),
+    );
+    if (this.liveDay !== live) return;
+    live.resume(history);
+    const replayed = [...history.closed.values()].reduce((n, list) => n + list.length, 0);
+    this.d.log(`${live.date}: resumed the day after ${replayed} candle(s) of history`);
+  }
+
+  /** The gap rule's additions join the stored universe: a restart trades the same contracts. */
+  private storeAdditions(date: IsoDate, contracts: readonly OptionContract[], setups: ContractSetup[]): void {
+    const stored = this.d.store.universe.get(date);
+    if (!stored) return;
+    this.d.store.universe.replace({
+      ...stored,
+      contracts: [...stored.contracts, ...universeContractsOf(contracts, setups)],
+    });
   }
 
   private daySummary(date: IsoDate): void {

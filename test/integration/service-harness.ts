@@ -98,6 +98,7 @@ export class ServiceDay {
   private received = 0;
   private timers!: HandTimers;
   private steps: number[] = [];
+  private options!: DayOptions;
   private next = 0;
   private stopped = false;
   private readonly onThrow = (e: unknown) => this.thrown.push(e);
@@ -123,6 +124,7 @@ export class ServiceDay {
       ...(o.postbackUrl ? { postbackUrl: o.postbackUrl } : {}),
     });
     this.sim = sim;
+    this.options = o;
     const clock = sim.marketClock;
     const base = defaultConfig();
     const config: Config = {
@@ -141,7 +143,22 @@ export class ServiceDay {
     this.config = config;
     const sessions = new SessionStore({ path: config.data.access_token_file, clock });
     this.sessions = sessions;
-    const rest = new KiteRest({
+    const rest = this.newRest();
+    this.rest = rest;
+    await this.login(rest, sessions);
+    this.timers = new HandTimers(clock);
+    await this.startService();
+    const start = at("09:15");
+    const end = at("15:36");
+    for (let t = start; t <= end; t += 30_000) {
+      this.steps.push(t);
+      if ((t - start) % 180_000 === 0) this.steps.push(t + 2_000);
+    }
+  }
+
+  private newRest(): KiteRest {
+    const { sim, sessions } = this;
+    return new KiteRest({
       apiKey: sim.apiKey,
       apiRoot: sim.url,
       timeoutMs: 5000,
@@ -150,8 +167,15 @@ export class ServiceDay {
       retry: { baseDelayMs: 20, maxDelayMs: 50 },
       onSessionExpired: (token) => sessions.markExpired(token),
     });
+  }
+
+  /** A new service process in spirit: its own store, REST client, ticker and broker on the same files. */
+  private async startService(): Promise<void> {
+    const { sim, config, sessions, options: o } = this;
+    const clock = sim.marketClock;
+    const rest = this.newRest();
     this.rest = rest;
-    await this.login(rest, sessions);
+    sessions.load();
     rest.setAccessToken(null); // the service must find the session itself
 
     const store = Store.open(config.data.database_path, { clock });
@@ -169,7 +193,6 @@ export class ServiceDay {
     ticker.on("ticks", (ticks) => {
       this.received += ticks.length;
     });
-    this.timers = new HandTimers(clock);
     const notes = this.notes;
     this.service = new TradingService({
       config,
@@ -199,14 +222,21 @@ export class ServiceDay {
     await waitFor(() => this.received >= 2 * subscribed, "the subscription snapshots");
     await sleep(50);
     this.received = 0;
-    this.offset = 0;
+    this.offset = this.received - sim.state().ticks.played;
+  }
 
-    const start = at("09:15");
-    const end = at("15:36");
-    for (let t = start; t <= end; t += 30_000) {
-      this.steps.push(t);
-      if ((t - start) % 180_000 === 0) this.steps.push(t + 2_000);
-    }
+  /**
+   * Stops the service (as a restart would: its timers and sockets go, its database stays),
+   * moves the market to `downUntil` while nothing runs, and starts a new service on the same
+   * files, which must pick the day up.
+   */
+  async restart(downUntil: string): Promise<void> {
+    await this.service.stop();
+    this.timers.cancelAll();
+    this.sim.advanceTo(at(downUntil));
+    while (this.next < this.steps.length && (this.steps[this.next] as number) <= at(downUntil)) this.next++;
+    await this.startService();
+    await this.pump(3);
   }
 
   /** A login through the simulator's login page, saved in `save` (the service's LoginFlow does this in-process). */

@@ -16,6 +16,11 @@ export class HandTimers {
     };
   };
 
+  /** Drops every timer (the process that armed them is gone). */
+  cancelAll(): void {
+    this.list.length = 0;
+  }
+
   /** Fires every timer due by now, earliest first (timers armed meanwhile included when due). */
   fireDue(): number {
     let fired = 0;
