@@ -93,6 +93,11 @@ export const kiteShape = {
   ticker_silence_seconds: z.number().min(2).max(300).default(10),
   /** Give up on one REST request after this long. */
   request_timeout_ms: z.number().int().min(500).max(60_000).default(7000),
+  /**
+   * Rehearsals only: live in the market time of `pivot sim` (at api_root) instead of the
+   * system clock, so that a replayed day is traded at the simulator's speed.
+   */
+  simulator_clock: z.boolean().default(false),
 };
 
 export const executionShape = {
@@ -147,6 +152,25 @@ function checkStrikeRange(t: { strike_range: number; strike_interval: number }, 
   }
 }
 
+function checkSimulatorClock(k: { simulator_clock: boolean; api_root: string }, ctx: Ctx): void {
+  if (k.simulator_clock && /(^|\.)kite\.trade$/.test(hostOf(k.api_root))) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["simulator_clock"],
+      message:
+        "expected false with Zerodha's api_root: the simulator's clock is for rehearsals against `pivot sim`",
+    });
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return "";
+  }
+}
+
 function minutesOrNull(text: string): number | null {
   try {
     return parseHhmm(text);
@@ -167,7 +191,7 @@ export const rootShape = {
   data: z.strictObject(dataShape).prefault({}),
   notifications: z.strictObject(notificationsShape).prefault({}),
   charges: z.strictObject(chargesShape).prefault({}),
-  kite: z.strictObject(kiteShape).prefault({}),
+  kite: z.strictObject(kiteShape).superRefine(checkSimulatorClock).prefault({}),
   execution: z.strictObject(executionShape).prefault({}),
 };
 

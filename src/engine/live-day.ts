@@ -31,6 +31,7 @@ import type { Clock } from "../ports/clock.js";
 import { StrategyDay } from "../strategy/strategy-day.js";
 import type { ContractSetup, OpenPosition, SignalRecord, StrategyParams, Trade } from "../strategy/types.js";
 import { CandleBuilder, tickTimeMs } from "./candle-builder.js";
+import { crashPoint } from "./crash-points.js";
 import type { DayHistory } from "./day-history.js";
 import { gapAdditions, type UniverseConfig, type UniversePlan } from "./universe-plan.js";
 
@@ -534,6 +535,7 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
         this.write("open trade", () =>
           this.o.store.trades.upsertOpen(this.date, p, this.lotSizeOf(p.symbol)),
         );
+        crashPoint("entry-decided");
         this.emit("entry", p);
       },
       exit: (t) => {

@@ -5,6 +5,7 @@ import type { Store } from "../adapters/sqlite/store.js";
 import { istPartsOf } from "../domain/ist.js";
 import type { Broker, BrokerResult, OrderRequest, OrderUpdate } from "../ports/broker.js";
 import type { Clock } from "../ports/clock.js";
+import { crashPoint } from "./crash-points.js";
 import type { ExecutionConfig } from "./execution-config.js";
 import { MAX_ATTEMPTS, orderTag, roundDownToTick, roundUpToTick } from "./order-tags.js";
 
@@ -380,6 +381,7 @@ export class OrderManager extends EventEmitter<OrderManagerEvents> {
           return;
         }
         this.writePosition(pos, { state: "OPEN", quantity: v.held, averagePrice: entry.averagePrice });
+        crashPoint("entry-filled");
         this.emit("entry_filled", { tradeId, quantity: v.bought, averagePrice: entry.averagePrice });
         this.dirty.add(tradeId);
         return;
@@ -538,6 +540,7 @@ export class OrderManager extends EventEmitter<OrderManagerEvents> {
     });
     this.inflight.add(tag);
     this.placements.push(this.clock.now());
+    crashPoint(`before-send:${purpose}`);
     let result: BrokerResult<{ orderId: string }>;
     try {
       result = await this.broker.placeOrder({ ...request, tag });
@@ -546,6 +549,7 @@ export class OrderManager extends EventEmitter<OrderManagerEvents> {
     } finally {
       this.inflight.delete(tag);
     }
+    crashPoint(`after-send:${purpose}`);
     if (result.ok) {
       this.store.linkKiteOrderId(order.localId, result.value.orderId);
     } else if (result.error.uncertain) {
@@ -696,6 +700,7 @@ export class OrderManager extends EventEmitter<OrderManagerEvents> {
       this.writePosition(pos, { state: "CLOSING" });
       this.store.audit.record("order-manager", "exit_decided", { tradeId: pos.tradeId, reason });
     });
+    crashPoint("exit-decided");
   }
 
   private writePosition(pos: StoredPosition, changes: Partial<PositionUpsert>): void {

@@ -1,5 +1,5 @@
 /**
- * The simulator's own endpoints, which Kite does not have: `/__sim/state`, `/__sim/fault`,
+ * The simulator's own endpoints, which Kite does not have: `/__sim/state`, `/__sim/clock`, `/__sim/fault`,
  * `/__sim/start`, `/__sim/pause`, and `/__sim/callback`, a landing page that shows the request
  * token when no redirect URL is configured.
  */
@@ -8,6 +8,8 @@ import { escapeHtml } from "./login.js";
 
 export interface AdminDeps {
   state: () => unknown;
+  /** The replay's clock, cheap (a service following the simulator's time polls it). */
+  clock: () => { marketTimeMs: number; running: boolean; speed: number };
   /** Applies a fault given as JSON; returns an error message when it is not a valid fault. */
   injectFault: (fault: unknown) => string | null;
   start: () => void;
@@ -17,6 +19,7 @@ export interface AdminDeps {
 /** Registers the `/__sim/*` endpoints. */
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void {
   app.get("/__sim/state", async () => deps.state());
+  app.get("/__sim/clock", async () => deps.clock());
   app.post("/__sim/fault", async (req, reply) => {
     const error = deps.injectFault(req.body);
     if (error)

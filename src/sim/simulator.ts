@@ -245,6 +245,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     redirectUrl: () => options.redirectUrl ?? `${baseUrl}/__sim/callback`,
     autoLogin: options.autoLogin ?? false,
     state,
+    clock: () => ({ marketTimeMs: replay.now(), running: replay.isRunning(), speed }),
     injectFault: applyFault,
     start: () => replay.start(),
     pause: () => replay.pause(),

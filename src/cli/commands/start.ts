@@ -75,6 +75,7 @@ async function runService(config: Config, mode: Mode): Promise<void> {
     { realSetTimer },
     { systemClock },
     { istPartsOf, parseHhmm },
+    { SimulatorClock },
   ] = await Promise.all([
     import("../../adapters/kite/kite-broker.js"),
     import("../../adapters/kite/kite-rest.js"),
@@ -88,8 +89,17 @@ async function runService(config: Config, mode: Mode): Promise<void> {
     import("../../engine/scheduler.js"),
     import("../../ports/clock.js"),
     import("../../domain/ist.js"),
+    import("../../adapters/kite/simulator-clock.js"),
   ]);
-  const clock = systemClock;
+  const simClock = config.kite.simulator_clock ? new SimulatorClock(config.kite.api_root) : null;
+  if (simClock) {
+    await simClock.start().catch((e: unknown) => {
+      throw new UserError(
+        `kite.simulator_clock: ${config.kite.api_root}/__sim/clock: ${(e as Error).message}`,
+      );
+    });
+  }
+  const clock = simClock ?? systemClock;
   const err = process.stderr;
   const log = (line: string) => err.write(`${new Date(clock.now()).toISOString()} ${line}\n`);
   const sessions = new SessionStore({ path: config.data.access_token_file, clock, warn: log });
@@ -116,7 +126,8 @@ async function runService(config: Config, mode: Mode): Promise<void> {
     url: config.kite.ws_root,
     apiKey: config.api_key,
     accessToken: () => sessions.current()?.accessToken ?? null,
-    clock,
+    // Heartbeats come every real second, also from the simulator: the watchdog keeps real time.
+    clock: systemClock,
     silenceMs: config.kite.ticker_silence_seconds * 1000,
     watchdogActive: () => {
       const m = istPartsOf(clock.now()).minute;
@@ -128,7 +139,7 @@ async function runService(config: Config, mode: Mode): Promise<void> {
   const service = new TradingService({
     config,
     clock,
-    setTimer: realSetTimer,
+    setTimer: simClock ? simClock.setTimer : realSetTimer,
     store,
     kite: rest,
     sessions,

@@ -1,0 +1,287 @@
+/**
+ * Crash tests: `pivot start` (LIVE mode, its own process) against the simulator replaying
+ * 2025-09-05 at speed, killed with SIGKILL at 20 points of the day's two trades (named points
+ * inside the order path, and seeded moments), then started again. After each: no tag twice at
+ * the simulator (no duplicate order), every order and fill the simulator has is in the
+ * database with the same quantities and prices, the position was protected by a resting stop
+ * whenever it was held after the restart, and everything is flat at the end.
+ * The day: SENSEX2591180300PE entered 10:15, stopped out 11:33; SENSEX2591180800PE entered
+ * 12:03, stopped out 12:06.
+ */
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { KiteRest } from "../../src/adapters/kite/kite-rest.js";
+import { RateLimiter } from "../../src/adapters/kite/rate-limiter.js";
+import { SessionStore } from "../../src/adapters/kite/session-store.js";
+import { Store } from "../../src/adapters/sqlite/store.js";
+import { istEpochMs, parseHhmm } from "../../src/domain/ist.js";
+import { systemClock } from "../../src/ports/clock.js";
+import { type RunningSimulator, startSimulator } from "../../src/sim/simulator.js";
+import { UNTHROTTLED_LIMITS } from "../support/hand-timers.js";
+import { CLI, REAL_CANDLES_DIR } from "../support/paths.js";
+import { loginAtSim } from "../support/sim-login.js";
+
+const DATE = "2025-09-05";
+const SPEED = 120;
+const root = mkdtempSync(join(tmpdir(), "pivot-crash-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const at = (hhmm: string) => istEpochMs(DATE, parseHhmm(hhmm));
+
+/** A window of the day around one trade: where the replay starts, jumps, and ends. */
+interface Window {
+  start: string;
+  /** Played at speed from `start` to `until`, then jumped to `resume` and played to `end`. */
+  until: string;
+  resume: string;
+  end: string;
+}
+// Each starts several market minutes before its entry: the service prepares the day meanwhile.
+const TRADE_1: Window = { start: "10:06", until: "10:19", resume: "11:31", end: "11:37" };
+const TRADE_2: Window = { start: "11:54", until: "12:04", resume: "12:04", end: "12:09" };
+
+interface Scenario {
+  name: string;
+  window: Window;
+  /** PIVOT_CRASH_AT of the first run, or a market time at which the test kills it. */
+  crash: { point: string } | { atMarket: string };
+}
+
+const POINTS = [
+  "entry-decided",
+  "before-send:ENTRY",
+  "after-send:ENTRY",
+  "entry-filled",
+  "before-send:STOP_LOSS",
+  "after-send:STOP_LOSS",
+  "exit-decided",
+  "before-send:EXIT",
+  "after-send:EXIT",
+];
+
+/** Seeded moments (mulberry32) inside each trade's window. */
+function seededMoments(seed: number, window: Window, count: number): string[] {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const from = at(window.start) + 6 * 60_000;
+  const to = at(window.until);
+  return Array.from({ length: count }, () => {
+    const ms = from + Math.floor(next() * (to - from));
+    return new Date(ms + 5.5 * 3_600_000).toISOString().slice(11, 19);
+  });
+}
+
+const SCENARIOS: Scenario[] = [
+  ...POINTS.map((p) => ({ name: `trade 1, ${p}`, window: TRADE_1, crash: { point: `${p}#1` } })),
+  ...POINTS.map((p) => ({ name: `trade 2, ${p}`, window: TRADE_2, crash: { point: `${p}#1` } })),
+  ...seededMoments(20250905, TRADE_1, 1).map((t) => ({
+    name: `trade 1, at ${t}`,
+    window: TRADE_1,
+    crash: { atMarket: t },
+  })),
+  ...seededMoments(20250906, TRADE_2, 1).map((t) => ({
+    name: `trade 2, at ${t}`,
+    window: TRADE_2,
+    crash: { atMarket: t },
+  })),
+];
+
+async function waitFor(check: () => boolean, what: string, ms: number): Promise<void> {
+  const until = performance.now() + ms;
+  while (!check()) {
+    if (performance.now() > until) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+class ServiceProcess {
+  readonly output: string[] = [];
+  exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  private readonly child: ChildProcess;
+
+  constructor(configPath: string, crashAt?: string) {
+    const env = { ...process.env };
+    if (crashAt) env.PIVOT_CRASH_AT = crashAt;
+    else delete env.PIVOT_CRASH_AT;
+    this.child = spawn(process.execPath, [CLI, "start", "--config", configPath, "--mode", "live"], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const keep = (d: Buffer) => this.output.push(d.toString());
+    this.child.stdout?.on("data", keep);
+    this.child.stderr?.on("data", keep);
+    this.child.on("exit", (code, signal) => {
+      this.exit = { code, signal };
+    });
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    if (!this.exit) this.child.kill(signal);
+  }
+
+  async exited(ms: number): Promise<void> {
+    await waitFor(() => this.exit !== null, "the service to exit", ms);
+  }
+}
+
+async function runScenario(s: Scenario, index: number): Promise<void> {
+  const dir = mkdtempSync(join(root, `s${index}-`));
+  const sim: RunningSimulator = await startSimulator({
+    port: 0,
+    dataDir: REAL_CANDLES_DIR,
+    date: DATE,
+    speed: SPEED,
+    startPaused: true,
+    startTime: s.window.start,
+    autoLogin: true,
+    rateLimits: false,
+  });
+  const configPath = join(dir, "config.json");
+  const data = {
+    database_path: join(dir, "trading.db"),
+    cache_dir: join(dir, "cache"),
+    access_token_file: join(dir, "access_token.json"),
+  };
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      api_key: sim.apiKey,
+      api_secret: sim.apiSecret,
+      trading: { paper_trading: false },
+      kite: { api_root: sim.url, ws_root: sim.wsUrl, login_url: sim.loginUrl, simulator_clock: true },
+      execution: { entry_order: "MARKET", entry_timeout_seconds: 180 },
+      data,
+    }),
+  );
+  const rest = new KiteRest({
+    apiKey: sim.apiKey,
+    apiRoot: sim.url,
+    timeoutMs: 5000,
+    limiter: new RateLimiter({ clock: systemClock, limits: UNTHROTTLED_LIMITS }),
+  });
+  const session = await loginAtSim(sim, rest);
+  new SessionStore({ path: data.access_token_file, clock: sim.marketClock }).save({
+    accessToken: session.accessToken,
+    userId: session.userId,
+  });
+
+  const runs: ServiceProcess[] = [];
+  let unprotectedSeen = 0;
+  const sampleProtection = () => {
+    // While a position is held at the simulator by a restarted service, a stop rests for it.
+    const state = sim.state();
+    for (const p of state.positions.net) {
+      if (Number(p.quantity) <= 0) continue;
+      const stop = state.orders.find(
+        (o) => o.tradingsymbol === p.tradingsymbol && o.order_type === "SL" && o.status === "TRIGGER PENDING",
+      );
+      if (!stop) unprotectedSeen++;
+    }
+  };
+  try {
+    const first = new ServiceProcess(configPath, "point" in s.crash ? s.crash.point : undefined);
+    runs.push(first);
+    // The service is up when it has subscribed (its day prepared and resumed).
+    await waitFor(
+      () => sim.state().subscriptions.some((x) => Object.keys(x.modes).length > 0),
+      "the subscription",
+      30_000,
+    );
+    sim.start();
+    const crashMarket = "atMarket" in s.crash ? at(s.crash.atMarket) : null;
+    let restarted = false;
+    const restartIfDown = async () => {
+      if (restarted) return;
+      const killedAt = crashMarket !== null && sim.state().marketTimeMs >= crashMarket;
+      if (killedAt) first.kill("SIGKILL");
+      if (first.exit || killedAt) {
+        await first.exited(5_000);
+        assert.equal(
+          first.exit?.signal,
+          "SIGKILL",
+          `the first run died by SIGKILL: ${first.output.join("")}`,
+        );
+        restarted = true;
+        runs.push(new ServiceProcess(configPath));
+        // The restarted service reconciles at once; give it a moment before judging protection.
+        await waitFor(
+          () => (runs[1]?.output.join("") ?? "").includes("reconciled:"),
+          "the restarted service to reconcile",
+          15_000,
+        );
+      }
+    };
+    const playTo = async (hhmm: string) => {
+      while (sim.state().marketTimeMs < at(hhmm)) {
+        await restartIfDown();
+        if (restarted) sampleProtection();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await playTo(s.window.until);
+    if (s.window.resume !== s.window.until) sim.advanceTo(at(s.window.resume));
+    await playTo(s.window.end);
+    await restartIfDown();
+    assert.ok(restarted, `the crash happened (${JSON.stringify(s.crash)}): ${first.output.join("")}`);
+    sim.pause();
+    const store = Store.open(data.database_path, { clock: sim.marketClock });
+    try {
+      await waitFor(
+        () => {
+          const net = sim.state().positions.net.filter((p) => Number(p.quantity) !== 0);
+          const openOrders = sim
+            .state()
+            .orders.filter((o) => ["OPEN", "TRIGGER PENDING"].includes(String(o.status)));
+          return net.length === 0 && openOrders.length === 0 && store.positions.open().length === 0;
+        },
+        "flat at the simulator and in the database",
+        20_000,
+      );
+      const orders = sim.state().orders;
+      const tags = orders.map((o) => String(o.tag));
+      assert.equal(new Set(tags).size, tags.length, `no tag twice at the simulator: ${tags.join()}`);
+      assert.ok(
+        tags.some((t) => t.startsWith("E")),
+        "an entry was placed",
+      );
+      for (const o of orders) {
+        await waitFor(
+          () => store.orders.byTag(String(o.tag))?.filledQuantity === Number(o.filled_quantity),
+          `the database to know ${o.tag}'s fill`,
+          10_000,
+        );
+        const ours = store.orders.byTag(String(o.tag));
+        assert.equal(ours?.kiteOrderId, o.order_id, `${o.tag} linked to its Kite order`);
+        if (Number(o.filled_quantity) > 0)
+          assert.equal(ours?.averagePrice, Number(o.average_price), `${o.tag} price`);
+      }
+      assert.equal(unprotectedSeen, 0, "a held position was without a resting stop after the restart");
+      for (const t of store.trades.byDate(DATE)) assert.equal(t.status, "CLOSED", `${t.trade_id} closed`);
+    } finally {
+      store.close();
+    }
+  } catch (e) {
+    for (const [i, r] of runs.entries()) console.log(`--- run ${i + 1} ---\n${r.output.join("")}`);
+    throw e;
+  } finally {
+    for (const r of runs) r.kill("SIGTERM");
+    for (const r of runs) await r.exited(12_000).catch(() => r.kill("SIGKILL"));
+    await sim.close();
+  }
+}
+
+for (const [i, s] of SCENARIOS.entries()) {
+  test(`SIGKILL ${s.name} → restarted: no duplicate order, fills and prices as the simulator's, protected, flat`, async () => {
+    await runScenario(s, i);
+  });
+}
