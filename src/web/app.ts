@@ -38,7 +38,6 @@
  * request log holds method, path (never the query), status, duration and client address only.
  */
 import { randomBytes as cryptoRandomBytes } from "node:crypto";
-import type { ServerResponse } from "node:http";
 import fastifyCookie from "@fastify/cookie";
 import Fastify, { type FastifyInstance } from "fastify";
 import { clientOf } from "./client-address.js";
@@ -120,10 +119,9 @@ export function buildApp(deps: WebAppDeps): FastifyInstance {
     done();
   });
 
-  const streams = new Set<ServerResponse>();
+  const streams = new Set<() => void>();
   app.addHook("preClose", (done) => {
-    for (const res of streams) res.end();
-    streams.clear();
+    for (const close of [...streams]) close();
     done();
   });
 

@@ -1,4 +1,3 @@
-import type { ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { sessionOf } from "../auth.js";
 import type { WebContext } from "../context.js";
@@ -18,7 +17,7 @@ import { registerEventStream } from "./events.js";
 /** The authenticated scope; `streams` holds the open event streams. */
 export async function dashboardScope(
   app: FastifyInstance,
-  options: { ctx: WebContext; streams: Set<ServerResponse> },
+  options: { ctx: WebContext; streams: Set<() => void> },
 ): Promise<void> {
   const { ctx, streams } = options;
   const sessions = new WeakMap<FastifyRequest, Session>();

@@ -1,4 +1,3 @@
-import type { ServerResponse } from "node:http";
 import type { FastifyInstance } from "fastify";
 import { clientOf } from "../client-address.js";
 import type { Repeat, WebContext } from "../context.js";
@@ -31,8 +30,8 @@ export function sseMessage(event: LiveEvent): string {
   return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
-/** Registers GET /events; `open` holds the streams, ended when the app closes. */
-export function registerEventStream(app: FastifyInstance, ctx: WebContext, open: Set<ServerResponse>): void {
+/** Registers GET /events; `open` holds each open stream's close function (called when the app closes). */
+export function registerEventStream(app: FastifyInstance, ctx: WebContext, open: Set<() => void>): void {
   app.get("/events", (request, reply) => {
     if (open.size >= MAX_EVENT_STREAMS) return sendError(reply, 429, "too many open event streams");
     let first: string;
@@ -52,11 +51,10 @@ export function registerEventStream(app: FastifyInstance, ctx: WebContext, open:
       // nginx would otherwise buffer the stream
       "x-accel-buffering": "no",
     });
-    open.add(res);
     let unsubscribe: () => void = () => {};
     let stopKeepAlive: () => void = () => {};
     const close = () => {
-      if (!open.delete(res)) return;
+      if (!open.delete(close)) return;
       unsubscribe();
       stopKeepAlive();
       if (!res.writableEnded) res.end();
@@ -69,6 +67,7 @@ export function registerEventStream(app: FastifyInstance, ctx: WebContext, open:
       }
       res.write(text);
     };
+    open.add(close);
     res.on("close", close);
     res.on("error", close);
     write(`retry: 3000\n\n${first}`);
@@ -84,7 +83,7 @@ export function registerEventStream(app: FastifyInstance, ctx: WebContext, open:
       ctx.deps.keepAliveMs ?? KEEP_ALIVE_MS,
     );
     // The stream may have closed while subscribing.
-    if (!open.has(res)) {
+    if (!open.has(close)) {
       unsubscribe();
       stopKeepAlive();
     }
