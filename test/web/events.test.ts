@@ -12,9 +12,14 @@ function handRepeat() {
   const timers = new Set<() => void>();
   const repeat: Repeat = (fn) => {
     timers.add(fn);
-    return () => timers.delete(fn);
+    return () => {
+      timers.delete(fn);
+    };
   };
-  return { repeat, fire: () => [...timers].forEach((fn) => fn()), count: () => timers.size };
+  const fire = () => {
+    for (const fn of [...timers]) fn();
+  };
+  return { repeat, fire, count: () => timers.size };
 }
 
 /** Opens /events on the listening app; collects what arrives. */
