@@ -27,6 +27,13 @@ export const POSTBACK_FAILURES_A_MINUTE = 20;
 /** Registers POST /postback in its own scope (its own body parsing and error answers). */
 export async function postbackRoutes(app: FastifyInstance, options: { ctx: WebContext }): Promise<void> {
   const { ctx } = options;
+  // The declared type is irrelevant (the body is read raw), and one fastify cannot parse
+  // (";;;") would otherwise be refused with a 415 before the checksum is even looked at.
+  app.addHook("onRequest", (request, _reply, done) => {
+    if (request.headers["content-type"] !== undefined)
+      request.headers["content-type"] = "application/octet-stream";
+    done();
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "string", bodyLimit: POSTBACK_BODY_LIMIT }, (_req, body, done) => {
     done(null, body);
