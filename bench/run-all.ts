@@ -3,13 +3,18 @@ import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { textTable } from "../src/cli/text-table.js";
 import { backtestBenchmark } from "./backtest.bench.js";
+import { postbackBenchmark } from "./postback.bench.js";
 import type { Figure } from "./stats.js";
 import { tickerBenchmark } from "./ticker.bench.js";
 
 /** `npm run bench`: runs every benchmark, prints one table and writes bench/results.json. */
-function main(): void {
+async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  const figures: Figure[] = [...backtestBenchmark(log), ...tickerBenchmark(log)];
+  const figures: Figure[] = [
+    ...backtestBenchmark(log),
+    ...tickerBenchmark(log),
+    ...(await postbackBenchmark(log)),
+  ];
   const machine = {
     cpu: cpus()[0]?.model ?? "unknown",
     cores: cpus().length,
@@ -37,4 +42,4 @@ function main(): void {
   process.stdout.write(`written to bench/results.json\n`);
 }
 
-main();
+await main();

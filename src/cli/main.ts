@@ -7,6 +7,7 @@ import { registerFetchCandles } from "./commands/fetch-candles.js";
 import { registerLogin } from "./commands/login.js";
 import { registerPivots } from "./commands/pivots.js";
 import { registerSampleData } from "./commands/sample-data.js";
+import { registerSetPassword } from "./commands/set-password.js";
 import { registerSim } from "./commands/sim.js";
 import { registerStart } from "./commands/start.js";
 import { UserError } from "./user-error.js";
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerLogin(program);
   registerFetchCandles(program);
   registerExportCandles(program);
+  registerSetPassword(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -1,0 +1,225 @@
+import { execFile, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { pino } from "pino";
+import { orderUpdateOf } from "../src/adapters/kite/kite-broker.js";
+import { Store } from "../src/adapters/sqlite/store.js";
+import { defaultConfig } from "../src/config/load.js";
+import { systemClock } from "../src/ports/clock.js";
+import { buildApp } from "../src/web/app.js";
+import type { EngineView, LoginPort, PostbackSink } from "../src/web/contract.js";
+import type { Figure } from "./stats.js";
+
+/*
+ * POST /postback under load on loopback: the real app, listening, with a PostbackSink that
+ * records each update durably in SQLite through the project's Store (order_events and
+ * order_event_arrivals, WAL, synchronous = NORMAL, one transaction per update) before the 200,
+ * and the request log on (pino, to a file). The load comes from another process
+ * (postback-load.ts): N keep-alive connections sending valid, checksummed, distinct updates.
+ * Then the same load against a minimal Flask server doing the same checksum and inserts
+ * (flask_postback.py, python3-flask), when it is installed.
+ */
+
+/** Concurrent connections (PIVOT_BENCH_CONNECTIONS overrides): Kite sends a few updates at a time. */
+const CONNECTIONS = Number(process.env.PIVOT_BENCH_CONNECTIONS ?? 8);
+const WARMUP_S = 2;
+const SECONDS = 6;
+const SECRET = "bench_api_secret";
+
+interface LoadResult {
+  requests: number;
+  seconds: number;
+  perSecond: number;
+  statuses: Record<string, number>;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  cpuMs: number;
+}
+
+const LOAD_SCRIPT = fileURLToPath(new URL("./postback-load.js", import.meta.url));
+const FLASK_APP = fileURLToPath(new URL("../../bench/flask_postback.py", import.meta.url));
+
+function load(url: string, prefix: string): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [LOAD_SCRIPT, url, String(CONNECTIONS), String(WARMUP_S), String(SECONDS), SECRET, prefix],
+      { maxBuffer: 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`the load generator failed: ${stderr || error.message}`));
+        else resolve(JSON.parse(stdout) as LoadResult);
+      },
+    );
+  });
+}
+
+const idleEngine: EngineView = {
+  status: () => {
+    throw new Error("not used by the benchmark");
+  },
+  candles: () => [],
+  subscribe: () => () => {},
+  control: { setEntriesEnabled() {}, panic() {}, clearPanic() {}, setLots() {} },
+};
+const noLogin: LoginPort = {
+  start: () => ({ url: "http://127.0.0.1/" }),
+  handleCallback: async () => ({ ok: false, reason: "internal", message: "not used" }),
+};
+
+async function ours(dir: string, log: (line: string) => void): Promise<{ result: LoadResult; rows: number }> {
+  const store = Store.open(join(dir, "ours.db"), { clock: systemClock });
+  const sink: PostbackSink = {
+    accept(update, raw) {
+      const u = orderUpdateOf(update, "postback", raw);
+      if (!u) return "ignored";
+      return store.recordOrderUpdate(u).isNewEvent ? "applied" : "duplicate";
+    },
+  };
+  const logger = pino({ level: "info" }, pino.destination({ dest: join(dir, "web.log"), sync: false }));
+  const app = buildApp({
+    engine: idleEngine,
+    postbacks: sink,
+    login: noLogin,
+    apiSecret: SECRET,
+    config: defaultConfig(),
+    clock: systemClock,
+    log: logger,
+    version: "bench",
+    startedAtMs: systemClock.now(),
+    health: () => ({ ok: true }),
+  });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  try {
+    const cpu0 = process.cpuUsage();
+    const result = await load(`http://127.0.0.1:${port}/postback`, "N");
+    const cpu = process.cpuUsage(cpu0);
+    const rows = (store.db.prepare("SELECT COUNT(*) AS n FROM order_events").get() as { n: number }).n;
+    log(
+      `postback, ours: ${result.requests} requests in ${result.seconds.toFixed(1)} s, statuses ${JSON.stringify(result.statuses)}, ` +
+        `${rows} rows in order_events (warm-up included), p50 ${result.p50Ms.toFixed(2)} ms, max ${result.maxMs.toFixed(1)} ms; ` +
+        `CPU: server ${Math.round((cpu.user + cpu.system) / 1000)} ms (warm-up included), load generator ${Math.round(result.cpuMs)} ms`,
+    );
+    return { result, rows };
+  } finally {
+    await app.close();
+    logger.flush();
+    store.close();
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function flask(dir: string, log: (line: string) => void): Promise<LoadResult | null> {
+  const probe = spawnSync("python3", ["-c", "import flask"], { encoding: "utf8" });
+  if (probe.status !== 0) {
+    log(
+      "postback, Flask: skipped: python3 with flask is not installed (Debian: apt-get install python3-flask)",
+    );
+    return null;
+  }
+  const port = await freePort();
+  const child = spawn("python3", [FLASK_APP, String(port), join(dir, "flask.db")], {
+    env: { ...process.env, PIVOT_BENCH_SECRET: SECRET },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  try {
+    const until = Date.now() + 15_000;
+    for (;;) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/health`);
+        if (res.ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > until || child.exitCode !== null)
+        throw new Error(`the Flask server did not start: ${stderr.slice(-500)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const result = await load(`http://127.0.0.1:${port}/postback`, "F");
+    log(
+      `postback, Flask (werkzeug threaded, request log off): ${result.requests} requests, statuses ${JSON.stringify(result.statuses)}, ` +
+        `p50 ${result.p50Ms.toFixed(2)} ms, max ${result.maxMs.toFixed(1)} ms`,
+    );
+    return result;
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+
+/** The postback benchmark: ours, then Flask under the same load, and the ratio. */
+export async function postbackBenchmark(log: (line: string) => void): Promise<Figure[]> {
+  const dir = mkdtempSync(join(tmpdir(), "pivot-postback-bench-"));
+  try {
+    log(
+      `postback: ${CONNECTIONS} keep-alive connections from another process, ${WARMUP_S} s warm-up, ${SECONDS} s measured, ` +
+        "valid checksummed distinct updates, each stored in SQLite (WAL) before the answer",
+    );
+    const { result } = await ours(dir, log);
+    const ok = (result.statuses["200"] ?? 0) === result.requests;
+    if (!ok) log(`postback, ours: not every answer was 200: ${JSON.stringify(result.statuses)}`);
+    const figures: Figure[] = [
+      {
+        name: "postback, ours (fastify + SQLite)",
+        value: Math.round(result.perSecond),
+        unit: "requests/s",
+        target: ">= 10,000",
+        met: ok && result.perSecond >= 10_000,
+      },
+      {
+        name: "postback, ours, p99 latency",
+        value: Math.round(result.p99Ms * 100) / 100,
+        unit: "ms",
+        target: "< 10",
+        met: result.p99Ms < 10,
+      },
+    ];
+    const theirs = await flask(dir, log);
+    if (theirs) {
+      const ratio = result.perSecond / theirs.perSecond;
+      figures.push(
+        {
+          name: "postback, Flask (python3-flask + sqlite3)",
+          value: Math.round(theirs.perSecond),
+          unit: "requests/s",
+        },
+        { name: "postback, Flask, p99 latency", value: Math.round(theirs.p99Ms * 100) / 100, unit: "ms" },
+        {
+          name: "postback, ours / Flask",
+          value: Math.round(ratio * 10) / 10,
+          unit: "x",
+          target: ">= 10",
+          met: ratio >= 10,
+        },
+      );
+    }
+    return figures;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// `node dist/bench/postback.bench.js`: this benchmark alone.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const figures = await postbackBenchmark((line) => process.stderr.write(`${line}\n`));
+  for (const f of figures)
+    process.stdout.write(`${f.name}: ${f.value} ${f.unit}${f.target ? ` (target ${f.target})` : ""}\n`);
+}
