@@ -16,7 +16,18 @@ export const SECRET_ENV: ReadonlyArray<readonly [envName: string, key: keyof Con
   ["TELEGRAM_CHAT_ID", "telegram_chat_id"],
 ];
 
-const SECRET_KEYS = new Set(["api_key", "api_secret", "telegram_token"]);
+/** Environment variables that override secrets inside a section of the file. */
+export const SECTION_SECRET_ENV: ReadonlyArray<readonly [envName: string, section: "server", key: string]> = [
+  ["PIVOT_API_TOKEN", "server", "api_token"],
+];
+
+const SECRET_KEYS = new Set([
+  "api_key",
+  "api_secret",
+  "telegram_token",
+  "server.api_token",
+  "server.password_hash",
+]);
 
 export const DEFAULT_CONFIG_PATH = "config.json";
 
@@ -83,6 +94,15 @@ export function parseConfig(
   for (const [name, key] of SECRET_ENV) {
     const value = env[name];
     if (value !== undefined && value !== "") withEnv[key] = value;
+  }
+  for (const [name, section, key] of SECTION_SECRET_ENV) {
+    const value = env[name];
+    if (value === undefined || value === "") continue;
+    const current = withEnv[section];
+    // A section that is not an object is reported by the schema as it is; the override waits.
+    if (current === undefined) withEnv[section] = { [key]: value };
+    else if (typeof current === "object" && current !== null && !Array.isArray(current))
+      withEnv[section] = { ...(current as Record<string, unknown>), [key]: value };
   }
   const result = configSchema.safeParse(withEnv);
   if (result.success) return { ok: true, config: result.data, source };

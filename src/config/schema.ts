@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isIsoDate, parseHhmm } from "../domain/ist.js";
+import { isPasswordHash } from "../web/password-hash.js";
 
 /*
  * The configuration schema. Keys and defaults follow the original system's config.json and
@@ -118,6 +119,42 @@ export const chargesShape = {
   stamp_buy_pct: z.number().min(0).default(0.003),
 };
 
+/** The smallest API token accepted: a guessable token would open /status to anyone. */
+export const MIN_API_TOKEN_LENGTH = 24;
+
+export const serverShape = {
+  /** Where the web server listens; nginx in front terminates TLS. */
+  host: z.string().min(1).default("127.0.0.1"),
+  /** Null: auth.callback_port (see `serverPort`), where Kite's redirect and postbacks arrive. */
+  port: z.number().int().min(1).max(65535).nullable().default(null),
+  /** Bearer token for GET /status (secret; PIVOT_API_TOKEN overrides it). Empty: sessions only. */
+  api_token: z
+    .string()
+    .default("")
+    .refine((v) => v === "" || v.length >= MIN_API_TOKEN_LENGTH, {
+      message: `expected a token of at least ${MIN_API_TOKEN_LENGTH} characters (or none)`,
+    }),
+  /** The dashboard password's scrypt hash, written by `pivot set-password`. Empty: no dashboard login. */
+  password_hash: z
+    .string()
+    .default("")
+    .refine((v) => v === "" || isPasswordHash(v), {
+      message: "expected a hash written by pivot set-password ($scrypt$ln=..,r=..,p=..$salt$hash)",
+    }),
+  /** How long a dashboard login lasts. */
+  session_hours: z.number().positive().max(720).default(12),
+  /** The TLS certificate nginx serves (its expiry is reminded); empty: no reminder. */
+  tls_cert_file: z.string().default(""),
+};
+
+/** The port the web server listens on: server.port, else auth.callback_port. */
+export function serverPort(config: {
+  server: { port: number | null };
+  auth: { callback_port: number };
+}): number {
+  return config.server.port ?? config.auth.callback_port;
+}
+
 type Ctx = z.core.$RefinementCtx;
 
 /** Cross-key check of a section: it runs while other sections have errors, so all are reported at once. */
@@ -169,6 +206,7 @@ export const rootShape = {
   charges: z.strictObject(chargesShape).prefault({}),
   kite: z.strictObject(kiteShape).prefault({}),
   execution: z.strictObject(executionShape).prefault({}),
+  server: z.strictObject(serverShape).prefault({}),
 };
 
 /** Known keys of every object in the schema, by dotted path ("" is the root). */
@@ -183,6 +221,7 @@ export const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
   ["charges", Object.keys(chargesShape)],
   ["kite", Object.keys(kiteShape)],
   ["execution", Object.keys(executionShape)],
+  ["server", Object.keys(serverShape)],
 ]);
 
 export const configSchema = z.strictObject(rootShape);

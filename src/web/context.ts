@@ -1,0 +1,53 @@
+import type { FastifyPluginAsync } from "fastify";
+import type { Config } from "../config/schema.js";
+import type { Clock } from "../ports/clock.js";
+import type { EngineView, LoginPort, PostbackSink } from "./contract.js";
+import type { RateLimiter } from "./rate-limit.js";
+import type { ServiceMetrics } from "./service-metrics.js";
+import type { SessionRegistry } from "./sessions.js";
+import type { LogFunction, WebLogger } from "./web-logger.js";
+
+/** What `/health` asks: is the engine's loop alive, is the database usable. */
+export type HealthProbe = () => { ok: true } | { ok: false; reason: string };
+
+/** Repeats `fn` every `ms`; returns the function that stops it. */
+export type Repeat = (fn: () => void, ms: number) => () => void;
+
+/** Everything `buildApp` needs; the world outside (engine, broker, time, randomness) comes in here. */
+export interface WebAppDeps {
+  engine: EngineView;
+  postbacks: PostbackSink;
+  login: LoginPort;
+  /** The Kite app's api_secret: postback checksums are made with it. */
+  apiSecret: string;
+  /** The validated configuration (its `server` section above all). */
+  config: Config;
+  clock: Clock;
+  /** A pino logger, or a function; everything logged is redacted on the way. */
+  log: WebLogger | LogFunction;
+  version: string;
+  /** When the service started (epoch ms), for uptime. */
+  startedAtMs: number;
+  health: HealthProbe;
+  /** Session ids and CSRF tokens come from here (default: crypto.randomBytes). */
+  randomBytes?: (size: number) => Buffer;
+  /** Serves GET / and its assets, inside the authenticated scope. Without it: a minimal page. */
+  dashboard?: FastifyPluginAsync;
+  /** The metrics /metrics serves; shared with the engine. Default: a fresh set. */
+  metrics?: ServiceMetrics;
+  /** Timers of the event stream's keep-alive comments (default setInterval). */
+  repeat?: Repeat;
+  /** Keep-alive comment period of /events (default 15 s). */
+  keepAliveMs?: number;
+}
+
+/** What the route modules share. */
+export interface WebContext {
+  deps: WebAppDeps;
+  log: WebLogger;
+  metrics: ServiceMetrics;
+  sessions: SessionRegistry;
+  loginLimiter: RateLimiter;
+  kiteLoginLimiter: RateLimiter;
+  postbackFailureLimiter: RateLimiter;
+}

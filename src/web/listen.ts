@@ -1,0 +1,41 @@
+import type { FastifyInstance } from "fastify";
+import type { Config } from "../config/schema.js";
+import { serverPort } from "../config/schema.js";
+
+/** Where the server ended up listening. */
+export interface Listening {
+  url: string;
+  host: string;
+  port: number;
+}
+
+/**
+ * Puts the app on server.host:server.port (default 127.0.0.1:auth.callback_port). Rejects with
+ * a message naming the setting when the address cannot be used (taken, not local).
+ */
+export async function listenApp(
+  app: FastifyInstance,
+  config: Pick<Config, "server" | "auth">,
+  portOverride?: number,
+): Promise<Listening> {
+  const host = config.server.host;
+  const port = portOverride ?? serverPort(config);
+  try {
+    await app.listen({ host, port });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    const why =
+      code === "EADDRINUSE"
+        ? "the port is taken (another pivot start, or pivot login waiting for Kite)"
+        : code === "EADDRNOTAVAIL"
+          ? "that address is not one of this machine's"
+          : code === "EACCES"
+            ? "ports below 1024 need privileges: keep nginx in front"
+            : code;
+    throw new Error(`the web server cannot listen on ${host}:${port} (server.host / server.port): ${why}`);
+  }
+  const address = app.server.address();
+  const actual = typeof address === "object" && address ? address.port : port;
+  const shownHost = host.includes(":") ? `[${host}]` : host;
+  return { url: `http://${shownHost}:${actual}`, host, port: actual };
+}

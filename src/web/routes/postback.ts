@@ -1,0 +1,87 @@
+import { performance } from "node:perf_hooks";
+import type { FastifyError, FastifyInstance } from "fastify";
+import { verifyPostback } from "../../adapters/kite/postback-verify.js";
+import { clientOf } from "../client-address.js";
+import type { WebContext } from "../context.js";
+import { clientErrorMessage, errorText, sendError } from "../errors.js";
+import { countPostback, type PostbackOutcome } from "../service-metrics.js";
+
+/*
+ * POST /postback: Kite's order updates. The body is read raw whatever the content type (Kite
+ * does not promise one, and the checksum is checked on the text as received). Anyone can POST
+ * here, so:
+ * - invalid JSON → 400; no or wrong checksum → 401, logged with the client's address;
+ * - an address that keeps failing is answered 429 and no longer logged one by one, but its
+ *   valid updates still go through: a valid checksum is never refused, whatever came before;
+ * - over 64 KB → 413, before the body is even read in full;
+ * - a valid update is handed to the PostbackSink, which stores it durably and synchronously
+ *   (the 200 means "stored"), and answered at once.
+ * Bad input never ends in a 5xx: a 503 means our database failed to take a valid update.
+ */
+
+export const POSTBACK_BODY_LIMIT = 64 * 1024;
+
+/** Failed postbacks an address may send a minute before it is answered 429. */
+export const POSTBACK_FAILURES_A_MINUTE = 20;
+
+/** Registers POST /postback in its own scope (its own body parsing and error answers). */
+export async function postbackRoutes(app: FastifyInstance, options: { ctx: WebContext }): Promise<void> {
+  const { ctx } = options;
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "string", bodyLimit: POSTBACK_BODY_LIMIT }, (_req, body, done) => {
+    done(null, body);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 400;
+    countPostback(ctx.metrics, status === 413 ? "too_large" : "invalid_json");
+    if (status >= 500 || error.statusCode === undefined) {
+      ctx.log.warn({ client: clientOf(request).address, err: errorText(error) }, "postback unreadable");
+    }
+    return sendError(reply, status, clientErrorMessage(status));
+  });
+
+  app.post("/postback", { bodyLimit: POSTBACK_BODY_LIMIT }, (request, reply) => {
+    const started = performance.now();
+    const raw = typeof request.body === "string" ? request.body : "";
+    const result = verifyPostback(raw, ctx.deps.apiSecret);
+    if (!result.ok) {
+      const client = clientOf(request).address;
+      const limited = ctx.postbackFailureLimiter.hit(client);
+      if (!limited.allowed) {
+        countPostback(ctx.metrics, "rate_limited");
+        // Logged once when an address trips the limit, not for each request after.
+        if (limited.count === POSTBACK_FAILURES_A_MINUTE + 1) {
+          ctx.log.warn({ client, retryAfterS: limited.retryAfterS }, "postback failures rate limited");
+        }
+        reply.header("retry-after", String(limited.retryAfterS));
+        return sendError(reply, 429, "too many invalid postbacks");
+      }
+      countPostback(ctx.metrics, result.reason);
+      switch (result.reason) {
+        case "invalid_json":
+          return sendError(reply, 400, "invalid JSON");
+        case "missing_fields":
+          ctx.log.warn({ client, reason: result.reason }, "postback without the order's fields");
+          return sendError(reply, 400, "missing or unreadable order fields");
+        default:
+          ctx.log.warn({ client, reason: result.reason }, "postback refused: checksum");
+          return sendError(reply, 401, "missing or wrong checksum");
+      }
+    }
+    let outcome: PostbackOutcome;
+    try {
+      outcome = ctx.deps.postbacks.accept(result.update, raw);
+    } catch (e) {
+      countPostback(ctx.metrics, "sink_failed");
+      ctx.log.error(
+        { orderId: result.update.order_id, status: result.update.status, err: errorText(e) },
+        "a valid postback could not be stored",
+      );
+      return sendError(reply, 503, "the update could not be stored");
+    }
+    countPostback(ctx.metrics, outcome);
+    ctx.metrics.postbackSeconds.observe((performance.now() - started) / 1000);
+    return reply.code(200).send({ status: "ok" });
+  });
+}
