@@ -10,8 +10,8 @@ export interface DashboardPluginOptions {
   bundleDir?: string;
 }
 
-/** Assets never change under their hashed names. */
-const ASSET_CACHE = "public, max-age=31536000, immutable";
+/** Assets never change under their hashed names (private: they are served behind the login). */
+const ASSET_CACHE = "private, max-age=31536000, immutable";
 /** The page names the current assets, so it is fetched fresh every time; it holds no data. */
 const PAGE_CACHE = "no-cache";
 
@@ -44,3 +44,12 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardPluginOptions> = async
     return reply.type(asset.contentType).send(asset.body);
   });
 };
+
+/**
+ * The dashboard plugin with its files read now, at start-up: a missing build fails here,
+ * before the server listens. Pass it as `buildApp({ ..., dashboard: createDashboard() })`.
+ */
+export function createDashboard(options: DashboardPluginOptions = {}): FastifyPluginAsync {
+  const assets = options.assets ?? loadDashboardAssets(options.bundleDir);
+  return (app) => dashboardPlugin(app, { assets });
+}
