@@ -10,7 +10,7 @@ import type { Candle } from "../../../domain/candle.js";
 import type { PivotLevels } from "../../../domain/pivots.js";
 import type { StatusSnapshot } from "../../contract.js";
 import { candleStartAtClose, chartTimeLabel, chartTimeOf, visiblePriceRange } from "./chart-time.js";
-import { formatPrice } from "./format.js";
+import { EXIT_REASON_LABELS, formatPrice, labelOf } from "./format.js";
 
 declare global {
   interface Window {
@@ -202,7 +202,7 @@ export class ContractChart {
             position: "aboveBar",
             shape: "arrowDown",
             color: t.pnl_rupees >= 0 ? UP : DOWN,
-            text: `${t.exit_reason} ${formatPrice(t.exit_price)}`,
+            text: `${labelOf(EXIT_REASON_LABELS, t.exit_reason)} ${formatPrice(t.exit_price)}`,
           });
         }
       }
