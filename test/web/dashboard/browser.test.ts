@@ -267,7 +267,7 @@ describe("dashboard in Chromium", { skip }, () => {
       app.server.closeAllConnections();
       await page.waitForSelector("#stale-banner", { state: "visible" });
       assert.match((await page.textContent("#connection")) ?? "", /Disconnected, reconnecting/);
-      await page.waitForFunction(() => document.getElementById("connection")?.textContent === "Live");
+      await page.waitForFunction(() => document.getElementById("connection")?.textContent === "Connected");
       await page.waitForSelector("#stale-banner", { state: "hidden" });
 
       // Log out: back to the login form, and the dashboard is closed to this browser.

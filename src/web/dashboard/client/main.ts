@@ -229,7 +229,7 @@ class Dashboard {
     fill(
       el,
       state === "live"
-        ? "Live"
+        ? "Connected"
         : state === "connecting"
           ? "Connecting…"
           : state === "reconnecting"

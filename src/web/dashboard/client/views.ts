@@ -152,7 +152,7 @@ export function renderDay(s: StatusSnapshot): void {
       ["Charges", formatRupees(s.pnl.charges, false)],
       ["Trades", `${r.tradesToday} of ${r.maxTradesPerDay}`],
       ["Stop losses", String(r.stopLossesToday)],
-      ["Loss / limit", `${formatRupees(r.lossToday, false)} / ₹${formatWhole(r.maxDailyLoss)}`],
+      ["Loss / limit", `₹${formatWhole(r.lossToday)} / ₹${formatWhole(r.maxDailyLoss)}`],
       ["Lots", `${r.lots} (max ${r.maxLots})`],
     ]),
   );
