@@ -1,0 +1,213 @@
+/*
+ * The candlestick chart of the selected contract: its candles, its pivot levels as price
+ * lines, the position's stop and target, and entry/exit markers of its trades. The library is
+ * lightweight-charts' standalone build, loaded by its own script tag (global LightweightCharts).
+ */
+
+import type * as Lwc from "lightweight-charts";
+import type { StoredTrade } from "../../../adapters/sqlite/trades-repo.js";
+import type { Candle } from "../../../domain/candle.js";
+import type { PivotLevels } from "../../../domain/pivots.js";
+import type { StatusSnapshot } from "../../contract.js";
+import { candleStartAtClose, chartTimeLabel, chartTimeOf, visiblePriceRange } from "./chart-time.js";
+import { EXIT_REASON_LABELS, formatPrice, labelOf } from "./format.js";
+
+declare global {
+  interface Window {
+    LightweightCharts?: typeof Lwc;
+  }
+}
+
+const UP = "#16a34a";
+const DOWN = "#dc2626";
+const LEVEL_NAMES: readonly (keyof PivotLevels)[] = ["R5", "R4", "R3", "R2", "R1", "PP", "S1", "S2", "S3"];
+const LEVEL_COLORS = { PP: "#7c3aed", R: "#c2410c", S: "#0e7490" };
+
+/** What the chart shows: one contract of the day. */
+export interface ChartSubject {
+  symbol: string;
+  date: string;
+  candles: Candle[];
+  pivots: PivotLevels | null;
+  trades: StoredTrade[];
+  position: StatusSnapshot["position"];
+}
+
+export class ContractChart {
+  private readonly chart: Lwc.IChartApi;
+  private readonly series: Lwc.ISeriesApi<"Candlestick">;
+  private readonly markers: Lwc.ISeriesMarkersPluginApi<Lwc.Time>;
+  private priceLines: Lwc.IPriceLine[] = [];
+  private subject: ChartSubject | null = null;
+
+  constructor(container: HTMLElement, lib: typeof Lwc) {
+    this.chart = lib.createChart(container, {
+      autoSize: true,
+      layout: {
+        background: { type: lib.ColorType.Solid, color: "#ffffff" },
+        textColor: "#334155",
+        fontFamily: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
+        // The logo injects a <style> element, which the page's CSP refuses; the footer credits the library.
+        attributionLogo: false,
+      },
+      grid: { vertLines: { color: "#f1f5f9" }, horzLines: { color: "#f1f5f9" } },
+      rightPriceScale: { borderColor: "#e2e8f0", scaleMargins: { top: 0.08, bottom: 0.08 } },
+      timeScale: {
+        borderColor: "#e2e8f0",
+        timeVisible: true,
+        secondsVisible: false,
+        tickMarkFormatter: (time: Lwc.Time) => chartTimeLabel(time as number),
+      },
+      localization: { timeFormatter: (time: Lwc.Time) => chartTimeLabel(time as number) },
+      handleScroll: { mouseWheel: false, pressedMouseMove: true, horzTouchDrag: true, vertTouchDrag: false },
+      handleScale: { mouseWheel: true, pinch: true },
+    });
+    this.series = this.chart.addSeries(lib.CandlestickSeries, {
+      upColor: UP,
+      downColor: DOWN,
+      borderVisible: false,
+      wickUpColor: UP,
+      wickDownColor: DOWN,
+      priceLineVisible: false,
+      autoscaleInfoProvider: () => {
+        const range = this.subject
+          ? visiblePriceRange(this.subject.candles, this.levels(), this.always())
+          : null;
+        return range ? { priceRange: range } : null;
+      },
+    });
+    this.markers = lib.createSeriesMarkers(this.series, []);
+  }
+
+  /** Shows a contract (its candles replace the previous contract's). */
+  show(subject: ChartSubject): void {
+    this.subject = { ...subject, candles: [...subject.candles] };
+    this.series.setData(this.subject.candles.map((c) => this.bar(c)));
+    this.drawLines();
+    this.drawMarkers();
+    this.chart.timeScale().fitContent();
+  }
+
+  /** Updates the trades and position (markers and stop/target lines) without reloading candles. */
+  refresh(trades: StoredTrade[], position: StatusSnapshot["position"]): void {
+    if (!this.subject) return;
+    this.subject.trades = trades;
+    this.subject.position = position;
+    this.drawLines();
+    this.drawMarkers();
+  }
+
+  /** A new or updated candle of the shown contract. */
+  update(candle: Candle): void {
+    const s = this.subject;
+    if (!s) return;
+    const last = s.candles[s.candles.length - 1];
+    if (last && candle.start < last.start) return; // older than the chart: the next full load has it
+    if (last && last.start === candle.start) s.candles[s.candles.length - 1] = candle;
+    else s.candles.push(candle);
+    this.series.update(this.bar(candle));
+    this.drawMarkers();
+  }
+
+  /** The shown contract's symbol. */
+  get symbol(): string | null {
+    return this.subject?.symbol ?? null;
+  }
+
+  private bar(c: Candle): Lwc.CandlestickData<Lwc.Time> {
+    return {
+      time: chartTimeOf((this.subject as ChartSubject).date, c.start) as Lwc.UTCTimestamp,
+      open: c.open,
+      high: c.high,
+      low: c.low,
+      close: c.close,
+    };
+  }
+
+  private levels(): number[] {
+    const p = this.subject?.pivots;
+    return p ? LEVEL_NAMES.map((k) => p[k]) : [];
+  }
+
+  private always(): number[] {
+    const p = this.subject?.position;
+    return p && p.symbol === this.subject?.symbol ? [p.stopLoss, p.target] : [];
+  }
+
+  private drawLines(): void {
+    for (const line of this.priceLines) this.series.removePriceLine(line);
+    this.priceLines = [];
+    const s = this.subject;
+    if (!s) return;
+    const p = s.pivots;
+    if (p) {
+      for (const name of LEVEL_NAMES) {
+        const kind = name === "PP" ? "PP" : name[0] === "R" ? "R" : "S";
+        this.priceLines.push(
+          this.series.createPriceLine({
+            price: p[name],
+            color: LEVEL_COLORS[kind],
+            lineWidth: 1,
+            lineStyle: name === "PP" ? 0 : 2,
+            axisLabelVisible: true,
+            title: name,
+          }),
+        );
+      }
+    }
+    const pos = s.position;
+    if (pos && pos.symbol === s.symbol) {
+      this.priceLines.push(
+        this.series.createPriceLine({
+          price: pos.stopLoss,
+          color: DOWN,
+          lineWidth: 2,
+          lineStyle: 1,
+          axisLabelVisible: true,
+          title: "Stop",
+        }),
+        this.series.createPriceLine({
+          price: pos.target,
+          color: UP,
+          lineWidth: 2,
+          lineStyle: 1,
+          axisLabelVisible: true,
+          title: "Target",
+        }),
+      );
+    }
+  }
+
+  private drawMarkers(): void {
+    const s = this.subject;
+    if (!s) return;
+    const markers: Lwc.SeriesMarker<Lwc.Time>[] = [];
+    for (const t of s.trades) {
+      if (t.symbol !== s.symbol) continue;
+      const entry = candleStartAtClose(s.candles, t.entry_time);
+      if (entry !== null) {
+        markers.push({
+          time: chartTimeOf(s.date, entry) as Lwc.UTCTimestamp,
+          position: "belowBar",
+          shape: "arrowUp",
+          color: "#2563eb",
+          text: `Entry ${formatPrice(t.entry_price)}`,
+        });
+      }
+      if (t.status === "CLOSED") {
+        const exit = candleStartAtClose(s.candles, t.exit_time);
+        if (exit !== null) {
+          markers.push({
+            time: chartTimeOf(s.date, exit) as Lwc.UTCTimestamp,
+            position: "aboveBar",
+            shape: "arrowDown",
+            color: t.pnl_rupees >= 0 ? UP : DOWN,
+            text: `${labelOf(EXIT_REASON_LABELS, t.exit_reason)} ${formatPrice(t.exit_price)}`,
+          });
+        }
+      }
+    }
+    markers.sort((a, b) => (a.time as number) - (b.time as number));
+    this.markers.setMarkers(markers);
+  }
+}

@@ -1,0 +1,319 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import type { FastifyInstance } from "fastify";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { parseConfig } from "../../../src/config/load.js";
+import { buildApp } from "../../../src/web/app.js";
+import type { LoginPort, PostbackSink } from "../../../src/web/contract.js";
+import { createDashboard } from "../../../src/web/dashboard/plugin.js";
+import { hashPassword } from "../../../src/web/password-hash.js";
+import { FAKE_CLOSED_TRADE_SYMBOL, FAKE_OPEN_TRADE_SYMBOL, FakeEngine } from "../../support/fake-engine.js";
+
+/*
+ * The dashboard in real Chromium (Debian's `chromium`, driven by playwright-core) against the
+ * real web app (buildApp) over the fake engine's day: log in, the universe and the chart,
+ * live updates, the controls (panic only after its confirmation), a dropped event stream,
+ * log out, and a phone-sized screen. Screenshots land in dist/test/web/dashboard/screenshots/.
+ */
+
+const CHROMIUM = "/usr/bin/chromium";
+const PASSWORD = "browser test password";
+const WAIT_MS = 20_000;
+const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
+/** Cheap scrypt parameters: the test logs in twice. */
+const PASSWORD_HASH = await hashPassword(PASSWORD, { ln: 4, r: 8, p: 1 });
+/** The dashboard's files are read once for every app of this file. */
+const dashboard = createDashboard();
+const skip = existsSync(CHROMIUM)
+  ? false
+  : `${CHROMIUM} is missing: install Debian's chromium package to run the browser test (CI does)`;
+
+/*
+ * The callbacks given to page.evaluate and waitForFunction run in the page. Node's compiler
+ * has no DOM types (the Node build keeps them out), so the few names they use are declared here.
+ */
+interface PageElement {
+  id: string;
+  textContent: string | null;
+  scrollWidth: number;
+  clientWidth: number;
+  offsetParent: unknown;
+  parentElement: PageElement | null;
+  getBoundingClientRect(): { height: number };
+}
+interface PageCanvas extends PageElement {
+  width: number;
+  height: number;
+  getContext(
+    kind: "2d",
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+declare const document: {
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll<T = PageElement>(selector: string): ArrayLike<T> & Iterable<T>;
+  getElementById(id: string): PageElement | null;
+  documentElement: PageElement;
+  body: PageElement;
+};
+declare const window: { innerWidth: number };
+
+/** What the page reported that it should not: script errors, CSP violations, failed requests. */
+interface PageProblems {
+  errors: string[];
+}
+
+describe("dashboard in Chromium", { skip }, () => {
+  let browser: Browser;
+
+  before(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  /** The real web app over a fresh fake engine, listening on a free loopback port. */
+  async function startApp(): Promise<{ app: FastifyInstance; engine: FakeEngine; base: string }> {
+    const parsed = parseConfig({ server: { password_hash: PASSWORD_HASH } });
+    if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
+    const engine = new FakeEngine({ mode: "PAPER" });
+    const postbacks: PostbackSink = { accept: () => "ignored" };
+    const login: LoginPort = {
+      start: () => ({ url: "https://kite.example/connect/login" }),
+      handleCallback: async () => ({ ok: false, reason: "bad_state", message: "not in this test" }),
+    };
+    const app = buildApp({
+      engine,
+      postbacks,
+      login,
+      apiSecret: "browser-test-secret",
+      config: parsed.config,
+      clock: engine.clock,
+      log: () => {},
+      version: "0.1.0",
+      startedAtMs: engine.clock.now(),
+      health: () => ({ ok: true }),
+      dashboard,
+    });
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    return { app, engine, base: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
+  }
+
+  /** A fresh browser context (its own cookies) in a zone far from India, and its page. */
+  async function openPage(
+    viewport: { width: number; height: number },
+    phone = false,
+  ): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
+    const context = await browser.newContext({
+      viewport,
+      timezoneId: "America/New_York",
+      isMobile: phone,
+      hasTouch: phone,
+    });
+    context.setDefaultTimeout(WAIT_MS);
+    const page = await context.newPage();
+    const problems: PageProblems = { errors: [] };
+    page.on("pageerror", (e) => problems.errors.push(`page error: ${e.message}`));
+    page.on("console", (m) => {
+      // The stream cut on purpose below ends mid-chunk; that one is expected.
+      if (/ERR_INCOMPLETE_CHUNKED_ENCODING/.test(m.text())) return;
+      // The login form (not this page) has no icon, so the browser tries /favicon.ico there.
+      if (m.location().url.endsWith("/favicon.ico")) return;
+      if (m.type() === "error" || /Content Security Policy/i.test(m.text())) {
+        problems.errors.push(`console ${m.type()}: ${m.text()} (${m.location().url})`);
+      }
+    });
+    page.on("response", (r) => {
+      if (r.status() >= 400) problems.errors.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
+    });
+    return { context, page, problems };
+  }
+
+  async function logIn(page: Page, base: string): Promise<void> {
+    await page.goto(`${base}/`);
+    assert.match(
+      page.url(),
+      /\/auth\/login$/,
+      "logged out, the dashboard sends the browser to the login form",
+    );
+    await page.fill('input[name="password"]', PASSWORD);
+    await Promise.all([page.waitForURL(`${base}/`), page.click('button[type="submit"]')]);
+    await page.waitForSelector("#universe tbody tr[data-symbol]");
+  }
+
+  /** How many pixels of the chart's canvases are painted (neither transparent nor white). */
+  function paintedChartPixels(page: Page): Promise<number> {
+    return page.evaluate(() => {
+      let painted = 0;
+      for (const canvas of document.querySelectorAll<PageCanvas>("#chart canvas")) {
+        if (canvas.width === 0 || canvas.height === 0) continue;
+        const data = canvas.getContext("2d")?.getImageData(0, 0, canvas.width, canvas.height).data;
+        if (!data) continue;
+        for (let i = 0; i < data.length; i += 4) {
+          const white =
+            (data[i] as number) > 245 && (data[i + 1] as number) > 245 && (data[i + 2] as number) > 245;
+          if ((data[i + 3] as number) > 0 && !white) painted++;
+        }
+      }
+      return painted;
+    });
+  }
+
+  it("log in → the universe, the chart, live updates and the controls; log out", async () => {
+    const { app, engine, base } = await startApp();
+    const { context, page, problems } = await openPage({ width: 1440, height: 1000 });
+    try {
+      await logIn(page, base);
+
+      // The banner, the universe table and the position.
+      assert.equal((await page.textContent("#mode-title"))?.trim(), "PAPER");
+      assert.match((await page.getAttribute("#mode-banner", "class")) ?? "", /mode-paper/);
+      assert.equal(await page.locator("#universe tbody tr[data-symbol]").count(), 22);
+      const row = page.locator(`#universe tr[data-symbol="${FAKE_CLOSED_TRADE_SYMBOL}"]`);
+      assert.match((await row.textContent()) ?? "", /80,700\s*CE/);
+      assert.match((await page.textContent("#position")) ?? "", new RegExp(FAKE_OPEN_TRADE_SYMBOL));
+      assert.equal(await page.locator("#trades tbody tr").count(), 2);
+      assert.equal(await page.locator("#signals tbody tr").count(), 4);
+      assert.match((await page.textContent("#signals")) ?? "", /another contract ranked higher/);
+
+      // The chart of the open position's contract, drawn.
+      await page.waitForFunction(() => document.querySelectorAll("#chart canvas").length > 0);
+      await page.waitForFunction(() => document.getElementById("chart-message")?.textContent === "");
+      assert.equal((await page.textContent("#chart-symbol"))?.trim(), FAKE_OPEN_TRADE_SYMBOL);
+      assert.ok((await paintedChartPixels(page)) > 2000, "the chart's canvas is painted");
+
+      // A row click charts that contract.
+      await row.click();
+      await page.waitForFunction(
+        (s) => document.getElementById("chart-symbol")?.textContent === s,
+        FAKE_CLOSED_TRADE_SYMBOL,
+      );
+      await page.waitForSelector(`#universe tr.selected[data-symbol="${FAKE_CLOSED_TRADE_SYMBOL}"]`);
+      await page.screenshot({ path: join(SCREENSHOTS, "desktop.png"), fullPage: true });
+
+      // Live updates over SSE: a tick moves the LTP; an alert shows as text, never as markup.
+      engine.tick(FAKE_OPEN_TRADE_SYMBOL, 432.1);
+      await page.waitForFunction(
+        (s) => document.querySelector(`#universe tr[data-symbol="${s}"]`)?.textContent?.includes("432.10"),
+        FAKE_OPEN_TRADE_SYMBOL,
+      );
+      const hostile = `<img src=x id=injected onerror="document.title='pwned'">`;
+      engine.emit({ type: "alert", level: "critical", message: hostile });
+      await page.waitForSelector(".alert-critical");
+      assert.equal((await page.textContent(".alert-critical .alert-text"))?.trim(), hostile);
+      assert.equal(await page.locator("#injected").count(), 0);
+
+      // Disable entries: the state follows the engine.
+      assert.equal((await page.textContent("#entries-state"))?.trim(), "Enabled");
+      await page.click("#entries-toggle");
+      await page.waitForFunction(() => document.getElementById("entries-state")?.textContent === "Disabled");
+      assert.deepEqual(
+        engine.calls.map((c) => [c.action, c.value]),
+        [["setEntriesEnabled", false]],
+      );
+      assert.equal((await page.textContent("#entries-toggle"))?.trim(), "Enable entries");
+
+      // Lots: a bad value is refused with a message, a good one is applied.
+      await page.fill("#lots-input", "99");
+      await page.click("#lots-set");
+      await page.waitForFunction(() =>
+        /whole number from 1 to 10/.test(document.getElementById("control-message")?.textContent ?? ""),
+      );
+      await page.fill("#lots-input", "3");
+      await page.click("#lots-set");
+      await page.waitForFunction(() =>
+        /Lots set to 3/.test(document.getElementById("control-message")?.textContent ?? ""),
+      );
+      assert.equal(engine.status().risk.lots, 3);
+
+      // Panic needs its confirmation: cancel sends nothing, confirm sends it.
+      await page.click("#panic-open");
+      assert.equal(await page.isVisible("#panic-confirm"), true);
+      await page.click("#panic-confirm-no");
+      assert.equal(await page.isVisible("#panic-confirm"), false);
+      assert.equal(
+        engine.calls.some((c) => c.action === "panic"),
+        false,
+        "no panic without confirmation",
+      );
+      await page.click("#panic-open");
+      await page.click("#panic-confirm-yes");
+      await page.waitForFunction(() =>
+        /PANIC/.test(document.getElementById("panic-state")?.textContent ?? ""),
+      );
+      assert.equal(engine.calls.filter((c) => c.action === "panic").length, 1);
+      await page.waitForFunction(() => /Flat/.test(document.getElementById("position")?.textContent ?? ""));
+      assert.equal(await page.isVisible("#panic-clear"), true);
+
+      // The event stream drops: the page says so, and recovers by itself.
+      app.server.closeAllConnections();
+      await page.waitForSelector("#stale-banner", { state: "visible" });
+      assert.match((await page.textContent("#connection")) ?? "", /Disconnected, reconnecting/);
+      await page.waitForFunction(() => document.getElementById("connection")?.textContent === "Connected");
+      await page.waitForSelector("#stale-banner", { state: "hidden" });
+
+      // Log out: back to the login form, and the dashboard is closed to this browser.
+      await Promise.all([page.waitForURL(/\/auth\/login$/), page.click("#logout")]);
+      await page.goto(`${base}/`);
+      assert.match(page.url(), /\/auth\/login$/);
+      assert.deepEqual(problems.errors, []);
+    } finally {
+      await context.close();
+      await app.close();
+    }
+  });
+
+  it("a phone-sized screen → no sideways scrolling of the page, tables scroll inside, taps of 44 px", async () => {
+    const { app, base } = await startApp();
+    const { context, page, problems } = await openPage({ width: 390, height: 844 }, true);
+    try {
+      await logIn(page, base);
+      await page.waitForFunction(() => document.getElementById("chart-message")?.textContent === "");
+      const widths = await page.evaluate(() => ({
+        viewport: window.innerWidth,
+        document: document.documentElement.scrollWidth,
+        body: document.body.scrollWidth,
+        universe: document.querySelector("#universe")?.parentElement?.scrollWidth ?? 0,
+        universeBox: document.querySelector("#universe")?.parentElement?.clientWidth ?? 0,
+      }));
+      assert.ok(widths.document <= widths.viewport, `page overflows sideways: ${JSON.stringify(widths)}`);
+      assert.ok(widths.body <= widths.viewport, `body overflows sideways: ${JSON.stringify(widths)}`);
+      assert.ok(widths.universe > widths.universeBox, "the universe table scrolls inside its box");
+      const small = await page.evaluate(() =>
+        [...document.querySelectorAll(".btn, #universe tbody tr, #lots-input")]
+          .filter((el) => el.offsetParent !== null)
+          .map((el) => ({
+            what: el.id || el.textContent?.trim().slice(0, 20),
+            h: el.getBoundingClientRect().height,
+          }))
+          .filter((t) => t.h < 44),
+      );
+      assert.deepEqual(small, [], "tap targets of at least 44 px");
+      await page.screenshot({ path: join(SCREENSHOTS, "phone.png"), fullPage: true });
+      await page.screenshot({ path: join(SCREENSHOTS, "phone-top.png") });
+      assert.ok((await paintedChartPixels(page)) > 1000, "the chart is drawn on a phone too");
+      assert.deepEqual(problems.errors, []);
+    } finally {
+      await context.close();
+      await app.close();
+    }
+  });
+});
