@@ -83,11 +83,11 @@ export class OutboxRepository {
        WHERE id = ? AND status = 'SENDING'`,
     );
     this.interruptedInStmt = db.prepare(
-      "UPDATE notification_outbox SET status = 'UNCERTAIN' WHERE status = 'SENDING' AND substr(channel, 1, length(?1)) = ?1",
+      "UPDATE notification_outbox SET status = 'UNCERTAIN' WHERE status = 'SENDING' AND substr(channel, 1, length(@prefix)) = @prefix",
     );
     this.channelsStmt = db.prepare(
       `SELECT DISTINCT channel FROM notification_outbox
-       WHERE status IN ('PENDING', 'SENDING') AND substr(channel, 1, length(?1)) = ?1 ORDER BY channel`,
+       WHERE status IN ('PENDING', 'SENDING') AND substr(channel, 1, length(@prefix)) = @prefix ORDER BY channel`,
     );
     this.countsStmt = db.prepare(
       `SELECT count(*) FILTER (WHERE status IN ('PENDING', 'SENDING')) AS waiting,
@@ -122,7 +122,7 @@ export class OutboxRepository {
 
   /** Channels starting with `prefix` that hold messages not yet sent, in name order. */
   waitingChannels(prefix: string): string[] {
-    return (this.channelsStmt.all(prefix) as Array<{ channel: string }>).map((r) => r.channel);
+    return (this.channelsStmt.all({ prefix }) as Array<{ channel: string }>).map((r) => r.channel);
   }
 
   /** Claims a due message for sending (PENDING → SENDING); false when it is not due or someone has it. */
@@ -169,7 +169,7 @@ export class OutboxRepository {
   recoverInterrupted(channelPrefix?: string): number {
     return channelPrefix === undefined
       ? this.interruptedStmt.run().changes
-      : this.interruptedInStmt.run(channelPrefix).changes;
+      : this.interruptedInStmt.run({ prefix: channelPrefix }).changes;
   }
 
   /** Messages not known to be delivered (pending, being sent, uncertain). */
