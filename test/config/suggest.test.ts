@@ -56,6 +56,7 @@ test("KNOWN_KEYS → every section of the schema with its keys", () => {
       "market",
       "notifications",
       "risk_management",
+      "telegram",
       "trading",
     ].sort(),
   );
