@@ -154,7 +154,13 @@ export class FakeBotApi {
   /** The next `count` calls (of `method`, or any) answer a 5xx in the Bot API's JSON form. */
   failWith5xx(status = 500, count = 1, method: string | null = "sendMessage"): void {
     for (let i = 0; i < count; i++) {
-      this.faults.push({ method, status, retryAfter: null, description: "Internal Server Error", hang: false });
+      this.faults.push({
+        method,
+        status,
+        retryAfter: null,
+        description: "Internal Server Error",
+        hang: false,
+      });
     }
   }
 
@@ -224,7 +230,8 @@ export class FakeBotApi {
       if (!m) return reply(res, 404, { ok: false, error_code: 404, description: "Not Found" });
       const [, token, method] = m as unknown as [string, string, string];
       this.calls.push(method);
-      if (token !== this.token) return reply(res, 401, { ok: false, error_code: 401, description: "Unauthorized" });
+      if (token !== this.token)
+        return reply(res, 401, { ok: false, error_code: 401, description: "Unauthorized" });
       let params: Record<string, unknown> = {};
       try {
         const body = Buffer.concat(chunks).toString("utf8");
@@ -253,7 +260,7 @@ export class FakeBotApi {
 
   private takeFault(method: string): Fault | null {
     const i = this.faults.findIndex((f) => f.method === null || f.method === method);
-    if (i < 0 || method === "getUpdates" && this.faults[i]?.method === null) return null;
+    if (i < 0 || (method === "getUpdates" && this.faults[i]?.method === null)) return null;
     return this.faults.splice(i, 1)[0] ?? null;
   }
 
@@ -288,7 +295,10 @@ export class FakeBotApi {
       case "editMessageReplyMarkup":
         return ok(this.record(method, p, null));
       case "answerCallbackQuery":
-        this.answeredCallbacks.push([String(p.callback_query_id), typeof p.text === "string" ? p.text : null]);
+        this.answeredCallbacks.push([
+          String(p.callback_query_id),
+          typeof p.text === "string" ? p.text : null,
+        ]);
         return ok(true);
       default:
         return [404, { ok: false, error_code: 404, description: "Not Found: method not found" }];
@@ -297,7 +307,9 @@ export class FakeBotApi {
 
   private record(method: string, p: Record<string, unknown>, text: string | null): Record<string, unknown> {
     const messageId = method === "sendMessage" ? this.nextMessageId++ : Number(p.message_id);
-    const markup = p.reply_markup as { inline_keyboard?: Array<Array<{ text: string; callback_data?: string }>> };
+    const markup = p.reply_markup as {
+      inline_keyboard?: Array<Array<{ text: string; callback_data?: string }>>;
+    };
     const buttons = markup?.inline_keyboard
       ? markup.inline_keyboard.map((row) => row.map((b): [string, string] => [b.text, b.callback_data ?? ""]))
       : null;

@@ -4,10 +4,10 @@
  * commands, the tests read them through the fake Bot API.
  */
 
-import type { DailySummary } from "../sqlite/daily-summary-repo.js";
-import type { StoredTrade } from "../sqlite/trades-repo.js";
 import type { SummaryFigures } from "../../backtest/types.js";
 import type { DayPhase, HealthCheck, StatusSnapshot } from "../../web/contract.js";
+import type { DailySummary } from "../sqlite/daily-summary-repo.js";
+import type { StoredTrade } from "../sqlite/trades-repo.js";
 import {
   formatDate,
   formatDuration,
@@ -102,7 +102,9 @@ export function statusReply(s: StatusSnapshot): Reply {
   }
   const p = s.position;
   if (p) {
-    lines.push(html`Position: ${p.symbol} ${p.state} · qty ${formatWhole(p.quantity)} @ ${formatPrice(p.entryPrice)}`);
+    lines.push(
+      html`Position: ${p.symbol} ${p.state} · qty ${formatWhole(p.quantity)} @ ${formatPrice(p.entryPrice)}`,
+    );
     lines.push(
       html`LTP ${p.ltp === null ? "?" : formatPrice(p.ltp)}${p.pnlPoints === null ? "" : ` · ${formatSignedPoints(p.pnlPoints)} pts`}${p.pnlRupees === null ? "" : ` · ${formatSignedRupees(p.pnlRupees)}`}`,
     );

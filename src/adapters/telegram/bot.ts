@@ -18,11 +18,11 @@ import type { Store } from "../sqlite/store.js";
 import type { StoredTrade } from "../sqlite/trades-repo.js";
 import {
   BUTTON,
-  type Reply,
   healthReply,
   helpReply,
   loginReply,
   panicQuestion,
+  type Reply,
   remindersReply,
   statusReply,
   summaryReply,
@@ -89,7 +89,9 @@ export function createTelegramBot(d: TelegramBotDeps): TelegramBot {
   bot.use(async (ctx, next) => {
     const chatId = chatIdOf(ctx);
     if (chatId !== null && allowed.has(chatId)) return next();
-    d.log(`telegram: ignored ${describeUpdate(ctx)} from chat ${chatId ?? "unknown"} (not in telegram_chat_id)`);
+    d.log(
+      `telegram: ignored ${describeUpdate(ctx)} from chat ${chatId ?? "unknown"} (not in telegram_chat_id)`,
+    );
   });
 
   const actor = (ctx: Context) => `telegram:${chatIdOf(ctx)}`;
@@ -257,7 +259,9 @@ export function createTelegramBot(d: TelegramBotDeps): TelegramBot {
               d.log(`telegram: the command menu was not set (${e.message})`);
             });
             if (signal.aborted) return;
-            d.log(`telegram: bot @${bot.botInfo.username} polling for commands from ${d.chatIds.length} chat(s)`);
+            d.log(
+              `telegram: bot @${bot.botInfo.username} polling for commands from ${d.chatIds.length} chat(s)`,
+            );
             await bot.start({
               timeout: d.pollingTimeoutSeconds,
               allowed_updates: ["message", "callback_query"],

@@ -9,9 +9,9 @@
  * message) only schedules a pass after the caller's synchronous work (and its transaction).
  */
 
-import type { OutboxMessage, OutboxRepository } from "../sqlite/outbox-repo.js";
 import type { SetTimer } from "../../engine/scheduler.js";
 import type { Clock } from "../../ports/clock.js";
+import type { OutboxMessage, OutboxRepository } from "../sqlite/outbox-repo.js";
 import type { MessageSender } from "./message-sender.js";
 
 /** The outbox channel prefix of Telegram chats: `telegram:<chat id>`. */
@@ -146,7 +146,9 @@ export class OutboxDeliveryWorker {
         return true;
       case "refused":
         this.d.outbox.markUncertain(m.id, `refused: ${outcome.error}`);
-        this.d.log(`telegram: ${payload.kind} message ${m.id} refused by Telegram (${outcome.error}); dropped`);
+        this.d.log(
+          `telegram: ${payload.kind} message ${m.id} refused by Telegram (${outcome.error}); dropped`,
+        );
         return true;
       case "retry": {
         this.d.outbox.markFailed(m.id, outcome.error, outcome.retryAfterMs);

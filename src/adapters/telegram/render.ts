@@ -53,10 +53,7 @@ export function renderNotification(n: Notification): string {
     case "login_result":
       return n.ok
         ? html`✅ <b>Kite login succeeded</b>${n.userId ? `: user ${n.userId}` : ""} · ${formatIstClock(n.at)} IST`
-        : [
-            html`❌ <b>Kite login failed</b> · ${formatIstClock(n.at)} IST`,
-            n.message ? esc(n.message) : null,
-          ]
+        : [html`❌ <b>Kite login failed</b> · ${formatIstClock(n.at)} IST`, n.message ? esc(n.message) : null]
             .filter(isLine)
             .join("\n");
     case "pre_market":

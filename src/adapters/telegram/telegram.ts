@@ -98,7 +98,8 @@ export function createTelegram(d: TelegramDeps): Telegram {
         })
       : null;
   if (token === "") d.log("telegram: no telegram_token: notifications go to the log");
-  else if (chatIds.length === 0) d.log("telegram: no telegram_chat_id: notifications go to the log, no commands");
+  else if (chatIds.length === 0)
+    d.log("telegram: no telegram_chat_id: notifications go to the log, no commands");
   return {
     notifier,
     worker,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { createTelegramBot, PANIC_CONFIRM_MS } from "../../../src/adapters/telegram/bot.js";
 import { Store } from "../../../src/adapters/sqlite/store.js";
+import { createTelegramBot, PANIC_CONFIRM_MS } from "../../../src/adapters/telegram/bot.js";
 import { parseConfig } from "../../../src/config/load.js";
 import type { Config } from "../../../src/config/schema.js";
 import { ManualClock } from "../../../src/ports/clock.js";

@@ -1,8 +1,8 @@
 import { after } from "node:test";
+import { Store } from "../../../src/adapters/sqlite/store.js";
 import { OutboxDeliveryWorker } from "../../../src/adapters/telegram/delivery-worker.js";
 import { BotApiSender } from "../../../src/adapters/telegram/message-sender.js";
 import { OutboxNotifier } from "../../../src/adapters/telegram/outbox-notifier.js";
-import { Store } from "../../../src/adapters/sqlite/store.js";
 import { defaultConfig } from "../../../src/config/load.js";
 import type { Config } from "../../../src/config/schema.js";
 import { ManualClock } from "../../../src/ports/clock.js";

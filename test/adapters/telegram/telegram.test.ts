@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
+import { Store } from "../../../src/adapters/sqlite/store.js";
 import { parseChatIds } from "../../../src/adapters/telegram/chat-ids.js";
 import { createTelegram } from "../../../src/adapters/telegram/telegram.js";
-import { Store } from "../../../src/adapters/sqlite/store.js";
 import { parseConfig } from "../../../src/config/load.js";
 import type { Config } from "../../../src/config/schema.js";
 import { ManualClock } from "../../../src/ports/clock.js";
@@ -113,4 +113,32 @@ test("createTelegram with a token and chats → notifications delivered and comm
   api.sendUserMessage(111, "/login");
   await waitFor(() => api.sent.length === 2, "the answer to /login");
   assert.equal(api.sent[1]?.text, "❌ Cannot start a login: no Kite login is configured in this mode");
+});
+
+test("Telegram unreachable at start-up → start does not hold the service, stop ends the retries", async () => {
+  const api = new FakeBotApi();
+  await api.start();
+  await api.goOffline();
+  const s = setup({
+    telegram_token: api.token,
+    telegram_chat_id: "111",
+    telegram: { api_root: api.apiRoot, polling_timeout_seconds: 1 },
+  });
+  const t = createTelegram({
+    config: s.cfg,
+    store: s.store,
+    clock: s.clock,
+    setTimer: s.timers.setTimer,
+    log: s.log,
+    engine: fakeEngine(() => statusSnapshot()),
+    login: null,
+  });
+  t.start();
+  t.notifier.notify(SAMPLES.entry);
+  await t.worker?.idle();
+  await new Promise((r) => setTimeout(r, 50)); // a few of grammY's getMe retries
+  await t.stop();
+  assert.deepEqual(t.worker?.backlog(), { waiting: 1, uncertain: 0 });
+  assert.ok(s.lines.some((l) => /not sent \(Telegram unreachable \(ECONNREFUSED\)\)/.test(l)));
+  assert.ok(!s.lines.some((l) => /polling for commands/.test(l)));
 });
