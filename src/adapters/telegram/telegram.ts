@@ -31,6 +31,11 @@ export interface TelegramDeps {
   label?: string | null;
   /** Replaces the Bot API sender (tests). */
   sender?: MessageSender;
+  /**
+   * Longest wait of stop() (default 3 s): the service must exit within seconds. A send cut
+   * short stays SENDING and becomes UNCERTAIN at the next start (never sent twice).
+   */
+  stopWaitMs?: number;
 }
 
 /** Telegram for the service. */
@@ -42,7 +47,7 @@ export interface Telegram {
   bot: TelegramBot | null;
   /** Starts delivering and polling (in the background; never throws). */
   start(): void;
-  /** Stops both; resolves when done. */
+  /** Stops both; resolves when done, or after `stopWaitMs` at the latest. */
   stop(): Promise<void>;
 }
 
@@ -109,7 +114,15 @@ export function createTelegram(d: TelegramDeps): Telegram {
       void bot?.start();
     },
     async stop() {
-      await Promise.all([worker?.stop(), bot?.stop()]);
+      let cancel = () => {};
+      const deadline = new Promise<void>((resolve) => {
+        cancel = d.setTimer(d.stopWaitMs ?? 3000, () => {
+          d.log("telegram: stopped without waiting for the send or poll in flight");
+          resolve();
+        });
+      });
+      await Promise.race([Promise.all([worker?.stop(), bot?.stop()]), deadline]);
+      cancel();
     },
   };
 }

@@ -142,3 +142,45 @@ test("Telegram unreachable at start-up → start does not hold the service, stop
   assert.ok(s.lines.some((l) => /not sent \(Telegram unreachable \(ECONNREFUSED\)\)/.test(l)));
   assert.ok(!s.lines.some((l) => /polling for commands/.test(l)));
 });
+
+test("stop with a send hanging → returns at stopWaitMs; the message becomes UNCERTAIN at the next start", async () => {
+  const api = new FakeBotApi();
+  await api.start();
+  const s = setup({
+    telegram_token: api.token,
+    telegram_chat_id: "111",
+    telegram: { api_root: api.apiRoot, send_timeout_seconds: 60 },
+  });
+  after(() => api.close());
+  const deps = {
+    config: s.cfg,
+    store: s.store,
+    clock: s.clock,
+    setTimer: s.timers.setTimer,
+    log: s.log,
+    engine: null,
+    login: null,
+    stopWaitMs: 2000,
+  };
+  const t = createTelegram(deps);
+  api.hangNext();
+  t.start();
+  t.notifier.notify(SAMPLES.entry);
+  await waitFor(() => api.sent.length === 1, "the send to reach the fake");
+  let stopped = false;
+  const stopping = t.stop().then(() => {
+    stopped = true;
+  });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(stopped, false);
+  s.clock.advance(2000);
+  s.timers.fireDue();
+  await stopping;
+  assert.ok(s.lines.includes("telegram: stopped without waiting for the send or poll in flight"));
+  const again = createTelegram(deps); // the next start of the service
+  again.start();
+  await again.worker?.idle();
+  await again.stop();
+  assert.equal(s.store.outbox.byDedupeKey("entry:20250904_001@111")?.status, "UNCERTAIN");
+  assert.equal(api.sent.length, 1, "never sent twice");
+});
