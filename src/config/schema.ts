@@ -23,7 +23,20 @@ const hhmm = z.string().refine(
 const isoDate = z.string().refine(isIsoDate, { message: "expected a date YYYY-MM-DD" });
 const positive = z.number().positive();
 const wholeAtLeast = (min: number) => z.number().int().min(min);
-const chatId = z.union([z.string(), z.number().int()]).transform((v) => String(v));
+/** One chat id: a whole number (negative for groups) or a public @channel name. */
+const CHAT_ID = /^(-?\d+|@\w{4,})$/;
+/** Telegram chat ids: one, or several separated by commas (commands are taken from each). */
+const chatId = z
+  .union([z.string(), z.number().int()])
+  .transform((v) => String(v))
+  .refine(
+    (s) =>
+      s
+        .split(/[,\s]+/)
+        .filter((part) => part !== "")
+        .every((part) => CHAT_ID.test(part)),
+    { message: "expected chat ids (whole numbers or @channel names) separated by commas" },
+  );
 
 export const authShape = {
   callback_port: z.number().int().min(1).max(65535).default(8001),
@@ -99,6 +112,19 @@ export const kiteShape = {
    * system clock, so that a replayed day is traded at the simulator's speed.
    */
   simulator_clock: z.boolean().default(false),
+};
+
+export const telegramShape = {
+  /** Bot API base URL (no trailing slash): Telegram's, or a local fake Bot API in tests. */
+  api_root: z
+    .string()
+    .url()
+    .refine((s) => !s.endsWith("/"), { message: "expected a URL without a trailing /" })
+    .default("https://api.telegram.org"),
+  /** Long-polling wait of one getUpdates call: how long Telegram holds it open when nothing happens. */
+  polling_timeout_seconds: z.number().int().min(0).max(50).default(30),
+  /** Give up on one sendMessage after this long (its message is then not sent again: it may have gone out). */
+  send_timeout_seconds: z.number().int().min(2).max(120).default(20),
 };
 
 export const executionShape = {
@@ -231,6 +257,7 @@ export const rootShape = {
   kite: z.strictObject(kiteShape).superRefine(checkSimulatorClock).prefault({}),
   execution: z.strictObject(executionShape).prefault({}),
   server: z.strictObject(serverShape).prefault({}),
+  telegram: z.strictObject(telegramShape).prefault({}),
 };
 
 /** Known keys of every object in the schema, by dotted path ("" is the root). */
@@ -246,6 +273,7 @@ export const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
   ["kite", Object.keys(kiteShape)],
   ["execution", Object.keys(executionShape)],
   ["server", Object.keys(serverShape)],
+  ["telegram", Object.keys(telegramShape)],
 ]);
 
 export const configSchema = z.strictObject(rootShape);

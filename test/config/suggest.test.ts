@@ -57,6 +57,7 @@ test("KNOWN_KEYS → every section of the schema with its keys", () => {
       "notifications",
       "risk_management",
       "server",
+      "telegram",
       "trading",
     ].sort(),
   );

@@ -4,8 +4,9 @@ import type { Db } from "./database.js";
 
 /**
  * PENDING: to send (now or at `nextAttemptAtMs`). SENDING: claimed by a sender. SENT: done.
- * UNCERTAIN: a send was under way when the process stopped; it may have gone out, so it is
- * not sent again (never twice) and shows in the backlog for the operator.
+ * UNCERTAIN: not known to be delivered and never tried again: a send was under way when the
+ * process stopped, or got no answer, so it may have gone out (never twice); or the service
+ * refused it for good (`lastError` says which). It shows in the backlog for the operator.
  */
 export type OutboxStatus = "PENDING" | "SENDING" | "SENT" | "UNCERTAIN";
 
@@ -43,6 +44,10 @@ export class OutboxRepository {
   private readonly backlogStmt: Statement;
   private readonly byIdStmt: Statement;
   private readonly byKeyStmt: Statement;
+  private readonly uncertainStmt: Statement;
+  private readonly interruptedInStmt: Statement;
+  private readonly channelsStmt: Statement;
+  private readonly countsStmt: Statement;
 
   constructor(
     db: Db,
@@ -73,6 +78,21 @@ export class OutboxRepository {
     this.backlogStmt = db.prepare(
       "SELECT count(*) AS n FROM notification_outbox WHERE status IN ('PENDING', 'SENDING', 'UNCERTAIN')",
     );
+    this.uncertainStmt = db.prepare(
+      `UPDATE notification_outbox SET status = 'UNCERTAIN', attempts = attempts + 1, last_error = ?
+       WHERE id = ? AND status = 'SENDING'`,
+    );
+    this.interruptedInStmt = db.prepare(
+      "UPDATE notification_outbox SET status = 'UNCERTAIN' WHERE status = 'SENDING' AND substr(channel, 1, length(@prefix)) = @prefix",
+    );
+    this.channelsStmt = db.prepare(
+      `SELECT DISTINCT channel FROM notification_outbox
+       WHERE status IN ('PENDING', 'SENDING') AND substr(channel, 1, length(@prefix)) = @prefix ORDER BY channel`,
+    );
+    this.countsStmt = db.prepare(
+      `SELECT count(*) FILTER (WHERE status IN ('PENDING', 'SENDING')) AS waiting,
+         count(*) FILTER (WHERE status = 'UNCERTAIN') AS uncertain FROM notification_outbox`,
+    );
     this.byIdStmt = db.prepare("SELECT * FROM notification_outbox WHERE id = ?");
     this.byKeyStmt = db.prepare("SELECT * FROM notification_outbox WHERE dedupe_key = ?");
   }
@@ -92,6 +112,17 @@ export class OutboxRepository {
     if (head === undefined) return null;
     const m = toMessage(head);
     return m.status === "PENDING" && m.nextAttemptAtMs <= this.clock.now() ? m : null;
+  }
+
+  /** The channel's oldest message not yet sent (PENDING or SENDING), due or not; null when none. */
+  head(channel: string): OutboxMessage | null {
+    const head = this.headStmt.get(channel);
+    return head === undefined ? null : toMessage(head);
+  }
+
+  /** Channels starting with `prefix` that hold messages not yet sent, in name order. */
+  waitingChannels(prefix: string): string[] {
+    return (this.channelsStmt.all({ prefix }) as Array<{ channel: string }>).map((r) => r.channel);
   }
 
   /** Claims a due message for sending (PENDING → SENDING); false when it is not due or someone has it. */
@@ -123,16 +154,32 @@ export class OutboxRepository {
   }
 
   /**
-   * At start-up: messages left SENDING by a stopped process may have gone out, so they become
-   * UNCERTAIN rather than being sent again. Returns how many.
+   * Marks a claimed message UNCERTAIN: its send got no answer (it may have gone out), or the
+   * service refused it for good. It is never sent again and no longer holds back the channel.
    */
-  recoverInterrupted(): number {
-    return this.interruptedStmt.run().changes;
+  markUncertain(id: number, error: string): boolean {
+    return this.uncertainStmt.run(error, id).changes > 0;
+  }
+
+  /**
+   * At start-up: messages left SENDING by a stopped process may have gone out, so they become
+   * UNCERTAIN rather than being sent again. With `channelPrefix`, only the channels of one
+   * sender (another sender may be at work on its own). Returns how many.
+   */
+  recoverInterrupted(channelPrefix?: string): number {
+    return channelPrefix === undefined
+      ? this.interruptedStmt.run().changes
+      : this.interruptedInStmt.run({ prefix: channelPrefix }).changes;
   }
 
   /** Messages not known to be delivered (pending, being sent, uncertain). */
   backlog(): number {
     return (this.backlogStmt.get() as { n: number }).n;
+  }
+
+  /** The backlog in two parts: still to send (pending or being sent), and uncertain (never resent). */
+  backlogCounts(): { waiting: number; uncertain: number } {
+    return this.countsStmt.get() as { waiting: number; uncertain: number };
   }
 
   byId(id: number): OutboxMessage | null {

@@ -99,3 +99,62 @@ test("outbox channels → a message waiting on one channel does not hold back an
   store.outbox.claim(t.id);
   assert.equal(store.outbox.nextDue("web")?.payload, "w");
 });
+
+test("outbox markUncertain → the message is never resent and no longer holds back the channel", () => {
+  const { store } = memoryStore();
+  store.outbox.enqueue(msg(1));
+  store.outbox.enqueue(msg(2));
+  const m = store.outbox.nextDue("telegram");
+  assert.ok(m);
+  assert.equal(store.outbox.markUncertain(m.id, "no answer"), false, "only a claimed message");
+  store.outbox.claim(m.id);
+  assert.equal(store.outbox.markUncertain(m.id, "no answer"), true);
+  const after = store.outbox.byId(m.id);
+  assert.equal(after?.status, "UNCERTAIN");
+  assert.equal(after?.lastError, "no answer");
+  assert.equal(after?.attempts, 1);
+  assert.equal(store.outbox.claim(m.id), false);
+  assert.equal(store.outbox.markSent(m.id), false);
+  assert.equal(store.outbox.nextDue("telegram")?.payload, "message 2");
+  assert.deepEqual(store.outbox.backlogCounts(), { waiting: 1, uncertain: 1 });
+});
+
+test("outbox head → the oldest unsent message even while it waits for its retry", () => {
+  const { store } = memoryStore();
+  assert.equal(store.outbox.head("telegram"), null);
+  store.outbox.enqueue(msg(1));
+  const m = store.outbox.nextDue("telegram");
+  assert.ok(m);
+  store.outbox.claim(m.id);
+  store.outbox.markFailed(m.id, "503");
+  assert.equal(store.outbox.nextDue("telegram"), null);
+  assert.equal(store.outbox.head("telegram")?.id, m.id);
+  assert.equal(store.outbox.head("telegram")?.attempts, 1);
+});
+
+test("outbox waitingChannels → only channels with the prefix that still hold unsent messages", () => {
+  const { store } = memoryStore();
+  store.outbox.enqueue({ dedupeKey: "a", channel: "telegram:2", payload: "x" });
+  store.outbox.enqueue({ dedupeKey: "b", channel: "telegram:1", payload: "y" });
+  store.outbox.enqueue({ dedupeKey: "c", channel: "web", payload: "z" });
+  assert.deepEqual(store.outbox.waitingChannels("telegram:"), ["telegram:1", "telegram:2"]);
+  const m = store.outbox.nextDue("telegram:1");
+  assert.ok(m);
+  store.outbox.claim(m.id);
+  store.outbox.markSent(m.id);
+  assert.deepEqual(store.outbox.waitingChannels("telegram:"), ["telegram:2"]);
+});
+
+test("outbox recoverInterrupted with a channel prefix → only that sender's messages become UNCERTAIN", () => {
+  const { store } = memoryStore();
+  store.outbox.enqueue({ dedupeKey: "a", channel: "telegram:1", payload: "x" });
+  store.outbox.enqueue({ dedupeKey: "b", channel: "web", payload: "y" });
+  for (const channel of ["telegram:1", "web"]) {
+    const m = store.outbox.nextDue(channel);
+    assert.ok(m);
+    store.outbox.claim(m.id);
+  }
+  assert.equal(store.outbox.recoverInterrupted("telegram:"), 1);
+  assert.equal(store.outbox.byDedupeKey("a")?.status, "UNCERTAIN");
+  assert.equal(store.outbox.byDedupeKey("b")?.status, "SENDING");
+});
