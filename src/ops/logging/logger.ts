@@ -1,3 +1,4 @@
+import { accessSync, constants, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
@@ -100,6 +101,9 @@ export async function createServiceLogger(options: LoggerOptions): Promise<Servi
     },
   });
   try {
+    // Made (and checked) here: pino-roll links current.log before its stream creates the folder.
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
     const roll = createRequire(import.meta.url)("pino-roll") as PinoRoll;
     file.attach(
       await roll({
