@@ -56,7 +56,6 @@ async function runOne(check: DoctorCheck, ctx: DoctorContext, timeoutMs: number)
         resolve({ name: check.name, level: "critical", detail: `no answer within ${timeoutMs / 1000} s` }),
       timeoutMs,
     );
-    timer.unref();
   });
   try {
     return await Promise.race([check.run(ctx), timeout]);
