@@ -62,11 +62,13 @@ export async function backupDatabase(o: BackupOptions): Promise<BackupResult> {
   return { out: o.out, bytes: statSync(o.out).size, pages, tables };
 }
 
-/** Opens the copy, runs SQLite's integrity check and counts each table's rows. */
+/** Makes the copy one file, runs SQLite's integrity check on it and counts each table's rows. */
 function verifyBackup(path: string): Record<string, number> {
   const Database = createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const db = new Database(path, { fileMustExist: true });
   try {
+    // The copy keeps the live file's WAL mode; a backup is one self-contained file.
+    db.pragma("journal_mode = DELETE");
     const check = db.pragma("integrity_check", { simple: true });
     if (check !== "ok") throw new DbReadError(`the backup failed SQLite's integrity check: ${String(check)}`);
     const names = db
