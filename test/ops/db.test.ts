@@ -158,11 +158,9 @@ test("backupDatabase while another process writes → a consistent copy that pas
       }
     };
     const before = count();
-    let steps = 0;
     const out = join(tmp, "backup.db");
-    const r = await backupDatabase({ source: live, out, progress: () => steps++ });
+    const r = await backupDatabase({ source: live, out });
     const afterCount = count();
-    assert.ok(steps > 1, `copied in ${steps} step(s)`);
     assert.ok(afterCount > before, "the writer kept writing during the backup");
     const copied = r.tables.load ?? 0;
     assert.ok(copied >= before && copied <= afterCount, `${before} <= ${copied} <= ${afterCount}`);

@@ -1,6 +1,9 @@
+import { existsSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import type { Command } from "commander";
 import { writeFileAtomic } from "../../adapters/kite/atomic-file.js";
+import { defaultConfig } from "../../config/load.js";
+import type { Config } from "../../config/schema.js";
 import { configForCommand } from "../load-config.js";
 import { integerOption } from "../options.js";
 import { UserError } from "../user-error.js";
@@ -99,7 +102,7 @@ export function registerDeploy(program: Command): void {
     .action(async (flags: SystemdFlags) => {
       const appDir = resolve(flags.dir ?? ".");
       const configFile = resolve(appDir, flags.config ?? "config.json");
-      const config = configForCommand(configFile);
+      const config = configOrDefaults(configFile, flags.config !== undefined);
       const { renderSystemdUnit } = await import("../../ops/deploy/systemd-unit.js");
       const text = render(() =>
         renderSystemdUnit({
@@ -126,8 +129,9 @@ export function registerDeploy(program: Command): void {
     .option("--out <file>", "write the file (atomically) instead of printing it")
     .action(async (flags: LogrotateFlags) => {
       const appDir = resolve(flags.dir ?? ".");
-      const config = configForCommand(
-        flags.config ?? (flags.dir ? resolve(appDir, "config.json") : undefined),
+      const config = configOrDefaults(
+        resolve(appDir, flags.config ?? "config.json"),
+        flags.config !== undefined,
       );
       const { renderLogrotate } = await import("../../ops/deploy/logrotate.js");
       const days =
@@ -148,7 +152,7 @@ export function registerDeploy(program: Command): void {
 }
 
 /** The folders the service writes: those of the database, the session file, the cache, and logs/. */
-export function writableFolders(appDir: string, config: ReturnType<typeof configForCommand>): string[] {
+export function writableFolders(appDir: string, config: Config): string[] {
   const folders = [
     dirname(resolve(appDir, config.data.database_path)),
     dirname(resolve(appDir, config.data.access_token_file)),
@@ -157,6 +161,20 @@ export function writableFolders(appDir: string, config: ReturnType<typeof config
   ];
   // A folder inside another listed one is covered by it.
   return [...new Set(folders)].filter((f, _i, all) => !all.some((o) => o !== f && f.startsWith(`${o}/`)));
+}
+
+/**
+ * The configuration the files are rendered from. The default file may not exist yet on a new
+ * server (the unit can be written first): its defaults are used, and said.
+ */
+function configOrDefaults(path: string, explicit: boolean): Config {
+  if (!explicit && !existsSync(path)) {
+    process.stderr.write(
+      `note: no ${path} yet: rendered with the default data paths; create it before starting\n`,
+    );
+    return defaultConfig();
+  }
+  return configForCommand(path);
 }
 
 function absolute(flag: string, path: string): string {

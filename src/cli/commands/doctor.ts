@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { type Command, CommanderError } from "commander";
 import { DEFAULT_CONFIG_PATH } from "../../config/load.js";
 import { configForCommand } from "../load-config.js";
@@ -45,7 +45,7 @@ export function registerDoctor(program: Command): void {
       const configFile = flags.config ?? (existsSync(DEFAULT_CONFIG_PATH) ? DEFAULT_CONFIG_PATH : null);
       const config = configForCommand(flags.config);
       const [
-        { doctorSettings },
+        { doctorSettings, fileHasSecrets },
         { realProbes },
         { runChecks, doctorExitCode },
         { formatChecks },
@@ -70,17 +70,4 @@ export function registerDoctor(program: Command): void {
       // commander's error carries the exit code out of main() without a message.
       if (code !== 0) throw new CommanderError(code, "pivot.doctor", "");
     });
-}
-
-/** True when the file itself (not the environment) holds a secret value. */
-export function fileHasSecrets(path: string): boolean {
-  try {
-    const raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
-    const server = (raw.server ?? {}) as Record<string, unknown>;
-    return [raw.api_secret, raw.api_key, raw.telegram_token, server.api_token, server.password_hash].some(
-      (v) => typeof v === "string" && v !== "",
-    );
-  } catch {
-    return false;
-  }
 }

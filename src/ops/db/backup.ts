@@ -11,6 +11,9 @@ import { DbReadError, openReadOnly } from "./open-readonly.js";
  * checked, so a half-made backup is never mistaken for a good one.
  */
 
+/** Larger than any database's page count. */
+const ALL_REMAINING_PAGES = 2 ** 30;
+
 export interface BackupOptions {
   /** The live database (data.database_path). */
   source: string;
@@ -41,7 +44,10 @@ export async function backupDatabase(o: BackupOptions): Promise<BackupResult> {
     const r = await db.backup(tmp, {
       progress: ({ totalPages, remainingPages }) => {
         o.progress?.(totalPages - remainingPages, totalPages);
-        return 256; // pages per step: the service's writes interleave between steps
+        // The rest in one step, i.e. one read transaction: a write by another connection between
+        // steps restarts a backup from the first page, so small steps under a busy writer could
+        // restart for ever. In WAL mode the service keeps writing meanwhile (to the WAL).
+        return ALL_REMAINING_PAGES;
       },
     });
     pages = r.totalPages;

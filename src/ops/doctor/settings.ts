@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Config } from "../../config/schema.js";
 
@@ -54,7 +55,7 @@ export function domainOfRedirectUrl(url: string): string | null {
 export function doctorSettings(
   config: Config,
   configFile: string | null,
-  fileHasSecrets: boolean,
+  configHasSecrets: boolean,
   flags: DoctorFlags = {},
 ): DoctorSettings {
   const domain = flags.domain ?? domainOfRedirectUrl(config.auth.redirect_url);
@@ -71,6 +72,19 @@ export function doctorSettings(
     logDir,
     sessionFile: resolve(config.data.access_token_file),
     configFile: configFile === null ? null : resolve(configFile),
-    configHasSecrets: fileHasSecrets,
+    configHasSecrets,
   };
+}
+
+/** True when the file itself (not the environment) holds a secret value. */
+export function fileHasSecrets(path: string): boolean {
+  try {
+    const raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    const server = (raw.server ?? {}) as Record<string, unknown>;
+    return [raw.api_secret, raw.api_key, raw.telegram_token, server.api_token, server.password_hash].some(
+      (v) => typeof v === "string" && v !== "",
+    );
+  } catch {
+    return false;
+  }
 }
