@@ -2,6 +2,9 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerBacktest } from "./commands/backtest.js";
+import { registerDb } from "./commands/db.js";
+import { registerDeploy } from "./commands/deploy.js";
+import { registerDoctor } from "./commands/doctor.js";
 import { registerExportCandles } from "./commands/export-candles.js";
 import { registerFetchCandles } from "./commands/fetch-candles.js";
 import { registerLogin } from "./commands/login.js";
@@ -39,6 +42,9 @@ export function buildProgram(): Command {
   registerFetchCandles(program);
   registerExportCandles(program);
   registerSetPassword(program);
+  registerDeploy(program);
+  registerDoctor(program);
+  registerDb(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -1,0 +1,312 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { connect as netConnect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { connect as tlsConnect } from "node:tls";
+import Fastify, { type FastifyInstance } from "fastify";
+import { isDomainName, renderNginxSite } from "../../src/ops/deploy/nginx-site.js";
+import { waitFor } from "../support/wait.js";
+import { freePort } from "./free-port.js";
+import { makeSelfSignedCert } from "./self-signed.js";
+
+const DOMAIN = "pivot.test.example";
+const hasNginx = spawnSync("nginx", ["-v"]).error === undefined;
+const skipNginx = hasNginx ? false : "nginx is not installed (CI installs it: .ci/run)";
+
+test("renderNginxSite → HTTP redirect except ACME, TLS 1.2/1.3, HSTS, proxy headers, limits", () => {
+  const site = renderNginxSite({ domain: DOMAIN, upstream: "127.0.0.1:8001" });
+  assert.match(site, /listen 80;/);
+  assert.match(site, /listen \[::\]:443 ssl http2;/);
+  assert.match(site, /location \^~ \/\.well-known\/acme-challenge\/ \{/);
+  assert.match(site, /return 301 https:\/\/\$host\$request_uri;/);
+  assert.match(site, /ssl_protocols TLSv1\.2 TLSv1\.3;/);
+  assert.doesNotMatch(site, /TLSv1(\.1)?[ ;]/);
+  assert.match(site, /ssl_certificate \/etc\/letsencrypt\/live\/pivot\.test\.example\/fullchain\.pem;/);
+  assert.match(site, /Strict-Transport-Security "max-age=63072000/);
+  assert.match(site, /proxy_set_header X-Forwarded-For \$remote_addr;/);
+  assert.match(site, /proxy_set_header X-Forwarded-Proto \$scheme;/);
+  assert.match(site, /proxy_set_header X-Forwarded-Host \$host;/);
+  assert.match(site, /location = \/health \{\n\s+access_log off;/);
+  assert.match(
+    site,
+    /location = \/postback \{\n\s+access_log \/var\/log\/nginx\/pivot\/postback_access\.log;/,
+  );
+  assert.match(site, /zone=pivot_login:10m rate=10r\/m/);
+  assert.match(site, /limit_req_status 429;/);
+  assert.match(site, /client_max_body_size 64k;/);
+  assert.match(site, /server 127\.0\.0\.1:8001;/);
+});
+
+test("renderNginxSite --http-only → only the port-80 server (first certificate), no TLS", () => {
+  const site = renderNginxSite({ domain: DOMAIN, upstream: "127.0.0.1:8001", httpOnly: true });
+  assert.match(site, /acme-challenge/);
+  assert.doesNotMatch(site, /ssl_certificate|listen 443/);
+});
+
+test("renderNginxSite with a bad domain or upstream → RangeError naming it", () => {
+  assert.throws(
+    () => renderNginxSite({ domain: "evil; include /etc", upstream: "127.0.0.1:8001" }),
+    /domain/,
+  );
+  assert.throws(() => renderNginxSite({ domain: DOMAIN, upstream: "127.0.0.1" }), /host:port/);
+  assert.equal(isDomainName("sensexbot.ddns.net"), true);
+  assert.equal(isDomainName("localhost"), false);
+});
+
+describe("the rendered site in Debian's nginx", { skip: skipNginx }, () => {
+  const tmp = mkdtempSync(join(tmpdir(), "pivot-nginx-"));
+  const logs = join(tmp, "logs");
+  const acme = join(tmp, "acme");
+  let nginx: ChildProcess | null = null;
+  let app: FastifyInstance;
+  let httpPort = 0;
+  let httpsPort = 0;
+  let cert = "";
+  const postbacks: Array<Record<string, string | string[] | undefined>> = [];
+
+  /** A minimal nginx.conf around the site: own prefix, pid and temp folders. */
+  const writeMainConf = (site: string, name: string) => {
+    const siteFile = join(tmp, `${name}.site.conf`);
+    writeFileSync(siteFile, site);
+    const temp = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
+      .map((k) => `    ${k}_temp_path ${join(tmp, `${k}_temp`)};`)
+      .join("\n");
+    const conf = join(tmp, `${name}.nginx.conf`);
+    writeFileSync(
+      conf,
+      `worker_processes 1;
+pid ${join(tmp, `${name}.pid`)};
+error_log ${join(tmp, `${name}.error.log`)};
+events { worker_connections 64; }
+http {
+    access_log ${join(tmp, `${name}.access.log`)};
+${temp}
+    include ${siteFile};
+}
+`,
+    );
+    return conf;
+  };
+
+  before(async () => {
+    // nginx's workers run as an unprivileged user (as root starts them): they serve the challenge files.
+    chmodSync(tmp, 0o755);
+    mkdirSync(logs);
+    mkdirSync(join(acme, ".well-known", "acme-challenge"), { recursive: true });
+    writeFileSync(join(acme, ".well-known", "acme-challenge", "tok123"), "tok123.keyauth");
+    cert = makeSelfSignedCert(tmp, DOMAIN).pem;
+
+    // The stand-in for the service: /health, /postback (recording the proxy's headers), the rest.
+    app = Fastify();
+    app.get("/health", async () => ({ ok: true }));
+    app.post("/postback", async (req) => {
+      postbacks.push({ ...req.headers, body: JSON.stringify(req.body) });
+      return { status: "ok" };
+    });
+    app.get("/login", async () => "login page");
+    app.get("/", async () => "dashboard");
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    const appPort = (app.server.address() as { port: number }).port;
+
+    httpPort = await freePort();
+    httpsPort = await freePort();
+    const conf = writeMainConf(
+      renderNginxSite({
+        domain: DOMAIN,
+        upstream: `127.0.0.1:${appPort}`,
+        certDir: tmp,
+        acmeRoot: acme,
+        logDir: logs,
+        httpPort,
+        httpsPort,
+        ipv6: false,
+      }),
+      "run",
+    );
+    const t = spawnSync("nginx", ["-t", "-p", tmp, "-c", conf], { encoding: "utf8" });
+    assert.equal(t.status, 0, t.stderr);
+    nginx = spawn("nginx", ["-p", tmp, "-c", conf, "-g", "daemon off;"], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    nginx.stderr?.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    await waitForPort(httpsPort, () => stderr);
+  });
+
+  after(async () => {
+    if (nginx && nginx.exitCode === null) {
+      const exited = new Promise((r) => nginx?.once("exit", r));
+      nginx.kill("SIGTERM");
+      await exited;
+    }
+    await app?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test("the production shape (ports 80/443, IPv6, Let's Encrypt names) passes nginx -t", () => {
+    const conf = writeMainConf(
+      renderNginxSite({ domain: DOMAIN, upstream: "127.0.0.1:8001", certDir: tmp, logDir: logs }),
+      "prod",
+    );
+    const t = spawnSync("nginx", ["-t", "-p", tmp, "-c", conf], { encoding: "utf8" });
+    assert.equal(t.status, 0, t.stderr);
+    assert.match(t.stderr, /syntax is ok/);
+  });
+
+  test("a broken site fails nginx -t (the test can fail)", () => {
+    const site = renderNginxSite({ domain: DOMAIN, upstream: "127.0.0.1:8001", certDir: tmp, logDir: logs });
+    const conf = writeMainConf(site.replace("ssl_protocols", "ssl_protocolz"), "broken");
+    const t = spawnSync("nginx", ["-t", "-p", tmp, "-c", conf], { encoding: "utf8" });
+    assert.notEqual(t.status, 0);
+  });
+
+  test("HTTPS /health → 200 from the app, with HSTS and the security headers, unlogged", async () => {
+    const r = await get("https", httpsPort, "/health");
+    assert.equal(r.status, 200);
+    assert.deepEqual(JSON.parse(r.body), { ok: true });
+    assert.match(String(r.headers["strict-transport-security"]), /max-age=63072000/);
+    assert.equal(r.headers["x-content-type-options"], "nosniff");
+    assert.equal(r.headers["x-frame-options"], "DENY");
+    assert.equal(r.headers.server, "nginx"); // server_tokens off: no version
+    const login = await get("https", httpsPort, "/login");
+    assert.equal(login.status, 200);
+    // nginx writes the log line after the answer: wait for the later request's line.
+    await waitFor(() => /GET \/login/.test(readLog("access.log")), "the /login line in access.log");
+    assert.doesNotMatch(readLog("access.log"), /\/health/);
+  });
+
+  test("HTTPS offers HTTP/2 by ALPN", async () => {
+    const alpn = await new Promise<string | false>((resolve, reject) => {
+      const s = tlsConnect(
+        {
+          host: "127.0.0.1",
+          port: httpsPort,
+          servername: DOMAIN,
+          ca: cert,
+          ALPNProtocols: ["h2", "http/1.1"],
+        },
+        () => {
+          resolve(s.alpnProtocol ?? false);
+          s.end();
+        },
+      );
+      s.on("error", reject);
+    });
+    assert.equal(alpn, "h2");
+  });
+
+  test("HTTP → 301 to HTTPS, except the ACME challenge (certbot renewals)", async () => {
+    const r = await get("http", httpPort, "/status?x=1");
+    assert.equal(r.status, 301);
+    assert.equal(r.headers.location, `https://${DOMAIN}:${httpsPort}/status?x=1`);
+    const challenge = await get("http", httpPort, "/.well-known/acme-challenge/tok123");
+    assert.equal(challenge.status, 200);
+    assert.equal(challenge.body, "tok123.keyauth");
+  });
+
+  test("a postback through the proxy arrives with X-Forwarded-For/Proto/Host, in its own log", async () => {
+    const body = JSON.stringify({ order_id: "250905000000001", status: "COMPLETE" });
+    const r = await send("https", httpsPort, "POST", "/postback", body, {
+      "content-type": "application/json",
+      "x-forwarded-for": "6.6.6.6", // a client's claim, replaced by what nginx saw
+    });
+    assert.equal(r.status, 200);
+    const seen = postbacks.at(-1);
+    assert.ok(seen);
+    assert.equal(seen["x-forwarded-for"], "127.0.0.1");
+    assert.equal(seen["x-real-ip"], "127.0.0.1");
+    assert.equal(seen["x-forwarded-proto"], "https");
+    assert.equal(seen["x-forwarded-host"], DOMAIN);
+    assert.equal(seen.host, DOMAIN);
+    assert.equal(seen.body, body);
+    await waitFor(() => /POST \/postback/.test(readLog("postback_access.log")), "the postback log line");
+    assert.doesNotMatch(readLog("access.log"), /\/postback/);
+  });
+
+  test("a body over client_max_body_size → 413, never reaching the app", async () => {
+    const before = postbacks.length;
+    const r = await send("https", httpsPort, "POST", "/postback", "x".repeat(100_000), {
+      "content-type": "application/json",
+    });
+    assert.equal(r.status, 413);
+    assert.equal(postbacks.length, before);
+  });
+
+  test("the login rate limit answers 429 past its burst", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await get("https", httpsPort, "/login")).status);
+    assert.equal(statuses[0], 200);
+    assert.ok(statuses.includes(429), `statuses: ${statuses.join(",")}`);
+    // 10 a minute with a burst of 5: at most 6 pass at once (one was used by an earlier test).
+    assert.ok(statuses.filter((s) => s === 200).length <= 6, statuses.join(","));
+  });
+
+  function readLog(name: string): string {
+    try {
+      return readFileSync(join(logs, name), "utf8");
+    } catch {
+      return "";
+    }
+  }
+
+  function get(scheme: "http" | "https", port: number, path: string) {
+    return send(scheme, port, "GET", path);
+  }
+
+  function send(
+    scheme: "http" | "https",
+    port: number,
+    method: string,
+    path: string,
+    body?: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+    return new Promise((resolve, reject) => {
+      const options = {
+        host: "127.0.0.1",
+        port,
+        method,
+        path,
+        headers: { host: scheme === "https" ? DOMAIN : DOMAIN, ...headers },
+        ...(scheme === "https"
+          ? { servername: DOMAIN, ca: cert, agent: false as const }
+          : { agent: false as const }),
+      };
+      const req = (scheme === "https" ? httpsRequest : httpRequest)(options, (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d: string) => {
+          text += d;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      });
+      req.on("error", reject);
+      if (body !== undefined) req.write(body);
+      req.end();
+    });
+  }
+});
+
+/** Waits until `port` accepts connections (nginx is up), failing with nginx's stderr. */
+async function waitForPort(port: number, stderr: () => string): Promise<void> {
+  const until = performance.now() + 10_000;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const s = netConnect(port, "127.0.0.1", () => {
+        s.end();
+        resolve(true);
+      });
+      s.on("error", () => resolve(false));
+    });
+    if (open) return;
+    if (performance.now() > until) assert.fail(`nginx did not start: ${stderr()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
