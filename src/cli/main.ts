@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerBacktest } from "./commands/backtest.js";
 import { registerDb } from "./commands/db.js";
@@ -14,17 +13,9 @@ import { registerSetPassword } from "./commands/set-password.js";
 import { registerSim } from "./commands/sim.js";
 import { registerStart } from "./commands/start.js";
 import { UserError } from "./user-error.js";
+import { packageVersion } from "./version.js";
 
-/** The package version, from the nearest package.json above this file (bundled or not). */
-export function packageVersion(): string {
-  for (let dir = new URL(".", import.meta.url); ; dir = new URL("..", dir)) {
-    try {
-      return (JSON.parse(readFileSync(new URL("package.json", dir), "utf8")) as { version: string }).version;
-    } catch {
-      if (dir.pathname === "/") return "unknown";
-    }
-  }
-}
+export { packageVersion };
 
 /** Builds the `pivot` command with every subcommand registered. */
 export function buildProgram(): Command {

@@ -74,6 +74,11 @@ export const marketShape = {
 
 export const dataShape = {
   database_path: z.string().min(1).default("data/trading.db"),
+  /** Paper mode's own database: simulated trades never mix with real ones. */
+  paper_database_path: z.string().min(1).default("data/paper-trading.db"),
+  /** The service's log files (JSON lines, rotated daily and by size). */
+  log_dir: z.string().min(1).default("logs"),
+  log_level: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
   cache_dir: z.string().min(1).default("data/cache"),
   access_token_file: z.string().min(1).default("data/access_token.json"),
   log_retention_days: wholeAtLeast(1).default(30),

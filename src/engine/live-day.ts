@@ -432,23 +432,27 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
   }
 
   private replayedEntry(p: OpenPosition): void {
-    if (this.o.store.trades.byId(p.trade_id)) return; // acted on before the restart
+    // Acted on before the restart when the order manager holds it (its position row is written
+    // with the entry order, before the order is sent). A trade row alone means the process died
+    // between the decision and the order: a missed entry like any other.
+    if (this.o.store.positions.byTradeId(p.trade_id)) return;
     this.replayOutcome.entry = { position: p, closeMinute: this.lastClosedMinute };
   }
 
   private replayedExit(t: Trade): void {
     const stored = this.o.store.trades.byId(t.trade_id);
     const missed = this.replayOutcome.entry;
-    if (!stored) {
-      if (missed?.position.trade_id === t.trade_id) {
-        this.replayOutcome.entry = null;
-        this.emit(
-          "warning",
-          `${t.trade_id} ${t.symbol}: entered and exited while the service was down; not traded`,
-        );
-      }
+    if (missed?.position.trade_id === t.trade_id) {
+      this.replayOutcome.entry = null;
+      if (stored?.status === "OPEN")
+        this.write("discarded trade", () => this.o.store.trades.discardOpen(t.trade_id));
+      this.emit(
+        "warning",
+        `${t.trade_id} ${t.symbol}: entered and exited while the service was down; not traded`,
+      );
       return;
     }
+    if (!stored) return;
     this.dayTrades.push(t);
     if (stored.status === "CLOSED") return;
     this.write("closed trade", () => this.o.store.trades.recordClosed(t, this.lotSizeOf(t.symbol)));
@@ -467,7 +471,7 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
           this.o.store.trades.upsertOpen(this.date, missed.position, this.lotSizeOf(open.symbol)),
         );
       } else {
-        strategy.cancelEntry(open.trade_id);
+        this.cancelEntry(open.trade_id); // and its trade row, if the decision was written
         this.replayOutcome.entry = null;
         this.emit(
           "warning",

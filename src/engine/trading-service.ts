@@ -17,17 +17,31 @@
  * TickerClient keeps its own reconnect timers), so tests drive whole days deterministically.
  */
 
+import { EventEmitter } from "node:events";
 import type { SessionStore } from "../adapters/kite/session-store.js";
 import type { Tick } from "../adapters/kite/ticker-protocol.js";
 import type { Store } from "../adapters/sqlite/store.js";
+import { summarize } from "../backtest/summary.js";
+import type { SummaryFigures } from "../backtest/types.js";
 import type { Config } from "../config/schema.js";
 import type { TradingCalendar } from "../domain/calendar.js";
+import type { Candle } from "../domain/candle.js";
 import type { OptionContract } from "../domain/instruments.js";
-import { type IsoDate, istEpochMs, istPartsOf, parseHhmm } from "../domain/ist.js";
+import {
+  dateOfDayNumber,
+  dayNumber,
+  formatHhmm,
+  type IsoDate,
+  istEpochMs,
+  istPartsOf,
+  parseHhmm,
+} from "../domain/ist.js";
+import { roundForDisplay } from "../domain/pivots.js";
 import type { Broker } from "../ports/broker.js";
 import type { Clock } from "../ports/clock.js";
+import type { Notification, Notifier } from "../ports/notifier.js";
 import { strategyParamsFrom } from "../strategy/params.js";
-import type { ContractSetup, OpenPosition, Trade } from "../strategy/types.js";
+import type { ContractSetup, OpenPosition, SignalRecord, Trade } from "../strategy/types.js";
 import { loadDayHistory } from "./day-history.js";
 import { type DayStep, type DayTimes, dayScheduleFrom } from "./day-plan.js";
 import { type ExecutionConfig, executionConfigFrom } from "./execution-config.js";
@@ -83,7 +97,10 @@ export interface TradingServiceDeps {
   /** A login URL for the "login needed" message. */
   loginUrl: () => string;
   log: (line: string) => void;
+  /** Alerts for the log and the dashboard (free text, with a level). */
   notify: (level: AlertLevel, message: string) => void;
+  /** The trader's notifications (Telegram through the outbox, or the log); default: none. */
+  notifier?: Notifier;
   /** Default: in memory (a restart re-runs the day's due steps). */
   progress?: DayProgress;
   execution?: Partial<ExecutionConfig>;
@@ -104,8 +121,23 @@ export interface TradingServiceDeps {
   reconcileEveryMs?: number;
 }
 
+/** What the service tells its views (the dashboard's live events). */
+export interface TradingServiceEvents {
+  candle: [symbol: string, candle: Candle];
+  /** A contract's last price (every tick: throttle before pushing it anywhere). */
+  tick: [symbol: string, ltp: number];
+  signal: [signal: SignalRecord];
+  /** A trade opened, changed or closed (the dashboard re-reads it). */
+  trade: [tradeId: string];
+  alert: [level: AlertLevel, message: string];
+  /** Something the status shows changed (a step, the session, the control state). */
+  changed: [];
+}
+
 /** Runs trading days end to end; see the file comment. */
 export class TradingService {
+  /** Live events for views; listeners must not throw. */
+  readonly events = new EventEmitter<TradingServiceEvents>();
   readonly mode: "live" | "paper";
   readonly orderManager: OrderManager;
   private readonly d: TradingServiceDeps;
@@ -123,6 +155,9 @@ export class TradingService {
   private liveDay: LiveDay | null = null;
   private cancelPoll: (() => void) | null = null;
   private sessionLost = false;
+  /** Clock time of the last poll of the day's loop (the /health liveness), or of the start. */
+  private lastBeat = 0;
+  private readonly loginRequests = new Map<IsoDate, number>();
   private panicHandled = false;
   private stopping = false;
   private started = false;
@@ -150,11 +185,13 @@ export class TradingService {
       progress: deps.progress ?? new MemoryDayProgress(),
       onStep: (date, step) => this.runStep(date, step),
       hasSession: () => this.hasSession(),
-      onLoginNeeded: (date) =>
-        this.notify(
-          "warning",
-          `${date}: Kite login needed: open ${this.d.loginUrl()} (or run \`pivot login\`)`,
-        ),
+      onLoginNeeded: (date) => {
+        const url = this.d.loginUrl();
+        const attempt = (this.loginRequests.get(date) ?? 0) + 1;
+        this.loginRequests.set(date, attempt);
+        this.notify("warning", `${date}: Kite login needed: open ${url} (or run \`pivot login\`)`);
+        this.tell({ kind: "login_needed", date, url, attempt, giveUpAt: formatHhmm(schedule.loginGiveUp) });
+      },
       onGiveUp: (date) =>
         this.notify("critical", `${date}: no Kite session by the give-up time: no trading today`),
       onError: (error, ctx) =>
@@ -172,7 +209,14 @@ export class TradingService {
     const { broker, ticker, sessions } = this.d;
     const om = this.orderManager;
     this.cleanups.push(broker.broker.onOrderUpdate((u) => om.onOrderUpdate(u)));
+    this.lastBeat = this.d.clock.now();
     om.on("alert", ({ level, message }) => this.notify(level, message));
+    om.on("order_rejected", (e) => this.orderProblem(e.tag, "rejected", e.message));
+    om.on("partial_fill", (e) => {
+      const tag = this.d.store.orders.byTrade(e.tradeId).find((o) => o.purpose === "ENTRY")?.tag;
+      if (tag) this.orderProblem(tag, "partly_filled", null);
+    });
+    om.on("exit_filled", (e) => this.events.emit("trade", e.tradeId));
     om.on("entry_filled", (e) => {
       // A partial fill kept after the timeout: the trade is what was bought, not what was asked.
       this.liveDay?.setFilledQuantity(e.tradeId, e.quantity);
@@ -296,6 +340,22 @@ export class TradingService {
         "info",
         `${date} pre-market: spot ${d.spot} (${d.spotSource}), ATM ${d.plan.atm}, expiry ${d.plan.expiry}, ${d.plan.contracts.length} contracts`,
       );
+      this.tell({
+        kind: "pre_market",
+        date,
+        spot: d.spot,
+        atm: d.plan.atm,
+        expiry: d.plan.expiry,
+        daysToExpiry: dayNumber(d.plan.expiry) - dayNumber(date),
+        universe: d.setups.map((c) => ({
+          symbol: c.symbol,
+          strike: c.strike,
+          optionType: c.optionType,
+          structure: c.structure,
+          r1: c.pivots ? roundForDisplay(c.pivots.R1) : null,
+        })),
+      });
+      this.events.emit("changed");
       return;
     }
     const minute = istPartsOf(this.d.clock.now()).minute;
@@ -344,6 +404,8 @@ export class TradingService {
     for (const c of prepared.plan.contracts) this.symbolOf.set(c.instrumentToken, c.tradingsymbol);
     live.on("entry", (p) => this.onEntry(p));
     live.on("exit", (t) => this.onExit(t));
+    live.on("candle", (symbol, candle) => this.events.emit("candle", symbol, candle));
+    live.on("signal", (signal) => this.events.emit("signal", signal));
     live.on("warning", (m) => this.notify("warning", m));
     live.on("gap", (g) =>
       this.notify("info", `gap at the open: ${g.openSpot}, ATM ${g.openAtm}, added ${g.added.join(", ")}`),
@@ -405,6 +467,9 @@ export class TradingService {
       "info",
       `${date} summary: ${s.total_trades} trade(s), gross ${s.gross_pnl}, net ${s.net_pnl}`,
     );
+    this.tell({ kind: "daily_summary", date, figures: s });
+    this.periodSummaries(date);
+    this.events.emit("changed");
   }
 
   // ---- the day's loop ---------------------------------------------------------------------
@@ -421,6 +486,7 @@ export class TradingService {
   /** One poll: control state, the day's closes, the order manager's timers, the EOD time. */
   private pollOnce(): void {
     const now = this.d.clock.now();
+    this.lastBeat = now;
     try {
       this.applyControl();
       this.liveDay?.poll(now);
@@ -490,6 +556,19 @@ export class TradingService {
       "info",
       `ENTRY ${p.trade_id} ${p.symbol} ×${quantity} at ~${p.entry_price}, SL ${p.stop_loss}, target ${p.target}`,
     );
+    this.tell({
+      kind: "entry",
+      tradeId: p.trade_id,
+      symbol: p.symbol,
+      scenario: p.scenario,
+      time: p.entry_time,
+      entry: p.entry_price,
+      stop: p.stop_loss,
+      target: p.target,
+      quantity,
+      reason: `scenario ${p.scenario}${p.first_candle_entry ? ", first candle" : ""}${p.re_entry ? ", re-entry" : ""}`,
+    });
+    this.events.emit("trade", p.trade_id);
     this.track(
       this.orderManager.enter({
         tradeId: p.trade_id,
@@ -506,6 +585,18 @@ export class TradingService {
       "info",
       `EXIT ${t.trade_id} ${t.symbol} ${t.exit_reason} at ~${t.exit_price} (${t.pnl_rupees})`,
     );
+    this.tell({
+      kind: "exit",
+      tradeId: t.trade_id,
+      symbol: t.symbol,
+      time: t.exit_time,
+      reason: t.exit_reason,
+      exitPrice: t.exit_price,
+      pnlPoints: t.pnl_points,
+      pnlRupees: t.pnl_rupees,
+      netPnlRupees: t.net_pnl_rupees,
+    });
+    this.events.emit("trade", t.trade_id);
     if (!this.d.store.positions.byTradeId(t.trade_id)) return; // its entry was never placed
     this.track(this.orderManager.exit(t.trade_id, t.exit_reason));
   }
@@ -518,7 +609,10 @@ export class TradingService {
   private onTicks(ticks: readonly Tick[]): void {
     for (const t of ticks) {
       const symbol = this.symbolOf.get(t.instrument_token);
-      if (symbol && t.last_price > 0) this.lastPrices.set(symbol, t.last_price);
+      if (symbol && t.last_price > 0) {
+        this.lastPrices.set(symbol, t.last_price);
+        this.events.emit("tick", symbol, t.last_price);
+      }
     }
     if (this.d.broker.mode === "paper")
       this.d.broker.broker.onTicks(ticks, (token) => this.symbolOf.get(token));
@@ -542,6 +636,14 @@ export class TradingService {
       "critical",
       `the Kite session ended (${reason}): no new entries; exits are still attempted. Log in again.`,
     );
+    const now = this.d.clock.now();
+    this.tell({
+      kind: "session_expired",
+      date: istPartsOf(now).date,
+      at: now,
+      positionOpen: this.d.store.positions.open().length > 0,
+    });
+    this.events.emit("changed");
   }
 
   private sessionStarted(userId: string): void {
@@ -552,6 +654,18 @@ export class TradingService {
     const wasLost = this.sessionLost;
     this.sessionLost = false;
     this.applyEntryGate();
+    this.events.emit("changed");
+    const now = this.d.clock.now();
+    if (this.started) {
+      this.tell({
+        kind: "login_result",
+        date: istPartsOf(now).date,
+        at: now,
+        ok: true,
+        userId,
+        message: null,
+      });
+    }
     if (!wasLost) return;
     this.notify("info", `Kite session of ${userId} started: entries allowed again`);
     this.track(this.orderManager.reconcile());
@@ -588,8 +702,85 @@ export class TradingService {
   private notify(level: AlertLevel, message: string): void {
     try {
       this.d.notify(level, message);
+      this.events.emit("alert", level, message);
     } catch {
       // a failing sink must not stop the day
     }
+    if (level === "critical") this.tell({ kind: "error", at: this.d.clock.now(), message, context: null });
+  }
+
+  /** A notification for the trader; a failing notifier never stops the day. */
+  private tell(n: Notification): void {
+    try {
+      this.d.notifier?.notify(n);
+    } catch {
+      // the notifier promises not to throw; this is the belt to its braces
+    }
+  }
+
+  private orderProblem(tag: string, problem: "rejected" | "partly_filled", message: string | null): void {
+    const o = this.d.store.orders.byTag(tag);
+    if (!o) return;
+    this.tell({
+      kind: "order_problem",
+      problem,
+      tag,
+      tradeId: o.tradeId,
+      symbol: o.tradingsymbol,
+      side: o.side,
+      quantity: o.quantity,
+      filledQuantity: o.filledQuantity,
+      message,
+      at: this.d.clock.now(),
+    });
+  }
+
+  /** After the last trading day of a week or a month: its summary. */
+  private periodSummaries(date: IsoDate): void {
+    const next = this.d.calendar.nextTradingDay(date);
+    const weekStart = (d: IsoDate) => dayNumber(d) - ((dayNumber(d) + 3) % 7); // Monday
+    if (weekStart(next) !== weekStart(date)) {
+      const from = dateOfDayNumber(weekStart(date));
+      const days = this.d.store.dailySummary.between(from, date).length;
+      this.tell({ kind: "weekly_summary", from, to: date, days, figures: this.closedFigures(from, date) });
+    }
+    if (next.slice(0, 7) !== date.slice(0, 7)) {
+      const month = date.slice(0, 7);
+      const days = this.d.store.dailySummary.between(`${month}-01`, date).length;
+      this.tell({ kind: "monthly_summary", month, days, figures: this.closedFigures(`${month}-01`, date) });
+    }
+  }
+
+  private closedFigures(from: IsoDate, to: IsoDate): SummaryFigures {
+    const closed = this.d.store.trades.between(from, to).filter((t) => t.status === "CLOSED");
+    return summarize(closed as Trade[]);
+  }
+
+  // ---- for views --------------------------------------------------------------------------
+
+  /** Clock time of the day loop's last beat (or of the start): /health's liveness. */
+  get lastBeatAt(): number {
+    return this.lastBeat;
+  }
+
+  /** The last traded price of a contract the service follows (null when unknown). */
+  lastPrice(symbol: string): number | null {
+    return this.lastPrices.get(symbol) ?? null;
+  }
+
+  /** True while the broker session is known lost. */
+  get sessionIsLost(): boolean {
+    return this.sessionLost;
+  }
+
+  /** The trading day given up for want of a session. */
+  get gaveUpToday(): boolean {
+    return this.scheduler.gaveUpToday;
+  }
+
+  /** Applies the control state (entries, panic, lots) now rather than at the next poll. */
+  applyControlNow(): void {
+    this.applyControl();
+    this.events.emit("changed");
   }
 }

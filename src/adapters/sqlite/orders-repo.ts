@@ -218,6 +218,14 @@ export class OrdersRepository {
   live(): StoredOrder[] {
     return this.liveStmt.all().map((r) => toOrder(r) as StoredOrder);
   }
+
+  /** Orders written at or after `fromMs` (a day's orders), oldest first. */
+  since(fromMs: number): StoredOrder[] {
+    this.sinceStmt ??= this.db.prepare("SELECT * FROM orders WHERE created_at_ms >= ? ORDER BY local_id");
+    return this.sinceStmt.all(fromMs).map((r) => toOrder(r) as StoredOrder);
+  }
+
+  private sinceStmt: Statement | null = null;
 }
 
 /** Whether an update moves the stored order forward. */

@@ -6,6 +6,7 @@ import type { Config } from "../../config/schema.js";
 import { TradingCalendar } from "../../domain/calendar.js";
 import { configForCommand } from "../load-config.js";
 import { UserError } from "../user-error.js";
+import { packageVersion } from "../version.js";
 
 type Mode = "live" | "paper";
 
@@ -43,7 +44,7 @@ export function registerStart(program: Command): void {
       const config = configForCommand(flags.config);
       const mode: Mode =
         (flags.mode as Mode | undefined) ?? (config.trading.paper_trading ? "paper" : "live");
-      await runService(config, mode);
+      await runService(config, mode, flags.config ?? DEFAULT_CONFIG_PATH);
     });
 }
 
@@ -59,36 +60,11 @@ export function checkCredentials(config: Config, mode: Mode): void {
   }
 }
 
-async function runService(config: Config, mode: Mode): Promise<void> {
+async function runService(config: Config, mode: Mode, configPath: string): Promise<void> {
   checkCredentials(config, mode);
   // Loaded here, not at start-up: other commands do not need them.
-  const [
-    { KiteBroker },
-    { KiteRest },
-    { FilePendingStates, LoginFlow, loginStatesPath },
-    { RateLimiter },
-    { SessionStore },
-    { TickerClient },
-    { PaperBroker },
-    { Store },
-    { TradingService },
-    { realSetTimer },
-    { systemClock },
-    { istPartsOf, parseHhmm },
-    { SimulatorClock },
-  ] = await Promise.all([
-    import("../../adapters/kite/kite-broker.js"),
-    import("../../adapters/kite/kite-rest.js"),
-    import("../../adapters/kite/login-flow.js"),
-    import("../../adapters/kite/rate-limiter.js"),
-    import("../../adapters/kite/session-store.js"),
-    import("../../adapters/kite/ticker-client.js"),
-    import("../../adapters/paper/paper-broker.js"),
-    import("../../adapters/sqlite/store.js"),
-    import("../../engine/trading-service.js"),
-    import("../../engine/scheduler.js"),
-    import("../../ports/clock.js"),
-    import("../../domain/ist.js"),
+  const [{ startServiceStack }, { SimulatorClock }] = await Promise.all([
+    import("../../app/service-stack.js"),
     import("../../adapters/kite/simulator-clock.js"),
   ]);
   const simClock = config.kite.simulator_clock ? new SimulatorClock(config.kite.api_root) : null;
@@ -99,88 +75,39 @@ async function runService(config: Config, mode: Mode): Promise<void> {
       );
     });
   }
-  const clock = simClock ?? systemClock;
-  const err = process.stderr;
-  const log = (line: string) => err.write(`${new Date(clock.now()).toISOString()} ${line}\n`);
-  const sessions = new SessionStore({ path: config.data.access_token_file, clock, warn: log });
-  const rest = new KiteRest({
-    apiKey: config.api_key,
-    apiRoot: config.kite.api_root,
-    timeoutMs: config.kite.request_timeout_ms,
-    limiter: new RateLimiter({ clock }),
-    onSessionExpired: (token) => sessions.markExpired(token),
-  });
-  const login = new LoginFlow({
-    apiKey: config.api_key,
-    apiSecret: config.api_secret,
-    loginUrl: config.kite.login_url,
-    authTimeoutSeconds: config.auth.auth_timeout_seconds,
-    clock,
-    states: new FilePendingStates(loginStatesPath(config.data.access_token_file), clock),
-    kite: rest,
-    store: sessions,
-  });
-  const open = parseHhmm(config.market.start_time);
-  const close = parseHhmm(config.market.end_time);
-  const ticker = new TickerClient({
-    url: config.kite.ws_root,
-    apiKey: config.api_key,
-    accessToken: () => sessions.current()?.accessToken ?? null,
-    // Heartbeats come every real second, also from the simulator: the watchdog keeps real time.
-    clock: systemClock,
-    silenceMs: config.kite.ticker_silence_seconds * 1000,
-    watchdogActive: () => {
-      const m = istPartsOf(clock.now()).minute;
-      return m >= open && m < close;
-    },
-  });
-  ticker.on("error", (e) => log(`ticker: ${e.source}: ${e.message}`));
-  const store = Store.open(config.data.database_path, { clock });
-  const service = new TradingService({
-    config,
-    clock,
-    setTimer: simClock ? simClock.setTimer : realSetTimer,
-    store,
-    kite: rest,
-    sessions,
-    ticker,
-    broker:
-      mode === "live"
-        ? {
-            mode,
-            broker: new KiteBroker({
-              rest,
-              onFeedProblem: (p) => log(`order feed (${p.source}): ${p.reason}`),
-            }),
-          }
-        : { mode, broker: new PaperBroker({ clock }) },
-    calendar: new TradingCalendar(config.market.holidays),
-    loginUrl: () => login.start().url,
-    log,
-    notify: (level, message) => log(`[${level}] ${message}`),
-  });
+  let stack: Awaited<ReturnType<typeof startServiceStack>>;
+  try {
+    stack = await startServiceStack({
+      config,
+      configPath,
+      mode,
+      banner: simClock ? "SIM" : mode === "live" ? "LIVE" : "PAPER",
+      version: packageVersion(),
+      ...(simClock ? { clock: simClock, setTimer: simClock.setTimer } : {}),
+    });
+  } catch (e) {
+    throw new UserError(`the service cannot start: ${(e as Error).message}`);
+  }
   process.stdout.write(
-    `pivot: ${mode.toUpperCase()} trading, Kite ${config.kite.api_root}, database ${config.data.database_path} (Ctrl-C to stop)\n`,
+    `pivot: ${mode.toUpperCase()} trading, Kite ${config.kite.api_root}, dashboard ${stack.url} (Ctrl-C to stop)\n`,
   );
-  let stopping: Promise<void> | null = null;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    log(`${signal}: stopping (open positions stay protected by their stop orders at the broker)`);
-    // Shutdown must finish within 10 s whatever hangs.
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    stopping = service.stop().finally(() => clearTimeout(force));
-  };
-  const stopped = new Promise<void>((resolve) => {
+  await new Promise<void>((resolve) => {
     const onSignal = (signal: string) => {
-      stop(signal);
-      void stopping?.then(resolve, resolve);
+      process.stderr.write(
+        `pivot: ${signal}: stopping (open positions stay protected by their stop orders at the broker)\n`,
+      );
+      // Shutdown must finish within 10 s whatever hangs.
+      const force = setTimeout(() => process.exit(1), 10_000);
+      force.unref();
+      void stack
+        .stop()
+        .finally(() => clearTimeout(force))
+        .then(resolve, resolve);
     };
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
   });
-  await service.start();
-  await stopped;
+  simClock?.stop();
 }
 
 async function runDemo(sampleDir: string, config: Config): Promise<void> {

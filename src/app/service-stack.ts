@@ -1,0 +1,319 @@
+/*
+ * The composition root of the trading service (`pivot start`, the demo, the rehearsal): one
+ * process holding the engine, the web server (callback, postback, health, status, dashboard),
+ * Telegram, the logs and the health checks. Everything that touches the outside world is
+ * chosen here and nowhere else; the parts are tested on their own with fakes.
+ */
+
+import { dirname } from "node:path";
+import { KiteBroker } from "../adapters/kite/kite-broker.js";
+import { KiteRest } from "../adapters/kite/kite-rest.js";
+import { FilePendingStates, LoginFlow, loginStatesPath } from "../adapters/kite/login-flow.js";
+import { RateLimiter } from "../adapters/kite/rate-limiter.js";
+import { SessionStore } from "../adapters/kite/session-store.js";
+import { TickerClient } from "../adapters/kite/ticker-client.js";
+import { PaperBroker } from "../adapters/paper/paper-broker.js";
+import { Store } from "../adapters/sqlite/store.js";
+import { createTelegram } from "../adapters/telegram/telegram.js";
+import { type Config, serverPort } from "../config/schema.js";
+import { TradingCalendar } from "../domain/calendar.js";
+import { istPartsOf, parseHhmm } from "../domain/ist.js";
+import { realSetTimer, type SetTimer } from "../engine/scheduler.js";
+import { TradingService } from "../engine/trading-service.js";
+import { DiskSpaceWatcher, describeDisk } from "../ops/disk-space.js";
+import { realProbes } from "../ops/doctor/probes.js";
+import { runChecks } from "../ops/doctor/run-checks.js";
+import { doctorSettings, fileHasSecrets } from "../ops/doctor/settings.js";
+import { createServiceLogger } from "../ops/logging/logger.js";
+import { portHeldMessage } from "../ops/port-owner.js";
+import { type Clock, systemClock } from "../ports/clock.js";
+import { buildApp } from "../web/app.js";
+import type { HealthCheck, LoginPort, PostbackSink, ServiceMode } from "../web/contract.js";
+import { createDashboard } from "../web/dashboard/plugin.js";
+import { listenApp } from "../web/listen.js";
+import { createServiceMetrics } from "../web/service-metrics.js";
+import { ServiceEngineView } from "./engine-view.js";
+
+/** How often the cheap health checks run (they feed /status, the dashboard and Telegram). */
+const CHECKS_EVERY_MS = 60_000;
+/** In market hours the day loop beats every second: this much silence means it is stuck. */
+const LOOP_STUCK_MS = 15_000;
+
+export interface ServiceStackOptions {
+  config: Config;
+  /** The configuration file (for the permissions check), null when there is none (the demo). */
+  configPath: string | null;
+  mode: "live" | "paper";
+  /** The dashboard's banner: LIVE or PAPER, SIM against the simulator, DEMO for the demo. */
+  banner: ServiceMode;
+  version: string;
+  /** Default: the system clock and real timers. A rehearsal passes the simulator's. */
+  clock?: Clock;
+  setTimer?: SetTimer;
+  /** Listen on this port instead of the configured one (tests: 0). */
+  portOverride?: number;
+  /** Where console lines go (default stderr). */
+  console?: { write(text: string): unknown; isTTY?: boolean };
+}
+
+export interface ServiceStack {
+  service: TradingService;
+  store: Store;
+  /** The web server's URL (http://127.0.0.1:8001). */
+  url: string;
+  /** Stops everything, in order: no new entries, in-flight calls settled, sockets closed, logs flushed. */
+  stop(): Promise<void>;
+}
+
+/** Builds and starts the whole service. Throws (before anything trades) when it cannot start. */
+export async function startServiceStack(o: ServiceStackOptions): Promise<ServiceStack> {
+  const { config, mode } = o;
+  const clock = o.clock ?? systemClock;
+  const setTimer = o.setTimer ?? realSetTimer;
+  const port = o.portOverride ?? serverPort(config);
+  if (port !== 0) {
+    const held = await portHeldMessage(port);
+    if (held) throw new Error(`${held}: is the service already running? (pivot doctor tells more)`);
+  }
+
+  let sessions: SessionStore | null = null;
+  const logging = await createServiceLogger({
+    dir: config.data.log_dir,
+    retentionDays: config.data.log_retention_days,
+    level: config.data.log_level,
+    clock,
+    setTimer,
+    ...(o.console ? { console: o.console } : {}),
+    secrets: () => [
+      config.api_secret,
+      config.telegram_token,
+      config.server.api_token,
+      sessions?.current()?.accessToken ?? "",
+    ],
+    onFileFailure: (m) => notify("warning", `logs: ${m}`),
+  });
+  const logger = logging.logger;
+  const log = (line: string) => logger.info(line);
+  const notify = (level: "info" | "warning" | "critical", message: string) => {
+    if (level === "critical") logger.error(message);
+    else if (level === "warning") logger.warn(message);
+    else logger.info(message);
+  };
+
+  sessions = new SessionStore({ path: config.data.access_token_file, clock, warn: log });
+  const rest = new KiteRest({
+    apiKey: config.api_key,
+    apiRoot: config.kite.api_root,
+    timeoutMs: config.kite.request_timeout_ms,
+    limiter: new RateLimiter({ clock }),
+    onSessionExpired: (token) => sessions?.markExpired(token),
+  });
+  const loginFlow = new LoginFlow({
+    apiKey: config.api_key,
+    apiSecret: config.api_secret,
+    loginUrl: config.kite.login_url,
+    authTimeoutSeconds: config.auth.auth_timeout_seconds,
+    clock,
+    states: new FilePendingStates(loginStatesPath(config.data.access_token_file), clock),
+    kite: rest,
+    store: sessions,
+  });
+  const open = parseHhmm(config.market.start_time);
+  const close = parseHhmm(config.market.end_time);
+  const ticker = new TickerClient({
+    url: config.kite.ws_root,
+    apiKey: config.api_key,
+    accessToken: () => sessions?.current()?.accessToken ?? null,
+    // Heartbeats come every real second, also from the simulator: the watchdog keeps real time.
+    clock: systemClock,
+    silenceMs: config.kite.ticker_silence_seconds * 1000,
+    watchdogActive: () => {
+      const m = istPartsOf(clock.now()).minute;
+      return m >= open && m < close;
+    },
+  });
+  ticker.on("error", (e) => logger.warn(`ticker: ${e.source}: ${e.message}`));
+  const store = Store.open(mode === "paper" ? config.data.paper_database_path : config.data.database_path, {
+    clock,
+  });
+  const kiteBroker =
+    mode === "live"
+      ? new KiteBroker({ rest, onFeedProblem: (p) => logger.warn(`order feed (${p.source}): ${p.reason}`) })
+      : null;
+  const calendar = new TradingCalendar(config.market.holidays);
+
+  const telegramLabel = o.banner === "LIVE" ? null : o.banner;
+  let view: ServiceEngineView | null = null;
+  const telegram = createTelegram({
+    config,
+    store,
+    clock,
+    setTimer,
+    log,
+    engine: {
+      status: () => requireView().status(),
+      candles: (s) => requireView().candles(s),
+      subscribe: (l) => requireView().subscribe(l),
+      control: {
+        setEntriesEnabled: (e, a) => requireView().control.setEntriesEnabled(e, a),
+        panic: (a) => requireView().control.panic(a),
+        clearPanic: (a) => requireView().control.clearPanic(a),
+        setLots: (n, a) => requireView().control.setLots(n, a),
+      },
+    },
+    login: loginFlow,
+    label: telegramLabel,
+  });
+  const requireView = () => {
+    if (!view) throw new Error("the service is starting");
+    return view;
+  };
+
+  const service = new TradingService({
+    config,
+    clock,
+    setTimer,
+    store,
+    kite: rest,
+    sessions,
+    ticker,
+    broker: kiteBroker
+      ? { mode: "live", broker: kiteBroker }
+      : { mode: "paper", broker: new PaperBroker({ clock }) },
+    calendar,
+    loginUrl: () => loginFlow.start().url,
+    log,
+    notify,
+    notifier: telegram.notifier,
+  });
+
+  let checks: HealthCheck[] = [];
+  const doctor = {
+    probes: realProbes(clock),
+    settings: doctorSettings(config, o.configPath, o.configPath ? fileHasSecrets(o.configPath) : false),
+  };
+  const refreshChecks = () =>
+    runChecks(doctor, { only: "cheap" }).then(
+      (c) => {
+        checks = c;
+      },
+      () => {},
+    );
+  const startedAtMs = clock.now();
+  view = new ServiceEngineView({
+    service,
+    store,
+    config,
+    clock,
+    calendar,
+    sessions,
+    ticker,
+    mode: o.banner,
+    version: o.version,
+    startedAtMs,
+    checks: () => checks,
+    every: (ms, fn) => {
+      const handle = setInterval(fn, ms);
+      handle.unref();
+      return () => clearInterval(handle);
+    },
+  });
+
+  const login: LoginPort = {
+    start: () => loginFlow.start(),
+    handleCallback: async (query) => {
+      const outcome = await loginFlow.handleCallback(query);
+      if (!outcome.ok) {
+        const now = clock.now();
+        telegram.notifier.notify({
+          kind: "login_result",
+          date: istPartsOf(now).date,
+          at: now,
+          ok: false,
+          userId: null,
+          message: outcome.message,
+        });
+      }
+      return outcome;
+    },
+  };
+  const postbacks: PostbackSink = {
+    accept: (update, raw) => (kiteBroker?.feedPostback(update, raw) ? "applied" : "ignored"),
+  };
+  const metrics = createServiceMetrics();
+  const app = buildApp({
+    engine: view,
+    postbacks,
+    login,
+    apiSecret: config.api_secret,
+    config,
+    clock,
+    log: logger,
+    version: o.version,
+    startedAtMs,
+    metrics,
+    health: () => {
+      try {
+        store.audit.recent(1); // the database answers
+      } catch (e) {
+        return { ok: false, reason: `database: ${(e as Error).message}` };
+      }
+      const minute = istPartsOf(clock.now()).minute;
+      const trading = service.day !== null && minute >= open && minute < close;
+      if (trading && clock.now() - service.lastBeatAt > LOOP_STUCK_MS) {
+        return {
+          ok: false,
+          reason: `the day loop has not run for ${Math.round((clock.now() - service.lastBeatAt) / 1000)} s`,
+        };
+      }
+      return { ok: true };
+    },
+    dashboard: createDashboard(),
+  });
+
+  const listening = await listenApp(app, config, o.portOverride);
+  await refreshChecks();
+  const checksTimer = setInterval(() => void refreshChecks(), CHECKS_EVERY_MS);
+  checksTimer.unref();
+  const disk = new DiskSpaceWatcher({
+    paths: [dirname(config.data.database_path), config.data.log_dir],
+    onLow: (reading, level) => {
+      notify(level === "critical" ? "critical" : "warning", `disk low: ${describeDisk(reading)}`);
+      const now = clock.now();
+      telegram.notifier.notify({
+        kind: "reminder",
+        date: istPartsOf(now).date,
+        reminder: {
+          topic: "disk_low",
+          path: reading.path,
+          freeBytes: reading.freeBytes,
+          freePct: reading.freePct,
+        },
+      });
+    },
+  });
+  const stopDisk = disk.start(realSetTimer);
+
+  await service.start();
+  telegram.start();
+  logger.info(`${mode.toUpperCase()} trading; dashboard and callback on ${listening.url}`);
+
+  let stopping: Promise<void> | null = null;
+  return {
+    service,
+    store,
+    url: listening.url,
+    stop: () => {
+      stopping ??= (async () => {
+        clearInterval(checksTimer);
+        stopDisk();
+        await app.close(); // no more requests (event streams ended)
+        await service.stop(); // no new entries, work in flight settled, ticker and store closed
+        await telegram.stop();
+        logger.info("stopped");
+        await logging.close();
+      })();
+      return stopping;
+    },
+  };
+}
