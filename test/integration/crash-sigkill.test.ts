@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -99,6 +99,18 @@ const SCENARIOS: Scenario[] = [
   })),
 ];
 
+/** The service's log files, as text (the console has only its warnings and errors). */
+function logText(dir: string): string {
+  try {
+    return readdirSync(dir)
+      .filter((n) => n.endsWith(".log") && n !== "current.log")
+      .map((n) => readFileSync(join(dir, n), "utf8"))
+      .join("");
+  } catch {
+    return "";
+  }
+}
+
 async function waitFor(check: () => boolean, what: string, ms: number): Promise<void> {
   const until = performance.now() + ms;
   while (!check()) {
@@ -155,6 +167,7 @@ async function runScenario(s: Scenario, index: number): Promise<void> {
     database_path: join(dir, "trading.db"),
     cache_dir: join(dir, "cache"),
     access_token_file: join(dir, "access_token.json"),
+    log_dir: join(dir, "logs"),
   };
   writeFileSync(
     configPath,
@@ -225,7 +238,7 @@ async function runScenario(s: Scenario, index: number): Promise<void> {
         runs.push(new ServiceProcess(configPath));
         // The restarted service reconciles at once; give it a moment before judging protection.
         await waitFor(
-          () => (runs[1]?.output.join("") ?? "").includes("reconciled:"),
+          () => logText(data.log_dir).split("reconciled:").length > 2,
           "the restarted service to reconcile",
           15_000,
         );
@@ -280,7 +293,6 @@ async function runScenario(s: Scenario, index: number): Promise<void> {
         if (Number(o.filled_quantity) > 0)
           assert.equal(ours?.averagePrice, Number(o.average_price), `${o.tag} price`);
       }
-      if (unprotectedSeen > 0) console.log(runs.map((r) => r.output.join("")).join("\n---\n"));
       assert.equal(unprotectedSeen, 0, "a held position was without a resting stop after the restart");
       // No phantom: every trade recorded was traded and is closed; every entry at the broker has its trade.
       for (const t of store.trades.byDate(DATE)) assert.equal(t.status, "CLOSED", `${t.trade_id} closed`);
@@ -297,6 +309,7 @@ async function runScenario(s: Scenario, index: number): Promise<void> {
     }
   } catch (e) {
     for (const [i, r] of runs.entries()) console.log(`--- run ${i + 1} ---\n${r.output.join("")}`);
+    console.log(`--- logs ---\n${logText(data.log_dir).slice(-20_000)}`);
     throw e;
   } finally {
     // Its state is checked: no need for a graceful stop (which would wait on the paused market).
