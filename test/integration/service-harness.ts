@@ -24,6 +24,7 @@ import { istEpochMs, parseHhmm } from "../../src/domain/ist.js";
 import type { ExecutionConfig } from "../../src/engine/execution-config.js";
 import { TradingService } from "../../src/engine/trading-service.js";
 import { systemClock } from "../../src/ports/clock.js";
+import type { Notification } from "../../src/ports/notifier.js";
 import type { OrderPayload } from "../../src/sim/orders.js";
 import { type RunningSimulator, startSimulator } from "../../src/sim/simulator.js";
 import type { Trade } from "../../src/strategy/types.js";
@@ -91,6 +92,8 @@ export class ServiceDay {
   ticker!: TickerClient;
   config!: Config;
   readonly notes: string[] = [];
+  /** What the service told the trader (Telegram's notifications), in order. */
+  readonly notifications: Notification[] = [];
   /** Uncaught exceptions and unhandled rejections seen while the day ran. */
   readonly thrown: unknown[] = [];
   /** Ticks received minus ticks played, taken when the feed was last resynchronised. */
@@ -207,6 +210,7 @@ export class ServiceDay {
       loginUrl: () => `${sim.loginUrl}?api_key=${sim.apiKey}&v=3`,
       log: (line) => notes.push(line),
       notify: (level, message) => notes.push(`${level}: ${message}`),
+      notifier: { notify: (n) => this.notifications.push(n) },
       execution: { entryOrder: "MARKET", entryTimeoutMs: 180_000, ...o.execution },
     });
 

@@ -110,3 +110,28 @@ test("down over a whole entry and exit (12:00 → 12:10) → that trade is not t
     day.assertInvariants();
   });
 });
+
+test("a whole day → the trader is told: pre-market, each entry and exit, the daily summary (and no error)", async () => {
+  await withDay("notifications", async (day) => {
+    await day.runTo("end");
+    const kinds = day.notifications.map((n) => n.kind);
+    assert.deepEqual(
+      kinds.filter((k) => k !== "weekly_summary" && k !== "monthly_summary"),
+      ["pre_market", "entry", "exit", "entry", "exit", "daily_summary"],
+    );
+    const [entry, exit] = day.notifications.filter((n) => n.kind === "entry" || n.kind === "exit");
+    assert.ok(entry?.kind === "entry" && exit?.kind === "exit");
+    assert.equal(entry.tradeId, T1.trade_id);
+    assert.equal(entry.entry, T1.entry_price);
+    assert.equal(exit.reason, "STOP_LOSS");
+    assert.equal(exit.pnlRupees, T1.pnl_rupees);
+    const summary = day.notifications.find((n) => n.kind === "daily_summary");
+    assert.ok(summary?.kind === "daily_summary");
+    assert.equal(summary.figures.total_trades, 2);
+    const pre = day.notifications.find((n) => n.kind === "pre_market");
+    assert.ok(pre?.kind === "pre_market");
+    assert.equal(pre.universe.length, 20);
+    // 2025-09-05 is a Friday: the week's summary follows the day's.
+    assert.ok(kinds.includes("weekly_summary"));
+  });
+});
