@@ -27,6 +27,7 @@ import { doctorSettings, fileHasSecrets } from "../ops/doctor/settings.js";
 import { createServiceLogger } from "../ops/logging/logger.js";
 import { portHeldMessage } from "../ops/port-owner.js";
 import { type Clock, systemClock } from "../ports/clock.js";
+import type { Notifier } from "../ports/notifier.js";
 import { buildApp } from "../web/app.js";
 import type { HealthCheck, LoginPort, PostbackSink, ServiceMode } from "../web/contract.js";
 import { createDashboard } from "../web/dashboard/plugin.js";
@@ -142,32 +143,10 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
       : null;
   const calendar = new TradingCalendar(config.market.holidays);
 
-  const telegramLabel = o.banner === "LIVE" ? null : o.banner;
-  let view: ServiceEngineView | null = null;
-  const telegram = createTelegram({
-    config,
-    store,
-    clock,
-    setTimer,
-    log,
-    engine: {
-      status: () => requireView().status(),
-      candles: (s) => requireView().candles(s),
-      subscribe: (l) => requireView().subscribe(l),
-      control: {
-        setEntriesEnabled: (e, a) => requireView().control.setEntriesEnabled(e, a),
-        panic: (a) => requireView().control.panic(a),
-        clearPanic: (a) => requireView().control.clearPanic(a),
-        setLots: (n, a) => requireView().control.setLots(n, a),
-      },
-    },
-    login: loginFlow,
-    label: telegramLabel,
-  });
-  const requireView = () => {
-    if (!view) throw new Error("the service is starting");
-    return view;
-  };
+  // The service tells Telegram; Telegram's bot reads the service (through the view): the
+  // notifier is bound once both exist.
+  let telegram: ReturnType<typeof createTelegram> | null = null;
+  const notifier: Notifier = { notify: (n) => telegram?.notifier.notify(n) };
 
   const service = new TradingService({
     config,
@@ -184,7 +163,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     loginUrl: () => loginFlow.start().url,
     log,
     notify,
-    notifier: telegram.notifier,
+    notifier,
   });
 
   let checks: HealthCheck[] = [];
@@ -200,7 +179,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
       () => {},
     );
   const startedAtMs = clock.now();
-  view = new ServiceEngineView({
+  const view = new ServiceEngineView({
     service,
     store,
     config,
@@ -219,13 +198,24 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     },
   });
 
+  telegram = createTelegram({
+    config,
+    store,
+    clock,
+    setTimer,
+    log,
+    engine: view,
+    login: loginFlow,
+    label: o.banner === "LIVE" ? null : o.banner,
+  });
+
   const login: LoginPort = {
     start: () => loginFlow.start(),
     handleCallback: async (query) => {
       const outcome = await loginFlow.handleCallback(query);
       if (!outcome.ok) {
         const now = clock.now();
-        telegram.notifier.notify({
+        notifier.notify({
           kind: "login_result",
           date: istPartsOf(now).date,
           at: now,
@@ -280,7 +270,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     onLow: (reading, level) => {
       notify(level === "critical" ? "critical" : "warning", `disk low: ${describeDisk(reading)}`);
       const now = clock.now();
-      telegram.notifier.notify({
+      notifier.notify({
         kind: "reminder",
         date: istPartsOf(now).date,
         reminder: {
@@ -295,7 +285,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   const stopDisk = disk.start(realSetTimer);
 
   await service.start();
-  telegram.start();
+  telegram?.start();
   logger.info(`${mode.toUpperCase()} trading; dashboard and callback on ${listening.url}`);
 
   let stopping: Promise<void> | null = null;
@@ -309,7 +299,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
         stopDisk();
         await app.close(); // no more requests (event streams ended)
         await service.stop(); // no new entries, work in flight settled, ticker and store closed
-        await telegram.stop();
+        await telegram?.stop();
         logger.info("stopped");
         await logging.close();
       })();
