@@ -10,22 +10,17 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import Database from "better-sqlite3";
-import { KiteRest } from "../../src/adapters/kite/kite-rest.js";
-import { RateLimiter } from "../../src/adapters/kite/rate-limiter.js";
-import { SessionStore } from "../../src/adapters/kite/session-store.js";
 import { Store } from "../../src/adapters/sqlite/store.js";
 import { textTable } from "../../src/cli/text-table.js";
 import { istEpochMs, parseHhmm } from "../../src/domain/ist.js";
-import { systemClock } from "../../src/ports/clock.js";
 import { type RunningSimulator, startSimulator } from "../../src/sim/simulator.js";
-import { UNTHROTTLED_LIMITS } from "../support/hand-timers.js";
 import { CLI, REAL_CANDLES_DIR } from "../support/paths.js";
-import { loginAtSim } from "../support/sim-login.js";
+import { freePort, prepareSimService } from "../support/sim-service.js";
 
 const DATE = "2025-09-05";
 const SPEED = 120;
@@ -163,35 +158,7 @@ async function runScenario(s: Scenario, index: number): Promise<void> {
     autoLogin: true,
     rateLimits: false,
   });
-  const configPath = join(dir, "config.json");
-  const data = {
-    database_path: join(dir, "trading.db"),
-    cache_dir: join(dir, "cache"),
-    access_token_file: join(dir, "access_token.json"),
-    log_dir: join(dir, "logs"),
-  };
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      api_key: sim.apiKey,
-      api_secret: sim.apiSecret,
-      trading: { paper_trading: false },
-      kite: { api_root: sim.url, ws_root: sim.wsUrl, login_url: sim.loginUrl, simulator_clock: true },
-      execution: { entry_order: "MARKET", entry_timeout_seconds: 180 },
-      data,
-    }),
-  );
-  const rest = new KiteRest({
-    apiKey: sim.apiKey,
-    apiRoot: sim.url,
-    timeoutMs: 5000,
-    limiter: new RateLimiter({ clock: systemClock, limits: UNTHROTTLED_LIMITS }),
-  });
-  const session = await loginAtSim(sim, rest);
-  new SessionStore({ path: data.access_token_file, clock: sim.marketClock }).save({
-    accessToken: session.accessToken,
-    userId: session.userId,
-  });
+  const { configPath, data } = await prepareSimService(sim, dir, { port: await freePort() });
 
   const runs: ServiceProcess[] = [];
   /** Samples (after the restarted service reconciled) of a held position without a resting stop. */

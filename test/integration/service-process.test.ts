@@ -6,32 +6,18 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { KiteRest } from "../../src/adapters/kite/kite-rest.js";
-import { RateLimiter } from "../../src/adapters/kite/rate-limiter.js";
-import { SessionStore } from "../../src/adapters/kite/session-store.js";
-import { systemClock } from "../../src/ports/clock.js";
 import { type RunningSimulator, startSimulator } from "../../src/sim/simulator.js";
-import { UNTHROTTLED_LIMITS } from "../support/hand-timers.js";
 import { CLI, REAL_CANDLES_DIR } from "../support/paths.js";
-import { loginAtSim } from "../support/sim-login.js";
+import { freePort, prepareSimService } from "../support/sim-service.js";
 
 const root = mkdtempSync(join(tmpdir(), "pivot-service-process-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 const API_TOKEN = "status-token-for-the-test-0123456789";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 interface Started {
   sim: RunningSimulator;
@@ -72,37 +58,7 @@ async function startService(name: string, startTime: string): Promise<Started> {
     rateLimits: false,
   });
   const port = await freePort();
-  const data = {
-    database_path: join(dir, "trading.db"),
-    cache_dir: join(dir, "cache"),
-    access_token_file: join(dir, "access_token.json"),
-    log_dir: join(dir, "logs"),
-  };
-  const configPath = join(dir, "config.json");
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      api_key: sim.apiKey,
-      api_secret: sim.apiSecret,
-      trading: { paper_trading: false },
-      kite: { api_root: sim.url, ws_root: sim.wsUrl, login_url: sim.loginUrl, simulator_clock: true },
-      execution: { entry_order: "MARKET", entry_timeout_seconds: 180 },
-      server: { port, api_token: API_TOKEN },
-      data,
-    }),
-    { mode: 0o600 },
-  );
-  const rest = new KiteRest({
-    apiKey: sim.apiKey,
-    apiRoot: sim.url,
-    timeoutMs: 5000,
-    limiter: new RateLimiter({ clock: systemClock, limits: UNTHROTTLED_LIMITS }),
-  });
-  const session = await loginAtSim(sim, rest);
-  new SessionStore({ path: data.access_token_file, clock: sim.marketClock }).save({
-    accessToken: session.accessToken,
-    userId: session.userId,
-  });
+  const { configPath } = await prepareSimService(sim, dir, { port, api_token: API_TOKEN });
   sim.start();
   return { sim, configPath, port, ...spawnService(configPath) };
 }
