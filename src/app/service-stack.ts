@@ -23,7 +23,7 @@ import { TradingService } from "../engine/trading-service.js";
 import { DiskSpaceWatcher, describeDisk } from "../ops/disk-space.js";
 import { realProbes } from "../ops/doctor/probes.js";
 import { runChecks } from "../ops/doctor/run-checks.js";
-import { doctorSettings, fileHasSecrets } from "../ops/doctor/settings.js";
+import { doctorSettings, domainOfRedirectUrl, fileHasSecrets } from "../ops/doctor/settings.js";
 import { createServiceLogger } from "../ops/logging/logger.js";
 import { portHeldMessage } from "../ops/port-owner.js";
 import { type Clock, systemClock } from "../ports/clock.js";
@@ -34,6 +34,7 @@ import { createDashboard } from "../web/dashboard/plugin.js";
 import { listenApp } from "../web/listen.js";
 import { createServiceMetrics } from "../web/service-metrics.js";
 import { ServiceEngineView } from "./engine-view.js";
+import { certificateReminder, watchFeed } from "./reminders.js";
 
 /** How often the cheap health checks run (they feed /status, the dashboard and Telegram). */
 const CHECKS_EVERY_MS = 60_000;
@@ -171,10 +172,15 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     probes: realProbes(clock),
     settings: doctorSettings(config, o.configPath, o.configPath ? fileHasSecrets(o.configPath) : false),
   };
+  const certDomain = domainOfRedirectUrl(config.auth.redirect_url) ?? "this server";
   const refreshChecks = () =>
     runChecks(doctor, { only: "cheap" }).then(
       (c) => {
         checks = c;
+        const now = clock.now();
+        const reminder = certificateReminder(config.server.tls_cert_file, certDomain, now);
+        // Once a day at most: the notifier keys reminders by topic and date.
+        if (reminder) notifier.notify({ kind: "reminder", date: istPartsOf(now).date, reminder });
       },
       () => {},
     );
@@ -283,6 +289,10 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     },
   });
   const stopDisk = disk.start(realSetTimer);
+  const stopFeedWatch = watchFeed(ticker, notifier, clock, setTimer, () => {
+    const m = istPartsOf(clock.now()).minute;
+    return service.day !== null && m >= open && m < close;
+  });
 
   await service.start();
   telegram?.start();
@@ -297,6 +307,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
       stopping ??= (async () => {
         clearInterval(checksTimer);
         stopDisk();
+        stopFeedWatch();
         await app.close(); // no more requests (event streams ended)
         await service.stop(); // no new entries, work in flight settled, ticker and store closed
         await telegram?.stop();

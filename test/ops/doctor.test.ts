@@ -162,7 +162,7 @@ test("port → this system ok / nothing critical / the old postback_server.py cr
 test("port with a real process holding it → critical, naming it", async () => {
   const { spawn } = await import("node:child_process");
   const { findPortOwner } = await import("../../src/ops/port-owner.js");
-  const { freePort } = await import("./free-port.js");
+  const { freePort } = await import("../support/free-port.js");
   if (process.platform !== "linux") return;
   const port = await freePort();
   const child = spawn(

@@ -10,8 +10,8 @@ import { after, before, describe, test } from "node:test";
 import { connect as tlsConnect } from "node:tls";
 import Fastify, { type FastifyInstance } from "fastify";
 import { isDomainName, renderNginxSite } from "../../src/ops/deploy/nginx-site.js";
+import { freePort } from "../support/free-port.js";
 import { waitFor } from "../support/wait.js";
-import { freePort } from "./free-port.js";
 import { makeSelfSignedCert } from "./self-signed.js";
 
 const DOMAIN = "pivot.test.example";

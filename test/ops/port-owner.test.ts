@@ -11,7 +11,7 @@ import {
   parseListeners,
   portHeldMessage,
 } from "../../src/ops/port-owner.js";
-import { freePort } from "./free-port.js";
+import { freePort } from "../support/free-port.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "pivot-port-"));
 const children: ChildProcess[] = [];

@@ -1,5 +1,4 @@
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { KiteRest } from "../../src/adapters/kite/kite-rest.js";
 import { RateLimiter } from "../../src/adapters/kite/rate-limiter.js";
@@ -7,16 +6,10 @@ import { SessionStore } from "../../src/adapters/kite/session-store.js";
 import { systemClock } from "../../src/ports/clock.js";
 import type { RunningSimulator } from "../../src/sim/simulator.js";
 import { UNTHROTTLED_LIMITS } from "./hand-timers.js";
-import { loginAtSim } from "./sim-login.js";
 
-/** A free TCP port on loopback (the web server of a service under test). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
+export { freePort } from "./free-port.js";
+
+import { loginAtSim } from "./sim-login.js";
 
 /** The data files of a service under test, all inside its folder. */
 export interface ServiceFiles {
