@@ -17,7 +17,7 @@ import { TradingCalendar } from "../domain/calendar.js";
 import { type IsoDate, parseHhmm } from "../domain/ist.js";
 import { DEFAULT_DAY_TIMES } from "../engine/day-plan.js";
 import { hashPassword } from "../web/password-hash.js";
-import { type SimulatedDay, SIM_DAY_START, startSimulatedDay } from "./simulated-day.js";
+import { SIM_DAY_START, type SimulatedDay, startSimulatedDay } from "./simulated-day.js";
 
 /** The demo's trading day, 08:55 to the 15:35 summary, lasts this long in real time. */
 export const DEMO_REAL_SECONDS = 300;

@@ -17,7 +17,7 @@ import type { InstrumentMaster } from "../domain/instruments.js";
 import type { IsoDate } from "../domain/ist.js";
 import { parseHhmm } from "../domain/ist.js";
 import { DEFAULT_DAY_TIMES } from "../engine/day-plan.js";
-import { type SimulatedDay, SIM_DAY_START, startSimulatedDay } from "./simulated-day.js";
+import { SIM_DAY_START, type SimulatedDay, startSimulatedDay } from "./simulated-day.js";
 import {
   type ComparedTrade,
   compareTrades,
@@ -27,8 +27,7 @@ import {
 } from "./trade-comparison.js";
 
 /** Market minutes a rehearsal plays: from the replay's start to the day's summary. */
-export const REHEARSAL_MARKET_MINUTES =
-  parseHhmm(DEFAULT_DAY_TIMES.summary) - parseHhmm(SIM_DAY_START);
+export const REHEARSAL_MARKET_MINUTES = parseHhmm(DEFAULT_DAY_TIMES.summary) - parseHhmm(SIM_DAY_START);
 /** The default speed: the whole day in about a minute. */
 export const DEFAULT_REHEARSAL_SPEED = Math.round((REHEARSAL_MARKET_MINUTES * 60) / 60);
 

@@ -14,8 +14,8 @@ import { RateLimiter } from "../adapters/kite/rate-limiter.js";
 import { SessionStore } from "../adapters/kite/session-store.js";
 import { MarketTimers } from "../adapters/kite/simulator-clock.js";
 import type { Config } from "../config/schema.js";
-import { DEFAULT_DAY_TIMES } from "../engine/day-plan.js";
 import { type IsoDate, istEpochMs, parseHhmm } from "../domain/ist.js";
+import { DEFAULT_DAY_TIMES } from "../engine/day-plan.js";
 import type { Clock } from "../ports/clock.js";
 import { type RunningSimulator, startSimulator } from "../sim/simulator.js";
 import type { ServiceMode } from "../web/contract.js";
@@ -81,7 +81,7 @@ export async function startSimulatedDay(o: SimulatedDayOptions): Promise<Simulat
   const config = simulatorConfig(o.config, sim, o.workDir);
   let stack: ServiceStack;
   try {
-    await morningLogin(sim, config, clock);
+    await morningLogin(config, clock);
     sim.start();
     stack = await startServiceStack({
       config,
@@ -163,7 +163,7 @@ export function simulatorConfig(
  * the simulator's login page (automatic mode) redirects with a request token, and the callback
  * is handled as the web server would, leaving the session in the service's session file.
  */
-async function morningLogin(sim: RunningSimulator, config: Config, clock: Clock): Promise<void> {
+async function morningLogin(config: Config, clock: Clock): Promise<void> {
   const sessions = new SessionStore({ path: config.data.access_token_file, clock });
   const rest = new KiteRest({
     apiKey: config.api_key,
@@ -183,7 +183,8 @@ async function morningLogin(sim: RunningSimulator, config: Config, clock: Clock)
   });
   const page = await fetch(`${flow.start().url}&auto=1`, { redirect: "manual" });
   const location = page.headers.get("location");
-  if (!location) throw new Error(`the simulator's login page answered HTTP ${page.status} without a redirect`);
+  if (!location)
+    throw new Error(`the simulator's login page answered HTTP ${page.status} without a redirect`);
   const outcome = await flow.handleCallback(new URL(location).searchParams);
   if (!outcome.ok) throw new Error(`the login at the simulator failed: ${outcome.message}`);
 }

@@ -107,6 +107,8 @@ function loadMaster(path: string): InstrumentMaster {
     return new InstrumentMaster(parseInstrumentMaster(readFileSync(path, "utf8")));
   } catch (e) {
     if (e instanceof InstrumentMasterError) throw new UserError(`${path}: ${e.message}`);
-    throw new UserError(`cannot read the instrument master ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+    throw new UserError(
+      `cannot read the instrument master ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+    );
   }
 }

@@ -160,7 +160,9 @@ async function runDemo(dir: string, port: number, config: Config): Promise<void>
     ].join("\n"),
   );
   void demo.day.dayDone.then(() =>
-    out.write(`The demo day is over (daily summary written). The dashboard stays at ${demo.url} until Ctrl-C.\n`),
+    out.write(
+      `The demo day is over (daily summary written). The dashboard stays at ${demo.url} until Ctrl-C.\n`,
+    ),
   );
   await stopped;
 }
