@@ -8,6 +8,7 @@ import { registerExportCandles } from "./commands/export-candles.js";
 import { registerFetchCandles } from "./commands/fetch-candles.js";
 import { registerLogin } from "./commands/login.js";
 import { registerPivots } from "./commands/pivots.js";
+import { registerRehearse } from "./commands/rehearse.js";
 import { registerSampleData } from "./commands/sample-data.js";
 import { registerSetPassword } from "./commands/set-password.js";
 import { registerSim } from "./commands/sim.js";
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerPivots(program);
   registerSampleData(program);
   registerSim(program);
+  registerRehearse(program);
   registerLogin(program);
   registerFetchCandles(program);
   registerExportCandles(program);

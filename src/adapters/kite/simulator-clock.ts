@@ -21,6 +21,49 @@ const RESYNC_MS = 200;
 /** How often market-time timers look at the clock (real ms). */
 const TIMER_TICK_MS = 5;
 
+/**
+ * Timers in market time for any clock that may run faster than real time (or jump): each
+ * waits for `clock.now()` to reach its due time, looked at every few real milliseconds. The
+ * in-process demo and rehearsal use it with the simulator's own `marketClock`; SimulatorClock
+ * (another process's simulator) with its extrapolated reading.
+ */
+export class MarketTimers {
+  private readonly timers = new Set<{ at: number; fn: () => void }>();
+  private loop: NodeJS.Timeout | null = null;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** `ms` market milliseconds from now. */
+  readonly setTimer: SetTimer = (ms, fn) => {
+    const timer = { at: this.clock.now() + ms, fn };
+    this.timers.add(timer);
+    if (!this.loop) this.loop = setInterval(() => this.fireDue(), TIMER_TICK_MS);
+    return () => {
+      this.timers.delete(timer);
+    };
+  };
+
+  /** Drops every timer (nothing fires after this). */
+  stop(): void {
+    if (this.loop) clearInterval(this.loop);
+    this.loop = null;
+    this.timers.clear();
+  }
+
+  private fireDue(): void {
+    const now = this.clock.now();
+    for (const t of [...this.timers]) {
+      if (t.at > now) continue;
+      this.timers.delete(t);
+      t.fn();
+    }
+    if (this.timers.size === 0 && this.loop) {
+      clearInterval(this.loop);
+      this.loop = null;
+    }
+  }
+}
+
 export class SimulatorClock implements Clock {
   private anchorMarket = 0;
   private anchorReal = 0;
@@ -28,8 +71,7 @@ export class SimulatorClock implements Clock {
   private running = false;
   private last = 0;
   private resync: NodeJS.Timeout | null = null;
-  private readonly timers = new Set<{ at: number; fn: () => void }>();
-  private timerLoop: NodeJS.Timeout | null = null;
+  private readonly timers = new MarketTimers(this);
 
   constructor(
     private readonly apiRoot: string,
@@ -47,10 +89,8 @@ export class SimulatorClock implements Clock {
 
   stop(): void {
     if (this.resync) clearInterval(this.resync);
-    if (this.timerLoop) clearInterval(this.timerLoop);
     this.resync = null;
-    this.timerLoop = null;
-    this.timers.clear();
+    this.timers.stop();
   }
 
   now(): number {
@@ -62,29 +102,7 @@ export class SimulatorClock implements Clock {
   }
 
   /** Timers in market time: `ms` market milliseconds from now. */
-  readonly setTimer: SetTimer = (ms, fn) => {
-    const timer = { at: this.now() + ms, fn };
-    this.timers.add(timer);
-    if (!this.timerLoop) {
-      this.timerLoop = setInterval(() => this.fireDue(), TIMER_TICK_MS);
-    }
-    return () => {
-      this.timers.delete(timer);
-    };
-  };
-
-  private fireDue(): void {
-    const now = this.now();
-    for (const t of [...this.timers]) {
-      if (t.at > now) continue;
-      this.timers.delete(t);
-      t.fn();
-    }
-    if (this.timers.size === 0 && this.timerLoop) {
-      clearInterval(this.timerLoop);
-      this.timerLoop = null;
-    }
-  }
+  readonly setTimer: SetTimer = (ms, fn) => this.timers.setTimer(ms, fn);
 
   private async read(): Promise<void> {
     const res = await fetch(new URL("/__sim/clock", this.apiRoot), { signal: AbortSignal.timeout(2000) });

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { DEFAULT_CONFIG_PATH } from "../../config/load.js";
-import type { Config } from "../../config/schema.js";
-import { TradingCalendar } from "../../domain/calendar.js";
+import { type Config, serverPort } from "../../config/schema.js";
 import { configForCommand } from "../load-config.js";
+import { integerOption } from "../options.js";
 import { UserError } from "../user-error.js";
 import { packageVersion } from "../version.js";
 
@@ -13,32 +13,35 @@ type Mode = "live" | "paper";
 interface StartFlags {
   config?: string;
   mode?: string;
-  sampleDir: string;
+  demoDir: string;
+  demoPort?: number;
 }
 
 /**
  * `pivot start`. With a configuration (./config.json, or `--config`) it runs the trading
- * service (live or paper) until SIGINT/SIGTERM. Without one it runs the demo backtest over a
- * generated sample market, as before, and says so.
+ * service (live or paper) until SIGINT/SIGTERM. Without one it runs the demo: the service
+ * against the simulator on a sample market, in this process (src/app/demo.ts).
  */
 export function registerStart(program: Command): void {
   program
     .command("start")
     .description(
-      "run the trading service (live or paper) until stopped; without config.json: a demo backtest over sample data",
+      "run the trading service (live or paper) until stopped; without config.json: the demo (a simulated day)",
     )
     .option("--config <file>", "configuration file (default ./config.json)")
     .option("--mode <mode>", "live or paper (default: trading.paper_trading ? paper : live)")
-    .option("--sample-dir <dir>", "where the demo's sample market is kept", "data/sample-market")
+    .option("--demo-dir <dir>", "the demo's sample market, database and logs", "data/demo")
+    .option("--demo-port <port>", "the demo's dashboard port (default 8001)", (v) =>
+      integerOption("--demo-port", v, 0, 65535),
+    )
     .action(async (flags: StartFlags) => {
       if (flags.mode !== undefined && flags.mode !== "live" && flags.mode !== "paper") {
         throw new UserError(`--mode: expected live or paper, found "${flags.mode}"`);
       }
       if (flags.config === undefined && !existsSync(DEFAULT_CONFIG_PATH)) {
-        process.stderr.write(
-          "no config.json: running the demo backtest; copy config.example.json to config.json to trade\n",
-        );
-        await runDemo(flags.sampleDir, configForCommand(undefined));
+        process.stderr.write("(copy config.example.json to config.json to trade for real)\n");
+        const config = configForCommand(undefined);
+        await runDemo(flags.demoDir, flags.demoPort ?? serverPort(config), config);
         return;
       }
       const config = configForCommand(flags.config);
@@ -110,38 +113,56 @@ async function runService(config: Config, mode: Mode, configPath: string): Promi
   simClock?.stop();
 }
 
-async function runDemo(sampleDir: string, config: Config): Promise<void> {
-  const [
-    { loadCandleDirectory },
-    { writeReportFile },
-    { runBacktest },
-    { writeSampleData },
-    { formatBacktestText },
-  ] = await Promise.all([
-    import("../../backtest/candle-directory.js"),
-    import("../../backtest/report-file.js"),
-    import("../../backtest/run-backtest.js"),
-    import("../../backtest/sample-data.js"),
-    import("../../backtest/text-summary.js"),
-  ]);
+/**
+ * The demo: the simulator and the service (LIVE mode, banner DEMO) in this process on a sample
+ * market, the whole day in about five minutes, then serving the dashboard until Ctrl-C.
+ */
+async function runDemo(dir: string, port: number, config: Config): Promise<void> {
+  const { startDemo, DEMO_REAL_SECONDS } = await import("../../app/demo.js");
+  const out = process.stdout;
   const err = process.stderr;
-  err.write("Running the strategy over a generated sample market (a backtest).\n");
-  const dir = sampleDir;
-  const hasData = existsSync(dir) && readdirSync(dir).some((n) => n.endsWith(".csv"));
-  if (!hasData) {
-    mkdirSync(dir, { recursive: true });
-    const r = writeSampleData({ outDir: dir, days: 20, seed: 1, calendar: new TradingCalendar() });
-    err.write(`Generated ${r.days.length} sample trading days in ${dir}.\n`);
+  out.write(
+    "No config.json: starting the DEMO. A simulated Kite replays a day of a generated sample market\n" +
+      `and the trading service trades it in LIVE mode (the real code path, no real orders), the day in about ${Math.round(DEMO_REAL_SECONDS / 60)} minutes.\n`,
+  );
+  let demo: Awaited<ReturnType<typeof startDemo>>;
+  try {
+    demo = await startDemo({
+      dir,
+      config,
+      port,
+      version: packageVersion(),
+      progress: (line) => err.write(`${line}\n`),
+    });
+  } catch (e) {
+    throw new UserError(`the demo cannot start: ${(e as Error).message}`);
   }
-  const data = loadCandleDirectory(dir, (m) => err.write(`warning: ${m}\n`));
-  const result = runBacktest({
-    config,
-    data,
-    calendar: new TradingCalendar(config.market.holidays),
-    warn: (m) => err.write(`warning: ${m}\n`),
+  const stopped = new Promise<void>((resolve) => {
+    const onSignal = (signal: string) => {
+      err.write(`pivot: ${signal}: stopping the demo\n`);
+      const force = setTimeout(() => process.exit(1), 10_000);
+      force.unref();
+      void demo.day
+        .stop()
+        .finally(() => clearTimeout(force))
+        .then(resolve, resolve);
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
   });
-  const reportPath = join(dir, "..", "sample-report.html");
-  writeReportFile(reportPath, result, data, config);
-  process.stdout.write(formatBacktestText(result));
-  process.stdout.write(`\nHTML report: ${reportPath} (open it in a browser)\n`);
+  out.write(
+    [
+      `DEMO day: ${demo.date} (sample market in ${join(dir, "market")}; database and logs in ${join(dir, "service")})`,
+      `Dashboard: ${demo.url}`,
+      `Password:  ${demo.password}   (new at every start)`,
+      "Ctrl-C to stop.",
+      "",
+    ].join("\n"),
+  );
+  void demo.day.dayDone.then(() =>
+    out.write(
+      `The demo day is over (daily summary written). The dashboard stays at ${demo.url} until Ctrl-C.\n`,
+    ),
+  );
+  await stopped;
 }

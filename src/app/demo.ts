@@ -1,0 +1,99 @@
+/*
+ * The demo (`pivot start` without a config.json): the service in LIVE mode against the
+ * simulator in the same process, replaying one day of a generated sample market, the whole
+ * trading day in about five minutes. Nothing here is a shortcut of the service: the day runs
+ * through startServiceStack as a real one does. Kept under one folder (data/demo/): the sample
+ * market, written once, and the service's database, logs and session, fresh every start.
+ */
+
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { loadCandleDirectory } from "../backtest/candle-directory.js";
+import { runBacktest } from "../backtest/run-backtest.js";
+import { writeSampleData } from "../backtest/sample-data.js";
+import type { Config } from "../config/schema.js";
+import { TradingCalendar } from "../domain/calendar.js";
+import { type IsoDate, parseHhmm } from "../domain/ist.js";
+import { DEFAULT_DAY_TIMES } from "../engine/day-plan.js";
+import { hashPassword } from "../web/password-hash.js";
+import { SIM_DAY_START, type SimulatedDay, startSimulatedDay } from "./simulated-day.js";
+
+/** The demo's trading day, 08:55 to the 15:35 summary, lasts this long in real time. */
+export const DEMO_REAL_SECONDS = 300;
+export const DEMO_SPEED =
+  ((parseHhmm(DEFAULT_DAY_TIMES.summary) - parseHhmm(SIM_DAY_START)) * 60) / DEMO_REAL_SECONDS;
+/** The sample market's size and seed: the same files on every machine. */
+const SAMPLE_DAYS = 20;
+const SAMPLE_SEED = 1;
+
+export interface DemoOptions {
+  /** data/demo: the market goes to `market/`, the service's files to `service/`. */
+  dir: string;
+  /** Defaults and the environment's secrets (no config.json): the strategy's settings. */
+  config: Config;
+  /** The web server's port (the configured one, 8001, unless a test picks another). */
+  port: number;
+  version: string;
+  /** Progress lines (the market's generation). */
+  progress: (line: string) => void;
+  console?: { write(text: string): unknown; isTTY?: boolean };
+}
+
+export interface RunningDemo {
+  day: SimulatedDay;
+  date: IsoDate;
+  /** The dashboard's password for this run (only its hash is kept in the configuration). */
+  password: string;
+  url: string;
+}
+
+/** Prepares the market (once), then starts the simulator and the service on it. */
+export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
+  const calendar = new TradingCalendar(o.config.market.holidays);
+  const marketDir = join(o.dir, "market");
+  const hasMarket = existsSync(marketDir) && readdirSync(marketDir).some((n) => n.endsWith(".csv"));
+  if (!hasMarket) {
+    mkdirSync(marketDir, { recursive: true });
+    const r = writeSampleData({ outDir: marketDir, days: SAMPLE_DAYS, seed: SAMPLE_SEED, calendar });
+    o.progress(`generated a sample market of ${r.days.length} trading days in ${marketDir}`);
+  }
+  const date = demoDate(marketDir, o.config, calendar);
+  // Each demo starts its day afresh: yesterday's demo database would resume a day the new
+  // simulator knows nothing of.
+  const serviceDir = join(o.dir, "service");
+  rmSync(serviceDir, { recursive: true, force: true });
+  mkdirSync(serviceDir, { recursive: true, mode: 0o700 });
+
+  const password = randomBytes(12).toString("base64url");
+  const config: Config = {
+    ...o.config,
+    server: { ...o.config.server, password_hash: await hashPassword(password) },
+  };
+  const day = await startSimulatedDay({
+    dataDir: marketDir,
+    date,
+    speed: DEMO_SPEED,
+    config,
+    workDir: serviceDir,
+    port: o.port,
+    banner: "DEMO",
+    version: o.version,
+    ...(o.console ? { console: o.console } : {}),
+  });
+  return { day, date, password, url: day.stack.url };
+}
+
+/**
+ * The day to replay: the first of the market (with a previous day for its pivots) on which the
+ * strategy trades, so that the demo shows entries and exits; else the market's last day.
+ */
+export function demoDate(marketDir: string, config: Config, calendar: TradingCalendar): IsoDate {
+  const data = loadCandleDirectory(marketDir, () => {});
+  const result = runBacktest({ config, data, calendar, warn: () => {} });
+  const traded = result.trades[0]?.date;
+  const days = [...data.byDay.keys()].sort();
+  const last = days.at(-1);
+  if (!last) throw new Error(`${marketDir} holds no trading day`);
+  return traded ?? last;
+}
