@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { freePort } from "../ops/free-port.js";
+import { freePort } from "../support/free-port.js";
 import { CLI } from "../support/paths.js";
 
 const cwd = mkdtempSync(join(tmpdir(), "pivot-demo-"));
