@@ -5,12 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
-import { orderUpdateOf } from "../src/adapters/kite/kite-broker.js";
 import { Store } from "../src/adapters/sqlite/store.js";
 import { defaultConfig } from "../src/config/load.js";
+import { EnginePostbackSink } from "../src/engine/postback-sink.js";
 import { systemClock } from "../src/ports/clock.js";
 import { buildApp } from "../src/web/app.js";
-import type { EngineView, LoginPort, PostbackSink } from "../src/web/contract.js";
+import type { EngineView, LoginPort } from "../src/web/contract.js";
 import type { Figure } from "./stats.js";
 
 /*
@@ -72,13 +72,12 @@ const noLogin: LoginPort = {
 
 async function ours(dir: string, log: (line: string) => void): Promise<{ result: LoadResult; rows: number }> {
   const store = Store.open(join(dir, "ours.db"), { clock: systemClock });
-  const sink: PostbackSink = {
-    accept(update, raw) {
-      const u = orderUpdateOf(update, "postback", raw);
-      if (!u) return "ignored";
-      return store.recordOrderUpdate(u).isNewEvent ? "applied" : "duplicate";
-    },
-  };
+  // The engine's sink, over an order manager that only records (as OrderManager.onOrderUpdate
+  // does first): the benchmark's orders are none of ours, so there is no trade to step.
+  const sink = new EnginePostbackSink({
+    store,
+    orders: { onOrderUpdate: (u) => void store.recordOrderUpdate(u) },
+  });
   const logger = pino({ level: "info" }, pino.destination({ dest: join(dir, "web.log"), sync: false }));
   const app = buildApp({
     engine: idleEngine,

@@ -24,6 +24,8 @@ export interface RecordedEvent {
  * quantity, price and trigger price (KITE.md: order_id + status + filled_quantity, plus what a
  * modification changes), so the copies arriving by socket, postback and poll are one event.
  * Every arrival is kept too (source, time, raw payload), except a poll repeating a known update.
+ * The raw payload is stored once, in the arrival (schema v2): an event's raw is its first
+ * arrival's, which always exists.
  */
 export class OrderEventsRepository {
   private readonly insertStmt: Statement;
@@ -38,9 +40,9 @@ export class OrderEventsRepository {
   ) {
     this.insertStmt = db.prepare(
       `INSERT INTO order_events (kite_order_id, tag, status, filled_quantity, pending_quantity, quantity, price,
-         trigger_price, average_price, status_message, order_timestamp, source, raw, received_at_ms)
+         trigger_price, average_price, status_message, order_timestamp, source, received_at_ms)
        VALUES (@orderId, @tag, @status, @filledQuantity, @pendingQuantity, @quantity, @price, @triggerPrice,
-         @averagePrice, @statusMessage, @orderTimestamp, @source, @raw, @now)
+         @averagePrice, @statusMessage, @orderTimestamp, @source, @now)
        ON CONFLICT DO NOTHING`,
     );
     this.findStmt = db.prepare(
@@ -51,7 +53,10 @@ export class OrderEventsRepository {
     this.arrivalStmt = db.prepare(
       "INSERT INTO order_event_arrivals (event_id, source, raw, received_at_ms) VALUES (?, ?, ?, ?)",
     );
-    this.byOrderStmt = db.prepare("SELECT * FROM order_events WHERE kite_order_id = ? ORDER BY id");
+    this.byOrderStmt = db.prepare(
+      `SELECT e.*, (SELECT a.raw FROM order_event_arrivals a WHERE a.event_id = e.id ORDER BY a.id LIMIT 1) AS raw
+       FROM order_events e WHERE e.kite_order_id = ? ORDER BY e.id`,
+    );
     this.arrivalsStmt = db.prepare(
       "SELECT source, received_at_ms FROM order_event_arrivals WHERE event_id = ? ORDER BY id",
     );
