@@ -1,3 +1,4 @@
+import type { Transaction } from "better-sqlite3";
 import type { OrderUpdate } from "../../ports/broker.js";
 import type { Clock } from "../../ports/clock.js";
 import { AuditLogRepository } from "./audit-repo.js";
@@ -34,6 +35,8 @@ export class Store {
   readonly outbox: OutboxRepository;
   /** Updates recorded by `recordOrderUpdates` whose result `recordOrderUpdate` has not handed out yet. */
   private readonly recordedInBatch = new WeakMap<OrderUpdate, RecordedOrderUpdate>();
+  /** Made once: better-sqlite3 builds wrapper functions at each `db.transaction` call. */
+  private readonly recordBatchTx: Transaction<(updates: readonly OrderUpdate[]) => RecordedOrderUpdate[]>;
 
   constructor(
     readonly db: Db,
@@ -50,6 +53,9 @@ export class Store {
     this.control = new ControlStateRepository(db, clock);
     this.audit = new AuditLogRepository(db, clock);
     this.outbox = new OutboxRepository(db, clock);
+    this.recordBatchTx = db.transaction((updates: readonly OrderUpdate[]) =>
+      updates.map((u) => this.recordOne(u)),
+    );
   }
 
   /** Opens the database at `path` (see `openDatabase`) and builds the store over it. */
@@ -82,7 +88,7 @@ export class Store {
       this.recordedInBatch.delete(update);
       return recorded;
     }
-    return this.transaction(() => this.recordOne(update));
+    return this.recordBatchTx.immediate([update])[0] as RecordedOrderUpdate;
   }
 
   /**
@@ -92,7 +98,7 @@ export class Store {
    * to `recordOrderUpdate` returns its result instead of recording it twice.
    */
   recordOrderUpdates(updates: readonly OrderUpdate[]): RecordedOrderUpdate[] {
-    const results = this.transaction(() => updates.map((u) => this.recordOne(u)));
+    const results = this.recordBatchTx.immediate(updates);
     updates.forEach((u, i) => {
       const r = results[i];
       if (r) this.recordedInBatch.set(u, r);

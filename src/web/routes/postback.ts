@@ -22,6 +22,9 @@ import { countPostback, type PostbackOutcome } from "../service-metrics.js";
 
 export const POSTBACK_BODY_LIMIT = 64 * 1024;
 
+/** The answer to a stored update, serialized once. */
+const STORED = JSON.stringify({ status: "ok" });
+
 /** Failed postbacks an address may send a minute before it is answered 429. */
 export const POSTBACK_FAILURES_A_MINUTE = 20;
 
@@ -90,6 +93,6 @@ export async function postbackRoutes(app: FastifyInstance, options: { ctx: WebCo
     }
     countPostback(ctx.metrics, outcome);
     ctx.metrics.postbackSeconds.observe((performance.now() - started) / 1000);
-    return reply.code(200).send({ status: "ok" });
+    return reply.code(200).type("application/json; charset=utf-8").send(STORED);
   });
 }
