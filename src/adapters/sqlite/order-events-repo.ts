@@ -40,7 +40,7 @@ export class OrderEventsRepository {
   private readonly recordTx: Transaction<(update: OrderUpdate) => RecordedEvent>;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly clock: Clock,
   ) {
     this.insertStmt = db.prepare(
