@@ -106,7 +106,7 @@ export class OrdersRepository {
   private readonly applyTx: Transaction<(update: OrderStateUpdate) => AppliedUpdate>;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly clock: Clock,
   ) {
     this.applyTx = db.transaction((update: OrderStateUpdate) => this.applyInTransaction(update));
