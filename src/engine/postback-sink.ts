@@ -75,13 +75,14 @@ export class EnginePostbackSink implements PostbackSink {
   /**
    * Records a verified postback; resolves once it is committed: "applied" (new, of one of our
    * orders), "duplicate" (this update was recorded before, by any path), "ignored" (not an
-   * order of ours as far as the store knows, or an order the engine cannot read; a readable one
-   * is still recorded, since it may be ours before the placement's answer arrives). Rejects when
-   * it could not be stored.
+   * order of ours as far as the store knows, or an update the engine cannot read: an unknown
+   * order type or side, or quantities and prices no order can have; a readable one is still
+   * recorded, since it may be ours before the placement's answer arrives). Rejects when it
+   * could not be stored.
    */
   accept(update: PostbackUpdate, rawBody: string): Promise<PostbackAcceptance> {
     const u = orderUpdateOf(update, "postback", rawBody);
-    if (!u) return Promise.resolve("ignored");
+    if (!u || !storable(u)) return Promise.resolve("ignored");
     return new Promise<PostbackAcceptance>((resolve, reject) => {
       this.waiting.push({ update: u, resolve, reject });
       if (this.waiting.length === 1) this.defer(() => this.flush());
@@ -128,6 +129,23 @@ export class EnginePostbackSink implements PostbackSink {
       }
     });
   }
+}
+
+/**
+ * Quantities are whole and not negative, prices finite: what the order tables hold. The
+ * checksum covers only the order id and timestamp, so the rest of a verified body may still be
+ * nonsense, which must be ignored like any unreadable update rather than fail its batch.
+ */
+function storable(u: OrderUpdate): boolean {
+  const count = (n: number) => Number.isSafeInteger(n) && n >= 0;
+  return (
+    count(u.quantity) &&
+    count(u.filledQuantity) &&
+    count(u.pendingQuantity) &&
+    Number.isFinite(u.price) &&
+    Number.isFinite(u.triggerPrice) &&
+    Number.isFinite(u.averagePrice)
+  );
 }
 
 function outcomeOf(r: RecordedOrderUpdate): PostbackAcceptance {

@@ -169,6 +169,24 @@ test("EnginePostbackSink: an order type or side the engine cannot read → ignor
   assert.equal(told.length, 0);
 });
 
+test("EnginePostbackSink: a signed update with quantities or prices no order has → ignored at once, nothing recorded", async () => {
+  const { store } = storeWithOrder();
+  const { sink, told, d } = sinkOver(store);
+  const nonsense: Record<string, unknown>[] = [
+    { filled_quantity: -1 },
+    { quantity: 20.5 },
+    { status: "OPEN", filled_quantity: 0, pending_quantity: 1e308 },
+    { filled_quantity: 2 ** 53 },
+  ];
+  for (const fields of nonsense) {
+    const p = postback({ order_id: "250904000000556", ...fields });
+    assert.equal(await sink.accept(p.update, p.raw), "ignored", JSON.stringify(fields));
+  }
+  assert.equal(d.queued, 0);
+  assert.equal(store.orderEvents.byKiteOrderId("250904000000556").length, 0);
+  assert.equal(told.length, 0);
+});
+
 test("EnginePostbackSink: the answer comes only once the update is committed (visible to another connection)", async () => {
   const dir = mkdtempSync(join(tmpdir(), "pivot-sink-"));
   after(() => rmSync(dir, { recursive: true, force: true }));
