@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { Store } from "../src/adapters/sqlite/store.js";
+import { startWalCheckpointer } from "../src/adapters/sqlite/wal-checkpointer.js";
 import { defaultConfig } from "../src/config/load.js";
 import { EnginePostbackSink } from "../src/engine/postback-sink.js";
 import { systemClock } from "../src/ports/clock.js";
@@ -17,12 +18,12 @@ import type { Figure } from "./stats.js";
  * POST /postback under load on loopback: the real app, listening, with the engine's
  * PostbackSink (EnginePostbackSink) recording each update durably in SQLite through the
  * project's Store (order_events and order_event_arrivals, WAL, synchronous = NORMAL; the
- * updates of one event-loop turn in one transaction) before its 200, and the request log on
- * (pino, to a file; a stored postback writes no line, a refused one does). The load comes from
- * another process (postback-load.ts): N keep-alive connections, one request at a time each,
- * sending valid, checksummed, distinct updates. Then the same load against a minimal Flask
- * server doing the same checksum and inserts (flask_postback.py, python3-flask), when it is
- * installed.
+ * updates of one event-loop turn in one transaction; WAL checkpoints in a worker thread) before
+ * its 200, and the request log on (pino, to a file; a stored postback writes no line, a refused
+ * one does). The load comes from another process (postback-load.ts): N keep-alive connections,
+ * one request at a time each, sending valid, checksummed, distinct updates. Then the same load
+ * against a minimal Flask server doing the same checksum and inserts (flask_postback.py,
+ * python3-flask), when it is installed.
  */
 
 /**
@@ -80,7 +81,12 @@ async function ours(
   dir: string,
   log: (line: string) => void,
 ): Promise<{ result: LoadResult; rows: number; serverCpuUsPerRequest: number }> {
-  const store = Store.open(join(dir, "ours.db"), { clock: systemClock });
+  const path = join(dir, "ours.db");
+  const store = Store.open(path, { clock: systemClock });
+  // As `pivot start` should: WAL checkpoints in a worker thread, not inside a postback's commit.
+  const checkpointer = startWalCheckpointer(store.db, path, {
+    onError: (e) => log(`postback, ours: ${e.message}`),
+  });
   // The engine's sink, over an order manager that only records (as OrderManager.onOrderUpdate
   // does first): the benchmark's orders are none of ours, so there is no trade to step.
   const sink = new EnginePostbackSink({
@@ -120,6 +126,7 @@ async function ours(
   } finally {
     await app.close();
     logger.flush();
+    await checkpointer.stop();
     store.close();
   }
 }
