@@ -50,8 +50,9 @@ interface Waiting {
 
 /**
  * The engine's PostbackSink. In `pivot start` (live mode):
- *   new EnginePostbackSink({ store, orders: orderManager })
- * with the same Store and OrderManager the trading service uses.
+ *   new EnginePostbackSink({ store, orders: tradingService.orderManager })
+ * with the very Store object the order manager records into (the one-path hand-over above works
+ * per Store instance: a second Store over the same file would record each postback twice).
  */
 export class EnginePostbackSink implements PostbackSink {
   private readonly store: PostbackRecorder;
