@@ -2,8 +2,8 @@
 
 A minimal Flask app doing what our POST /postback does: read the raw body, parse the JSON, check
 checksum == sha256(order_id + order_timestamp + api_secret), and insert the update into SQLite
-(WAL, synchronous=NORMAL, the same order_events / order_event_arrivals shape, idempotent on the
-update's identity), answering 200. Served by Flask's own threaded server, as the original
+(WAL, synchronous=NORMAL, the same order_events / order_event_arrivals shape as our schema v2: the
+raw payload once, in the arrival; idempotent on the update's identity), answering 200. Served by Flask's own threaded server, as the original
 postback_server.py was.
 
 Usage: python3 flask_postback.py <port> <database> (the api_secret in PIVOT_BENCH_SECRET)
@@ -32,13 +32,14 @@ CREATE TABLE IF NOT EXISTS order_events (
   filled_quantity INTEGER NOT NULL, pending_quantity INTEGER NOT NULL, quantity INTEGER NOT NULL,
   price REAL NOT NULL, trigger_price REAL NOT NULL, average_price REAL NOT NULL,
   status_message TEXT, order_timestamp TEXT NOT NULL, source TEXT NOT NULL,
-  raw TEXT NOT NULL, received_at_ms INTEGER NOT NULL,
+  received_at_ms INTEGER NOT NULL,
   UNIQUE (kite_order_id, status, filled_quantity, quantity, price, trigger_price)
 );
 CREATE TABLE IF NOT EXISTS order_event_arrivals (
   id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL REFERENCES order_events(id),
   source TEXT NOT NULL, raw TEXT NOT NULL, received_at_ms INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS order_event_arrivals_by_event ON order_event_arrivals (event_id);
 """
 
 local = threading.local()
@@ -86,12 +87,12 @@ def postback():
     try:
         cur = conn.execute(
             """INSERT INTO order_events (kite_order_id, tag, status, filled_quantity, pending_quantity, quantity,
-                 price, trigger_price, average_price, status_message, order_timestamp, source, raw, received_at_ms)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'postback', ?, ?) ON CONFLICT DO NOTHING""",
+                 price, trigger_price, average_price, status_message, order_timestamp, source, received_at_ms)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'postback', ?) ON CONFLICT DO NOTHING""",
             (order_id, body.get("tag"), body.get("status"), body.get("filled_quantity", 0),
              body.get("pending_quantity", 0), body.get("quantity", 0), body.get("price", 0),
              body.get("trigger_price", 0), body.get("average_price", 0), body.get("status_message"),
-             timestamp, raw, now),
+             timestamp, now),
         )
         event_id = cur.lastrowid if cur.rowcount > 0 else conn.execute(
             "SELECT id FROM order_events WHERE kite_order_id = ? AND status = ? AND filled_quantity = ?",

@@ -126,12 +126,20 @@ export interface EngineView {
 }
 
 /**
+ * What became of a verified postback: "applied" (new, of one of our orders), "duplicate" (the
+ * same update was already recorded, by any path), "ignored" (not an order of ours, or not an
+ * order update the engine reads).
+ */
+export type PostbackAcceptance = "applied" | "duplicate" | "ignored";
+
+/**
  * Where verified postbacks go: recorded durably (order_events, idempotent on the update's
- * identity) and handed to the order manager, synchronously (better-sqlite3), so that the 200
- * answer means "stored". "duplicate": the same update was already recorded.
+ * identity) and handed to the order manager. The promise resolves once the update is committed
+ * (the sink may group the updates of one event-loop turn in one transaction), so the 200
+ * answer, sent after it, means "stored"; it rejects when the update could not be stored (503).
  */
 export interface PostbackSink {
-  accept(update: PostbackUpdate, rawBody: string): "applied" | "duplicate" | "ignored";
+  accept(update: PostbackUpdate, rawBody: string): Promise<PostbackAcceptance>;
 }
 
 /** The Kite login as the web layer drives it (adapters/kite/login-flow.ts LoginFlow fits). */

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { test } from "node:test";
+import { after, test } from "node:test";
+import { Store } from "../../src/adapters/sqlite/store.js";
+import { EnginePostbackSink } from "../../src/engine/postback-sink.js";
+import { ManualClock } from "../../src/ports/clock.js";
 import { SeededRandom } from "../../src/sim/rng.js";
-import { API_SECRET, signedPostback, testApp } from "./web-fixture.js";
+import { API_SECRET, signedPostback, T0, testApp } from "./web-fixture.js";
 
 /*
  * 10,000 random and malformed postbacks (seeded: the same run every time) through the app:
@@ -190,12 +193,12 @@ function fuzzBody(rng: SeededRandom, i: number): { body: string; genuine: string
   }
 }
 
-test(`${RUNS} random and malformed postbacks → no 5xx, only genuine updates accepted, still healthy`, async () => {
-  const { app, sink } = testApp();
-  const rng = new SeededRandom(SEED);
+/** Sends `runs` fuzzed bodies; returns the genuine order ids and the count of each status. */
+async function fuzz(app: ReturnType<typeof testApp>["app"], runs: number, seed: number) {
+  const rng = new SeededRandom(seed);
   const genuine = new Set<string>();
   const statuses = new Map<number, number>();
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     const { body, genuine: id } = fuzzBody(rng, i);
     if (id) genuine.add(id);
     const type = pick(rng, CONTENT_TYPES);
@@ -214,6 +217,12 @@ test(`${RUNS} random and malformed postbacks → no 5xx, only genuine updates ac
     );
     if (id) assert.equal(res.statusCode, 200, `run ${i}: a genuine update refused: ${res.body}`);
   }
+  return { genuine, statuses };
+}
+
+test(`${RUNS} random and malformed postbacks → no 5xx, only genuine updates accepted, still healthy`, async () => {
+  const { app, sink } = testApp();
+  const { genuine, statuses } = await fuzz(app, RUNS, SEED);
   for (const { update, raw } of sink.accepted) {
     assert.ok(isSigned(raw), `an unsigned body reached the sink: ${raw.slice(0, 200)}`);
     assert.equal(update.order_id, JSON.parse(raw).order_id);
@@ -228,4 +237,22 @@ test(`${RUNS} random and malformed postbacks → no 5xx, only genuine updates ac
 
   const health = await app.inject({ method: "GET", url: "/health" });
   assert.equal(health.statusCode, 200);
+});
+
+test("2,000 random and malformed postbacks into the engine's sink and SQLite → no 5xx, only signed bodies stored, every genuine one", async () => {
+  const store = Store.open(":memory:", { clock: new ManualClock(T0) });
+  after(() => store.close());
+  const sink = new EnginePostbackSink({
+    store,
+    orders: { onOrderUpdate: (u) => void store.recordOrderUpdate(u) },
+  });
+  const { app } = testApp({ deps: { postbacks: sink } });
+  const { genuine, statuses } = await fuzz(app, 2_000, SEED + 1);
+  assert.equal(statuses.get(503) ?? 0, 0);
+  const raws = store.db.prepare("SELECT raw FROM order_event_arrivals").all() as { raw: string }[];
+  for (const { raw } of raws) assert.ok(isSigned(raw), `an unsigned body was stored: ${raw.slice(0, 200)}`);
+  for (const orderId of genuine)
+    assert.equal(store.orderEvents.byKiteOrderId(orderId).length, 1, `genuine ${orderId} not stored once`);
+  assert.ok(genuine.size > 60, `enough genuine updates mixed in (${genuine.size})`);
+  assert.equal((await app.inject({ method: "GET", url: "/health" })).statusCode, 200);
 });

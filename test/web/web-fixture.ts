@@ -11,6 +11,7 @@ import type {
   EngineView,
   LiveEvent,
   LoginPort,
+  PostbackAcceptance,
   PostbackSink,
   StatusSnapshot,
 } from "../../src/web/contract.js";
@@ -139,7 +140,7 @@ export class FakeSink implements PostbackSink {
   private readonly seen = new Set<string>();
   failWith: Error | null = null;
 
-  accept(update: PostbackUpdate, raw: string): "applied" | "duplicate" | "ignored" {
+  async accept(update: PostbackUpdate, raw: string): Promise<PostbackAcceptance> {
     if (this.failWith) throw this.failWith;
     const key = `${update.order_id}|${update.status}|${update.filled_quantity}`;
     if (this.seen.has(key)) return "duplicate";

@@ -262,8 +262,20 @@ CREATE TABLE notification_outbox (
 CREATE INDEX notification_outbox_waiting ON notification_outbox (channel, id) WHERE status IN ('PENDING', 'SENDING');
 `;
 
+/*
+ * v2: an update's raw payload is kept once, in its arrivals. Every event has at least one
+ * arrival (its first is always recorded), so an event's raw is its first arrival's; v1 stored
+ * the same text in both tables, twice the bytes on the postback's hot path.
+ */
+const V2 = `
+ALTER TABLE order_events DROP COLUMN raw;
+`;
+
 /** Every migration, in order; the last one's version is the schema version this code writes. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "create every table", sql: V1 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "create every table", sql: V1 },
+  { version: 2, name: "raw payload of an order update kept once, in its arrivals", sql: V2 },
+];
 
 /** The schema version this code knows (the last migration's). */
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

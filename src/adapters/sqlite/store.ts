@@ -1,3 +1,4 @@
+import type { Transaction } from "better-sqlite3";
 import type { OrderUpdate } from "../../ports/broker.js";
 import type { Clock } from "../../ports/clock.js";
 import { AuditLogRepository } from "./audit-repo.js";
@@ -32,6 +33,10 @@ export class Store {
   readonly control: ControlStateRepository;
   readonly audit: AuditLogRepository;
   readonly outbox: OutboxRepository;
+  /** Updates recorded by `recordOrderUpdates` whose result `recordOrderUpdate` has not handed out yet. */
+  private readonly recordedInBatch = new WeakMap<OrderUpdate, RecordedOrderUpdate>();
+  /** Made once: better-sqlite3 builds wrapper functions at each `db.transaction` call. */
+  private readonly recordBatchTx: Transaction<(updates: readonly OrderUpdate[]) => RecordedOrderUpdate[]>;
 
   constructor(
     readonly db: Db,
@@ -48,6 +53,9 @@ export class Store {
     this.control = new ControlStateRepository(db, clock);
     this.audit = new AuditLogRepository(db, clock);
     this.outbox = new OutboxRepository(db, clock);
+    this.recordBatchTx = db.transaction((updates: readonly OrderUpdate[]) =>
+      updates.map((u) => this.recordOne(u)),
+    );
   }
 
   /** Opens the database at `path` (see `openDatabase`) and builds the store over it. */
@@ -67,12 +75,40 @@ export class Store {
   /**
    * Records an order update (its arrival, and the event if new) and applies it to the order,
    * in one transaction. Idempotent: the same update again changes nothing.
+   *
+   * An update object already recorded by `recordOrderUpdates` is not recorded again: the first
+   * call with it returns the result of that recording. This is how an update stored by the
+   * postback sink's group commit reaches the order manager (whose `onOrderUpdate` records what
+   * it is given) along one path: one arrival row, and the order manager still sees whether the
+   * order changed.
    */
   recordOrderUpdate(update: OrderUpdate): RecordedOrderUpdate {
-    return this.transaction(() => {
-      const { isNew } = this.orderEvents.record(update);
-      return { ...this.orders.applyUpdate(update), isNewEvent: isNew };
+    const recorded = this.recordedInBatch.get(update);
+    if (recorded) {
+      this.recordedInBatch.delete(update);
+      return recorded;
+    }
+    return this.recordBatchTx.immediate([update])[0] as RecordedOrderUpdate;
+  }
+
+  /**
+   * Records several updates in one transaction (a group commit: one commit for the lot instead
+   * of one each), each as `recordOrderUpdate` would; all or none. The results, in order, are
+   * also remembered for the update objects (weakly), so that handing each of them afterwards
+   * to `recordOrderUpdate` returns its result instead of recording it twice.
+   */
+  recordOrderUpdates(updates: readonly OrderUpdate[]): RecordedOrderUpdate[] {
+    const results = this.recordBatchTx.immediate(updates);
+    updates.forEach((u, i) => {
+      const r = results[i];
+      if (r) this.recordedInBatch.set(u, r);
     });
+    return results;
+  }
+
+  private recordOne(update: OrderUpdate): RecordedOrderUpdate {
+    const { isNew } = this.orderEvents.record(update);
+    return { ...this.orders.applyUpdate(update), isNewEvent: isNew };
   }
 
   /**

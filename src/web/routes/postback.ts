@@ -14,12 +14,16 @@ import { countPostback, type PostbackOutcome } from "../service-metrics.js";
  * - an address that keeps failing is answered 429 and no longer logged one by one, but its
  *   valid updates still go through: a valid checksum is never refused, whatever came before;
  * - over 64 KB → 413, before the body is even read in full;
- * - a valid update is handed to the PostbackSink, which stores it durably and synchronously
- *   (the 200 means "stored"), and answered at once.
+ * - a valid update is handed to the PostbackSink, which stores it durably (grouping the
+ *   updates of one event-loop turn in one commit) and resolves once it is committed: the 200,
+ *   sent only then, means "stored".
  * Bad input never ends in a 5xx: a 503 means our database failed to take a valid update.
  */
 
 export const POSTBACK_BODY_LIMIT = 64 * 1024;
+
+/** The answer to a stored update, serialized once. */
+const STORED = JSON.stringify({ status: "ok" });
 
 /** Failed postbacks an address may send a minute before it is answered 429. */
 export const POSTBACK_FAILURES_A_MINUTE = 20;
@@ -48,7 +52,7 @@ export async function postbackRoutes(app: FastifyInstance, options: { ctx: WebCo
     return sendError(reply, status, clientErrorMessage(status));
   });
 
-  app.post("/postback", { bodyLimit: POSTBACK_BODY_LIMIT }, (request, reply) => {
+  app.post("/postback", { bodyLimit: POSTBACK_BODY_LIMIT }, async (request, reply) => {
     const started = performance.now();
     const raw = typeof request.body === "string" ? request.body : "";
     const result = verifyPostback(raw, ctx.deps.apiSecret);
@@ -78,7 +82,7 @@ export async function postbackRoutes(app: FastifyInstance, options: { ctx: WebCo
     }
     let outcome: PostbackOutcome;
     try {
-      outcome = ctx.deps.postbacks.accept(result.update, raw);
+      outcome = await ctx.deps.postbacks.accept(result.update, raw);
     } catch (e) {
       countPostback(ctx.metrics, "sink_failed");
       ctx.log.error(
@@ -89,6 +93,6 @@ export async function postbackRoutes(app: FastifyInstance, options: { ctx: WebCo
     }
     countPostback(ctx.metrics, outcome);
     ctx.metrics.postbackSeconds.observe((performance.now() - started) / 1000);
-    return reply.code(200).send({ status: "ok" });
+    return reply.code(200).type("application/json; charset=utf-8").send(STORED);
   });
 }

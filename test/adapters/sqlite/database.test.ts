@@ -36,7 +36,10 @@ test("openDatabase on a new file → folder created, every table, user_version =
   const { db, migrated } = openDatabase(path, { clock });
   try {
     assert.ok(existsSync(path));
-    assert.deepEqual(migrated, [1]);
+    assert.deepEqual(
+      migrated,
+      MIGRATIONS.map((m) => m.version),
+    );
     assert.equal(schemaVersionOf(db), SCHEMA_VERSION);
     const tables = (
       db
@@ -70,11 +73,15 @@ test("openDatabase on an up-to-date file → runs no migration, keeps the data",
 test("openDatabase with a later migration → applies only the new one", () => {
   const path = join(tempDir(), "trading.db");
   openDatabase(path, { clock }).db.close();
-  const next = [...MIGRATIONS, { version: 2, name: "extra", sql: "CREATE TABLE extra (x INTEGER) STRICT;" }];
+  const extra = SCHEMA_VERSION + 1;
+  const next = [
+    ...MIGRATIONS,
+    { version: extra, name: "extra", sql: "CREATE TABLE extra (x INTEGER) STRICT;" },
+  ];
   const { db, migrated } = openDatabase(path, { clock, migrations: next });
   try {
-    assert.deepEqual(migrated, [2]);
-    assert.equal(schemaVersionOf(db), 2);
+    assert.deepEqual(migrated, [extra]);
+    assert.equal(schemaVersionOf(db), extra);
   } finally {
     db.close();
   }
@@ -85,7 +92,11 @@ test("openDatabase with a failing migration → nothing of it applied, version u
   openDatabase(path, { clock }).db.close();
   const broken = [
     ...MIGRATIONS,
-    { version: 2, name: "bad", sql: "CREATE TABLE half (x INTEGER); SELECT * FROM nowhere;" },
+    {
+      version: SCHEMA_VERSION + 1,
+      name: "bad",
+      sql: "CREATE TABLE half (x INTEGER); SELECT * FROM nowhere;",
+    },
   ];
   assert.throws(() => openDatabase(path, { clock, migrations: broken }), DatabaseOpenError);
   const { db } = openDatabase(path, { clock });

@@ -95,7 +95,7 @@ describe("dashboard in Chromium", { skip }, () => {
     const parsed = parseConfig({ server: { password_hash: PASSWORD_HASH } });
     if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
     const engine = new FakeEngine({ mode: "PAPER" });
-    const postbacks: PostbackSink = { accept: () => "ignored" };
+    const postbacks: PostbackSink = { accept: async () => "ignored" };
     const login: LoginPort = {
       start: () => ({ url: "https://kite.example/connect/login" }),
       handleCallback: async () => ({ ok: false, reason: "bad_state", message: "not in this test" }),

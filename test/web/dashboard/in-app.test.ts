@@ -14,7 +14,7 @@ function appWithDashboard() {
   const parsed = parseConfig({ server: { password_hash: PASSWORD_HASH } });
   if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
   const engine = new FakeEngine();
-  const postbacks: PostbackSink = { accept: () => "ignored" };
+  const postbacks: PostbackSink = { accept: async () => "ignored" };
   const login: LoginPort = {
     start: () => ({ url: "https://kite.example/connect/login" }),
     handleCallback: async () =>
