@@ -14,10 +14,12 @@ import { SessionStore } from "../adapters/kite/session-store.js";
 import { TickerClient } from "../adapters/kite/ticker-client.js";
 import { PaperBroker } from "../adapters/paper/paper-broker.js";
 import { Store } from "../adapters/sqlite/store.js";
+import { startWalCheckpointer } from "../adapters/sqlite/wal-checkpointer.js";
 import { createTelegram } from "../adapters/telegram/telegram.js";
 import { type Config, serverPort } from "../config/schema.js";
 import { TradingCalendar } from "../domain/calendar.js";
 import { istPartsOf, parseHhmm } from "../domain/ist.js";
+import { EnginePostbackSink } from "../engine/postback-sink.js";
 import { realSetTimer, type SetTimer } from "../engine/scheduler.js";
 import { TradingService } from "../engine/trading-service.js";
 import { DiskSpaceWatcher, describeDisk } from "../ops/disk-space.js";
@@ -233,9 +235,21 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
       return outcome;
     },
   };
-  const postbacks: PostbackSink = {
-    accept: (update, raw) => (kiteBroker?.feedPostback(update, raw) ? "applied" : "ignored"),
-  };
+  // Live: verified postbacks are stored in group commits and handed to the order manager (the
+  // one path by which they are recorded). Paper mode has no broker orders to hear about.
+  const postbacks: PostbackSink = kiteBroker
+    ? new EnginePostbackSink({
+        store,
+        orders: service.orderManager,
+        onConsumerError: (e, u) => logger.error(`postback ${u.orderId}: ${String(e)}`),
+      })
+    : { accept: async () => "ignored" };
+  // WAL checkpoints off the main thread: a checkpoint inside a commit would stall every request.
+  const checkpointer = startWalCheckpointer(
+    store.db,
+    mode === "paper" ? config.data.paper_database_path : config.data.database_path,
+    { onError: (e) => logger.warn(`database checkpoints: ${e.message}`) },
+  );
   const metrics = createServiceMetrics();
   let lastBeat = { market: Number.NaN, real: performance.now() };
   const app = buildApp({
@@ -313,6 +327,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
         stopDisk();
         stopFeedWatch();
         await app.close(); // no more requests (event streams ended)
+        await checkpointer.stop();
         await service.stop(); // no new entries, work in flight settled, ticker and store closed
         await telegram?.stop();
         logger.info("stopped");

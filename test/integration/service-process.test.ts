@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,6 +48,7 @@ function spawnService(configPath: string): Omit<Started, "sim" | "configPath" | 
 
 async function startService(name: string, startTime: string): Promise<Started> {
   const dir = mkdtempSync(join(root, `${name}-`));
+  const port = await freePort();
   const sim = await startSimulator({
     port: 0,
     dataDir: REAL_CANDLES_DIR,
@@ -56,8 +58,9 @@ async function startService(name: string, startTime: string): Promise<Started> {
     startTime,
     autoLogin: true,
     rateLimits: false,
+    // Kite's order updates reach the service's /postback, as nginx would forward them.
+    postbackUrl: `http://127.0.0.1:${port}/postback`,
   });
-  const port = await freePort();
   const { configPath } = await prepareSimService(sim, dir, { port, api_token: API_TOKEN });
   sim.start();
   return { sim, configPath, port, ...spawnService(configPath) };
@@ -112,6 +115,36 @@ test("pivot start → /health within seconds, /status with the token, a second i
     const secondExit = await second.exit;
     assert.notEqual(secondExit.code, 0);
     assert.match(second.output.join(""), new RegExp(`port ${s.port} is held by pid ${s.child.pid}`));
+
+    // Postbacks: the simulator's arrive and are stored; the same one again is a duplicate
+    // (applied once); a forged one is refused.
+    const entry = s.sim.state().orders.find((o) => String(o.tag).startsWith("E"));
+    assert.ok(entry);
+    const body = JSON.stringify({
+      ...entry,
+      checksum: createHash("sha256")
+        .update(`${entry.order_id}${entry.order_timestamp}${s.sim.apiSecret}`)
+        .digest("hex"),
+    });
+    const post = (b: string) =>
+      fetch(`http://127.0.0.1:${s.port}/postback`, { method: "POST", body: b }).then((r) => r.status);
+    const outcomes = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text();
+      const count = (o: string) =>
+        Number(new RegExp(`pivot_postbacks_total\\{outcome="${o}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+      return { applied: count("applied"), duplicate: count("duplicate"), bad: count("bad_checksum") };
+    };
+    const before = await outcomes();
+    assert.ok(
+      before.applied + before.duplicate >= 1,
+      `the simulator's postbacks arrived: ${JSON.stringify(before)}`,
+    );
+    assert.equal(await post(body), 200);
+    assert.equal(await post(body), 200);
+    assert.equal(await post(body.replace(/"checksum":"[0-9a-f]/, '"checksum":"x')), 401);
+    const afterPosts = await outcomes();
+    assert.equal(afterPosts.duplicate - before.duplicate, 2, "the same update twice: recorded once");
+    assert.equal(afterPosts.bad - before.bad, 1);
 
     // SIGTERM: stops within 10 s; the position stays protected at the broker.
     const stopAt = performance.now();

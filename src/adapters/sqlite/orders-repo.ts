@@ -96,6 +96,7 @@ export class OrdersRepository {
   private readonly byKiteIdStmt: Statement;
   private readonly byTradeStmt: Statement;
   private readonly liveStmt: Statement;
+  private readonly sinceStmt: Statement;
   private readonly markPlacedStmt: Statement;
   private readonly markFailedStmt: Statement;
   private readonly applyStmt: Statement;
@@ -123,6 +124,7 @@ export class OrdersRepository {
     this.liveStmt = db.prepare(
       "SELECT * FROM orders WHERE status IN ('NEW', 'PLACED', 'OPEN', 'TRIGGER PENDING') ORDER BY local_id",
     );
+    this.sinceStmt = db.prepare("SELECT * FROM orders WHERE created_at_ms >= ? ORDER BY local_id");
     this.markPlacedStmt = db.prepare(
       `UPDATE orders SET kite_order_id = @kite, updated_at_ms = @now,
          status = CASE WHEN status IN ('NEW', 'FAILED') THEN 'PLACED' ELSE status END
@@ -229,11 +231,8 @@ export class OrdersRepository {
 
   /** Orders written at or after `fromMs` (a day's orders), oldest first. */
   since(fromMs: number): StoredOrder[] {
-    this.sinceStmt ??= this.db.prepare("SELECT * FROM orders WHERE created_at_ms >= ? ORDER BY local_id");
     return this.sinceStmt.all(fromMs).map((r) => toOrder(r) as StoredOrder);
   }
-
-  private sinceStmt: Statement | null = null;
 }
 
 /** Whether an update moves the stored order forward. */
