@@ -94,22 +94,11 @@ async function runService(config: Config, mode: Mode, configPath: string): Promi
   process.stdout.write(
     `pivot: ${mode.toUpperCase()} trading, Kite ${config.kite.api_root}, dashboard ${stack.url} (Ctrl-C to stop)\n`,
   );
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: string) => {
-      process.stderr.write(
-        `pivot: ${signal}: stopping (open positions stay protected by their stop orders at the broker)\n`,
-      );
-      // Shutdown must finish within 10 s whatever hangs.
-      const force = setTimeout(() => process.exit(1), 10_000);
-      force.unref();
-      void stack
-        .stop()
-        .finally(() => clearTimeout(force))
-        .then(resolve, resolve);
-    };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-  });
+  await stopOnSignal(
+    () => stack.stop(),
+    (signal) =>
+      `pivot: ${signal}: stopping (open positions stay protected by their stop orders at the broker)`,
+  );
   simClock?.stop();
 }
 
@@ -137,19 +126,10 @@ async function runDemo(dir: string, port: number, config: Config): Promise<void>
   } catch (e) {
     throw new UserError(`the demo cannot start: ${(e as Error).message}`);
   }
-  const stopped = new Promise<void>((resolve) => {
-    const onSignal = (signal: string) => {
-      err.write(`pivot: ${signal}: stopping the demo\n`);
-      const force = setTimeout(() => process.exit(1), 10_000);
-      force.unref();
-      void demo.day
-        .stop()
-        .finally(() => clearTimeout(force))
-        .then(resolve, resolve);
-    };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-  });
+  const stopped = stopOnSignal(
+    () => demo.day.stop(),
+    (signal) => `pivot: ${signal}: stopping the demo`,
+  );
   out.write(
     [
       `DEMO day: ${demo.date} (sample market in ${join(dir, "market")}; database and logs in ${join(dir, "service")})`,
@@ -165,4 +145,30 @@ async function runDemo(dir: string, port: number, config: Config): Promise<void>
     ),
   );
   await stopped;
+}
+
+/**
+ * Resolves once SIGINT or SIGTERM has come and `stop` has finished, which must take at most
+ * 10 s (the process exits with 1 otherwise, whatever hangs).
+ */
+function stopOnSignal(stop: () => Promise<void>, say: (signal: string) => string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const onSignal = (signal: string) => {
+      process.stderr.write(`${say(signal)}\n`);
+      const force = setTimeout(() => process.exit(1), 10_000);
+      force.unref();
+      void stop()
+        .finally(() => clearTimeout(force))
+        .then(resolve, resolve);
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+  }).then(() => {
+    // Everything is stopped, persisted and flushed: a handle a library left open must not keep
+    // the process alive (systemd would wait, then kill it). Unref'd: a clean exit comes first.
+    setTimeout(() => {
+      process.stderr.write("pivot: stopped; exiting past a handle left open\n");
+      process.exit(process.exitCode ?? 0);
+    }, 1_000).unref();
+  });
 }
