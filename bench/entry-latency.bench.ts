@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KiteBroker, mapKiteStatus } from "../src/adapters/kite/kite-broker.js";
@@ -37,7 +37,8 @@ import { SteppedTimers } from "./stepped-timers.js";
  * after the close has arrived: that frame comes alone, as a real one would.
  */
 
-const DEFAULT_DAYS = 4;
+/** 5 days of about 59 entries each: about 295 entries. */
+const DEFAULT_DAYS = 5;
 const OPEN_MINUTE = parseHhmm("09:15");
 const LAST_CLOSE_MINUTE = parseHhmm("15:30");
 const INTERVAL_MINUTES = 3;
@@ -57,6 +58,11 @@ const UNTHROTTLED = {
 export interface EntryLatencyResult {
   /** Milliseconds from the closing frame to the entry's arrival, one per taken entry. */
   latenciesMs: number[];
+  /**
+   * CPU time the process (every thread) used over the same windows: the work itself, which
+   * other processes on a busy machine cannot stretch as they stretch the wall time.
+   */
+  cpuMs: number[];
   /** Entries whose close was not made by a tick (not measured). */
   timerCloses: number;
   /** TAKEN signals in the service's database, over the days. */
@@ -75,6 +81,7 @@ export async function measureEntryLatency(
     const market = writeSignalMarket(join(root, "market"), days);
     const result: EntryLatencyResult = {
       latenciesMs: [],
+      cpuMs: [],
       timerCloses: 0,
       takenSignals: 0,
       days: 0,
@@ -83,6 +90,7 @@ export async function measureEntryLatency(
     for (const date of market.benchDays) {
       const day = await runDay(market.dir, date, join(root, date));
       result.latenciesMs.push(...day.latenciesMs);
+      result.cpuMs.push(...day.cpuMs);
       result.timerCloses += day.timerCloses;
       result.takenSignals += day.takenSignals;
       result.days++;
@@ -97,8 +105,18 @@ export async function measureEntryLatency(
   }
 }
 
+/** The close being stepped through: its closing frame, and the entries that arrived after it. */
+interface Stepping {
+  closeMs: number;
+  /** performance.now() and process.cpuUsage() as the closing frame was handed to the listeners. */
+  frameAt: number | null;
+  frameCpu: NodeJS.CpuUsage | null;
+  entries: Array<{ at: number; cpuMs: number }>;
+}
+
 interface DayResult {
   latenciesMs: number[];
+  cpuMs: number[];
   timerCloses: number;
   takenSignals: number;
   orders: number;
@@ -106,7 +124,7 @@ interface DayResult {
 
 async function runDay(dataDir: string, date: IsoDate, dir: string): Promise<DayResult> {
   /** The close being stepped through (epoch ms), and the entries that arrived during it. */
-  let stepping: { closeMs: number; frameAt: number | null; entries: number[] } | null = null;
+  let stepping: Stepping | null = null;
   const sim = await startSimulator({
     port: 0,
     dataDir,
@@ -117,7 +135,10 @@ async function runDay(dataDir: string, date: IsoDate, dir: string): Promise<DayR
     rateLimits: false,
     onOrderRequest: (fields) => {
       const at = performance.now();
-      if (stepping && String(fields.tag ?? "").startsWith("E")) stepping.entries.push(at);
+      if (stepping && String(fields.tag ?? "").startsWith("E")) {
+        const cpu = stepping.frameCpu ? process.cpuUsage(stepping.frameCpu) : null;
+        stepping.entries.push({ at, cpuMs: cpu ? (cpu.user + cpu.system) / 1000 : Number.NaN });
+      }
     },
   });
   const clock = sim.marketClock;
@@ -163,7 +184,10 @@ async function runDay(dataDir: string, date: IsoDate, dir: string): Promise<DayR
     if (!stepping || stepping.frameAt !== null) return;
     let newest = 0;
     for (const t of ticks) newest = Math.max(newest, (t.timestamp ?? t.last_trade_time ?? 0) * 1000);
-    if (newest >= stepping.closeMs + 1000) stepping.frameAt = performance.now();
+    if (newest >= stepping.closeMs + 1000) {
+      stepping.frameAt = performance.now();
+      stepping.frameCpu = process.cpuUsage();
+    }
   });
   const timers = new SteppedTimers(clock);
   const notes: string[] = [];
@@ -186,7 +210,7 @@ async function runDay(dataDir: string, date: IsoDate, dir: string): Promise<DayR
 
   const settle = async () => {
     for (let i = 0; i < 2000; i++) {
-      await service.idle();
+      await withTimeout(service.idle(), 10_000, "the service to be idle");
       const synced = sim.state().orders.every((o) => {
         const ours = store.orders.byTag(String(o.tag));
         const filled = Number(o.filled_quantity);
@@ -211,11 +235,11 @@ async function runDay(dataDir: string, date: IsoDate, dir: string): Promise<DayR
     await waitFor(() => received - offset >= played, `the ticks up to ${new Date(ms).toISOString()}`);
   };
 
-  const result: DayResult = { latenciesMs: [], timerCloses: 0, takenSignals: 0, orders: 0 };
+  const result: DayResult = { latenciesMs: [], cpuMs: [], timerCloses: 0, takenSignals: 0, orders: 0 };
   try {
-    const report = await service.start();
+    const report = await withTimeout(service.start(), 30_000, "the service to start");
     if (report.problems.length > 0) throw new Error(`the service started with problems: ${report.problems}`);
-    await service.idle();
+    await withTimeout(service.idle(), 30_000, "the service's pre-market");
     await waitFor(() => ticker.stats.connected, "the ticker to connect");
     const subscribed = () => Object.keys(sim.state().subscriptions[0]?.modes ?? {}).length;
     await waitFor(() => subscribed() > 0, "the pre-market subscription");
@@ -231,7 +255,7 @@ async function runDay(dataDir: string, date: IsoDate, dir: string): Promise<DayR
       await advance(closeMs);
       timers.fireDue();
       await settle();
-      stepping = { closeMs, frameAt: null, entries: [] };
+      stepping = { closeMs, frameAt: null, frameCpu: null, entries: [] };
       await advance(closeMs + QUIET_AFTER_CLOSE_MS);
       for (let t = closeMs + QUIET_AFTER_CLOSE_MS; stepping.frameAt === null; ) {
         if (t - closeMs >= CLOSE_GIVE_UP_MS) break;
@@ -241,7 +265,11 @@ async function runDay(dataDir: string, date: IsoDate, dir: string): Promise<DayR
       await settle();
       const { frameAt, entries } = stepping;
       if (frameAt === null) result.timerCloses += entries.length;
-      else for (const at of entries) result.latenciesMs.push(at - frameAt);
+      else
+        for (const e of entries) {
+          result.latenciesMs.push(e.at - frameAt);
+          result.cpuMs.push(e.cpuMs);
+        }
       stepping = null;
       timers.fireDue();
       await settle();
@@ -263,7 +291,9 @@ async function runDay(dataDir: string, date: IsoDate, dir: string): Promise<DayR
     process.stderr.write(`${notes.slice(-40).join("\n")}\n`);
     throw e;
   } finally {
-    await service.stop();
+    await withTimeout(service.stop(), 15_000, "the service to stop").catch((e: Error) =>
+      notes.push(e.message),
+    );
     await sim.close();
     store.close();
   }
@@ -276,6 +306,19 @@ async function login(sim: RunningSimulator, rest: KiteRest, sessions: SessionSto
   const session = await rest.generateSession(requestToken, sim.apiSecret);
   if (!session.ok) throw new Error(`the login at the simulator failed: ${JSON.stringify(session)}`);
   sessions.save({ accessToken: session.value.access_token, userId: session.value.user_id });
+}
+
+/** `promise`, or an error naming `what` after `ms`: a stuck run fails instead of hanging. */
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -293,18 +336,25 @@ export function percentile(values: readonly number[], p: number): number {
   return percentileInPlace([...values], values.length, p);
 }
 
-/** The benchmark: candle close → entry order p50 / p99 over PIVOT_BENCH_LATENCY_DAYS days (default 4). */
+/** The benchmark: candle close → entry order p50 / p99 over PIVOT_BENCH_LATENCY_DAYS days (default 5). */
 export async function entryLatencyBenchmark(log: (line: string) => void): Promise<Figure[]> {
-  const days = Number(process.env.PIVOT_BENCH_LATENCY_DAYS ?? DEFAULT_DAYS);
+  const raw = process.env.PIVOT_BENCH_LATENCY_DAYS ?? String(DEFAULT_DAYS);
+  const days = Number(raw);
+  if (!Number.isInteger(days) || days < 1 || days > 20)
+    throw new Error(`PIVOT_BENCH_LATENCY_DAYS: expected a whole number of days from 1 to 20, found "${raw}"`);
+  const loadBefore = loadavg()[0] ?? 0;
   const r = await measureEntryLatency(days, log);
   const n = r.latenciesMs.length;
   const p50 = percentile(r.latenciesMs, 50);
   const p99 = percentile(r.latenciesMs, 99);
+  const cpuP99 = percentile(r.cpuMs, 99);
   const max = Math.max(...r.latenciesMs);
   log(
     `entry latency: ${n} entries over ${r.days} simulated days of ${r.contracts} contracts (LIVE, MARKET entries, ` +
       `simulator in-process on loopback), ${r.takenSignals} signals taken, ${r.timerCloses} closed by the timer (not measured); ` +
-      `p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${max.toFixed(2)} ms`,
+      `p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${max.toFixed(2)} ms; CPU time in the window ` +
+      `p50 ${percentile(r.cpuMs, 50).toFixed(2)} ms, p99 ${cpuP99.toFixed(2)} ms; ` +
+      `load average ${loadBefore.toFixed(2)} before, ${(loadavg()[0] ?? 0).toFixed(2)} after, on ${cpus().length} cores`,
   );
   const round = (x: number) => Math.round(x * 100) / 100;
   return [
@@ -316,6 +366,7 @@ export async function entryLatencyBenchmark(log: (line: string) => void): Promis
       target: `< ${TARGET_P99_MS}`,
       met: n >= 200 && p99 < TARGET_P99_MS,
     },
+    { name: "candle close → entry order, p99 of CPU time used", value: round(cpuP99), unit: "ms" },
   ];
 }
 
