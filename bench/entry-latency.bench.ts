@@ -367,6 +367,12 @@ export async function entryLatencyBenchmark(log: (line: string) => void): Promis
       met: n >= 200 && p99 < TARGET_P99_MS,
     },
     { name: "candle close → entry order, p99 of CPU time used", value: round(cpuP99), unit: "ms" },
+    // Other processes on the machine stretch the wall-clock tail, not the CPU time: say how busy it was.
+    {
+      name: "  machine load average during that run",
+      value: round(Math.max(loadBefore, loadavg()[0] ?? 0)),
+      unit: `of ${cpus().length} cores`,
+    },
   ];
 }
 
