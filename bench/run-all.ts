@@ -3,7 +3,9 @@ import { cpus, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { textTable } from "../src/cli/text-table.js";
 import { backtestBenchmark } from "./backtest.bench.js";
+import { entryLatencyBenchmark } from "./entry-latency.bench.js";
 import { postbackBenchmark } from "./postback.bench.js";
+import { serviceMemoryBenchmark } from "./service-memory.bench.js";
 import type { Figure } from "./stats.js";
 import { tickerBenchmark } from "./ticker.bench.js";
 
@@ -14,6 +16,9 @@ async function main(): Promise<void> {
     ...backtestBenchmark(log),
     ...tickerBenchmark(log),
     ...(await postbackBenchmark(log)),
+    // The engine (issue 4): candle close → entry order, and the service's memory over a day.
+    ...(await entryLatencyBenchmark(log)),
+    ...(await serviceMemoryBenchmark(log)),
   ];
   const machine = {
     cpu: cpus()[0]?.model ?? "unknown",

@@ -29,6 +29,8 @@ export interface RestDeps {
   book: OrderBook;
   faults: FaultState;
   limiter: RateLimiter;
+  /** Called as an order POST reaches its route, before it is checked (benchmarks time arrivals). */
+  onOrderRequest?: (fields: FormFields) => void;
 }
 
 const EXCHANGES = new Set(["NSE", "BSE", "NFO", "BFO", "CDS", "BCD", "MCX", "MF"]);
@@ -149,6 +151,7 @@ export async function kiteRestRoutes(app: FastifyInstance, deps: RestDeps): Prom
 
   // Orders
   app.post<{ Params: { variety: string }; Body: FormFields }>("/orders/:variety", async (req) => {
+    deps.onOrderRequest?.(req.body ?? {});
     checkVariety(req.params.variety);
     return success({ order_id: deps.book.place(req.kiteApiKey, req.body ?? {}) });
   });

@@ -65,6 +65,11 @@ export interface SimulatorOptions {
   rateLimits?: boolean;
   /** Log lines (postback failures, data warnings). */
   log?: (line: string) => void;
+  /**
+   * Called synchronously as an order POST reaches its route, before validation, with its form
+   * fields (the latency benchmark stamps each entry's arrival here).
+   */
+  onOrderRequest?: (fields: Record<string, string | undefined>) => void;
 }
 
 /** What `state()` and `GET /__sim/state` report. */
@@ -242,6 +247,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     book,
     faults,
     limiter,
+    ...(options.onOrderRequest ? { onOrderRequest: options.onOrderRequest } : {}),
     redirectUrl: () => options.redirectUrl ?? `${baseUrl}/__sim/callback`,
     autoLogin: options.autoLogin ?? false,
     state,
