@@ -11,7 +11,7 @@ import type { Clock } from "../../ports/clock.js";
 import type { Notifier } from "../../ports/notifier.js";
 import type { EngineView, LoginPort } from "../../web/contract.js";
 import type { Store } from "../sqlite/store.js";
-import { createTelegramBot, type TelegramBot } from "./bot.js";
+import type { TelegramBot } from "./bot.js";
 import { parseChatIds } from "./chat-ids.js";
 import { OutboxDeliveryWorker } from "./delivery-worker.js";
 import { BotApiSender, type MessageSender } from "./message-sender.js";
@@ -83,7 +83,8 @@ export function createTelegram(d: TelegramDeps): Telegram {
     label: d.label ?? null,
     onQueued: () => worker?.kick(),
   });
-  const bot =
+  // The bot (grammY) is loaded only when it will run: without a token it would cost memory for nothing.
+  const makeBot = (createTelegramBot: typeof import("./bot.js").createTelegramBot) =>
     token !== "" && chatIds.length > 0 && d.engine !== null
       ? createTelegramBot({
           token,
@@ -102,16 +103,27 @@ export function createTelegram(d: TelegramDeps): Telegram {
           log: d.log,
         })
       : null;
+  let bot: TelegramBot | null = null;
+  let botStarting: Promise<void> | null = null;
   if (token === "") d.log("telegram: no telegram_token: notifications go to the log");
   else if (chatIds.length === 0)
     d.log("telegram: no telegram_chat_id: notifications go to the log, no commands");
   return {
     notifier,
     worker,
-    bot,
+    get bot() {
+      return bot;
+    },
     start() {
       worker?.start();
-      void bot?.start();
+      if (token === "" || chatIds.length === 0 || d.engine === null) return;
+      botStarting = import("./bot.js").then(
+        (m) => {
+          bot = makeBot(m.createTelegramBot);
+          void bot?.start();
+        },
+        (e: unknown) => d.log(`telegram: the bot could not be loaded: ${String(e)}`),
+      );
     },
     async stop() {
       let cancel = () => {};
@@ -121,6 +133,7 @@ export function createTelegram(d: TelegramDeps): Telegram {
           resolve();
         });
       });
+      await botStarting;
       await Promise.race([Promise.all([worker?.stop(), bot?.stop()]), deadline]);
       cancel();
     },

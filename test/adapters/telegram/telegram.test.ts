@@ -104,8 +104,10 @@ test("createTelegram with a token and chats → notifications delivered and comm
     await t.stop();
     await api.close();
   });
-  assert.ok(t.worker && t.bot);
+  assert.ok(t.worker);
+  assert.equal(t.bot, null, "the bot (grammY) is loaded at start, not before");
   t.start();
+  await waitFor(() => t.bot !== null, "the bot to be loaded");
   t.notifier.notify(SAMPLES.entry);
   await waitFor(() => api.sent.length === 1, "the entry message");
   assert.match(api.sent[0]?.text ?? "", /^\[PAPER\] 🟢 <b>ENTRY<\/b>/);
