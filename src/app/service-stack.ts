@@ -14,7 +14,7 @@ import { SessionStore } from "../adapters/kite/session-store.js";
 import { TickerClient } from "../adapters/kite/ticker-client.js";
 import { PaperBroker } from "../adapters/paper/paper-broker.js";
 import { Store } from "../adapters/sqlite/store.js";
-import { startWalCheckpointer } from "../adapters/sqlite/wal-checkpointer.js";
+import { startWalCheckpointerWhenBusy } from "../adapters/sqlite/wal-checkpointer.js";
 import { createTelegram } from "../adapters/telegram/telegram.js";
 import { type Config, serverPort } from "../config/schema.js";
 import { TradingCalendar } from "../domain/calendar.js";
@@ -244,8 +244,9 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
         onConsumerError: (e, u) => logger.error(`postback ${u.orderId}: ${String(e)}`),
       })
     : { accept: async () => "ignored" };
-  // WAL checkpoints off the main thread: a checkpoint inside a commit would stall every request.
-  const checkpointer = startWalCheckpointer(
+  // Under a storm of writes, WAL checkpoints move off the main thread (a checkpoint inside a
+  // commit would stall every request in flight); on a normal day SQLite's own are cheap.
+  const checkpointer = startWalCheckpointerWhenBusy(
     store.db,
     mode === "paper" ? config.data.paper_database_path : config.data.database_path,
     { onError: (e) => logger.warn(`database checkpoints: ${e.message}`) },

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { Db } from "./database.js";
@@ -104,6 +105,52 @@ export function startWalCheckpointer(
       stopping = true;
       worker.postMessage("stop");
       await exited;
+    },
+  };
+}
+
+/** The WAL size from which the checkpointer thread is worth its memory (about 10 MB). */
+export const BUSY_WAL_BYTES = 16 * 2 ** 20;
+
+/**
+ * The checkpointer, started only once the database is written hard enough for its WAL to pass
+ * `thresholdBytes` (a storm of postbacks): on a normal trading day the WAL stays small and
+ * SQLite's own automatic checkpoint costs next to nothing, so the thread (a V8 isolate of its
+ * own, ~10 MB) is not kept for nothing. Looks at the WAL file's size every `everyMs`.
+ */
+export function startWalCheckpointerWhenBusy(
+  db: Db,
+  path: string,
+  options: WalCheckpointerOptions & {
+    thresholdBytes?: number;
+    everyMs?: number;
+    walSize?: (walPath: string) => number;
+  } = {},
+): WalCheckpointer & { readonly started: boolean } {
+  const threshold = options.thresholdBytes ?? BUSY_WAL_BYTES;
+  const walSize =
+    options.walSize ??
+    ((p: string) => {
+      try {
+        return statSync(p).size;
+      } catch {
+        return 0;
+      }
+    });
+  let checkpointer: WalCheckpointer | null = null;
+  const timer = setInterval(() => {
+    if (checkpointer || walSize(`${path}-wal`) < threshold) return;
+    clearInterval(timer);
+    checkpointer = startWalCheckpointer(db, path, options);
+  }, options.everyMs ?? 1_000);
+  timer.unref();
+  return {
+    get started() {
+      return checkpointer !== null;
+    },
+    async stop() {
+      clearInterval(timer);
+      await checkpointer?.stop();
     },
   };
 }

@@ -2,7 +2,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { Store } from "../../../src/adapters/sqlite/store.js";
-import { startWalCheckpointer } from "../../../src/adapters/sqlite/wal-checkpointer.js";
+import {
+  startWalCheckpointer,
+  startWalCheckpointerWhenBusy,
+} from "../../../src/adapters/sqlite/wal-checkpointer.js";
 import { ManualClock } from "../../../src/ports/clock.js";
 import { T0, tempDir, update } from "./fixtures.js";
 
@@ -61,6 +64,31 @@ test("startWalCheckpointer whose worker cannot open the file → the error repor
     assert.match(errors[0] ?? "", /missing\.db|does not exist|unable to open/i);
     assert.equal(autocheckpoint(store), 1000);
   } finally {
+    store.close();
+  }
+});
+
+test("startWalCheckpointerWhenBusy → no thread while the WAL is small; started once it passes the threshold", async () => {
+  const path = join(tempDir(), "trading.db");
+  const store = Store.open(path, { clock: new ManualClock(T0) });
+  let wal = 1_000;
+  const checkpointer = startWalCheckpointerWhenBusy(store.db, path, {
+    thresholdBytes: 1_000_000,
+    everyMs: 5,
+    walSize: () => wal,
+    onError: (e) => assert.fail(e),
+  });
+  try {
+    await new Promise((r) => setTimeout(r, 40));
+    assert.equal(checkpointer.started, false);
+    assert.equal(autocheckpoint(store), 1000, "SQLite's own checkpoints meanwhile");
+    wal = 2_000_000;
+    for (let i = 0; i < 100 && !checkpointer.started; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(checkpointer.started, true);
+    assert.equal(autocheckpoint(store), 0, "the thread checkpoints now");
+  } finally {
+    await checkpointer.stop();
+    assert.equal(autocheckpoint(store), 1000);
     store.close();
   }
 });
