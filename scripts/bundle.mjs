@@ -1,6 +1,6 @@
-// Bundles the `pivot` command into one file (dist/pivot.js). Loading one file instead of a
-// hundred modules (ours, zod's, commander's) takes a fraction of the start-up time, which every
-// command pays and the backtest benchmark counts. Packages with native code or files read at
+// Bundles the `pivot` command into dist/pivot.js (and dist/chunks/ for what is loaded on
+// demand). Loading a few files instead of hundreds of modules (ours, zod's, commander's) takes a
+// fraction of the start-up time, which every command pays and the backtest benchmark counts. Packages with native code or files read at
 // run time (better-sqlite3, lightweight-charts) stay outside the bundle.
 //
 // Also bundles the dashboard's browser script (src/web/dashboard/client/, with the CSS it
@@ -25,8 +25,13 @@ try {
 
 await Promise.all([
   build({
-    entryPoints: ["src/cli/main.ts"],
-    outfile: "dist/pivot.js",
+    // Split: what only `pivot start` needs (the web server, Telegram, logging, the service) sits
+    // in chunks loaded by its dynamic import, so `pivot backtest` and the other commands do not
+    // parse it at every start.
+    entryPoints: { pivot: "src/cli/main.ts" },
+    outdir: "dist",
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     bundle: true,
     platform: "node",
     format: "esm",

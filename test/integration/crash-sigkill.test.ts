@@ -219,7 +219,10 @@ async function runScenario(s: Scenario, index: number): Promise<void> {
         runs.push(new ServiceProcess(configPath));
         // The restarted service reconciles at once; give it a moment before judging protection.
         await waitFor(
-          () => logText(data.log_dir).split("reconciled:").length > 2,
+          () => {
+            sampleProtection(false); // the downtime counts: a fill may come while nobody watches
+            return logText(data.log_dir).split("reconciled:").length > 2;
+          },
           "the restarted service to reconcile",
           15_000,
         );
