@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Config } from "../../config/schema.js";
+import { secretValuesOf } from "../../config/secrets.js";
 
 /*
  * What the doctor checks, from the configuration and the command's flags: which domain, which
@@ -79,11 +80,7 @@ export function doctorSettings(
 /** True when the file itself (not the environment) holds a secret value. */
 export function fileHasSecrets(path: string): boolean {
   try {
-    const raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
-    const server = (raw.server ?? {}) as Record<string, unknown>;
-    return [raw.api_secret, raw.api_key, raw.telegram_token, server.api_token, server.password_hash].some(
-      (v) => typeof v === "string" && v !== "",
-    );
+    return secretValuesOf(JSON.parse(readFileSync(path, "utf8"))).length > 0;
   } catch {
     return false;
   }
