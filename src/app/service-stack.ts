@@ -17,6 +17,7 @@ import { Store } from "../adapters/sqlite/store.js";
 import { startWalCheckpointerWhenBusy } from "../adapters/sqlite/wal-checkpointer.js";
 import { createTelegram } from "../adapters/telegram/telegram.js";
 import { type Config, serverPort } from "../config/schema.js";
+import { secretValuesOf } from "../config/secrets.js";
 import { TradingCalendar } from "../domain/calendar.js";
 import { istPartsOf, parseHhmm } from "../domain/ist.js";
 import { EnginePostbackSink } from "../engine/postback-sink.js";
@@ -88,12 +89,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     clock,
     setTimer,
     ...(o.console ? { console: o.console } : {}),
-    secrets: () => [
-      config.api_secret,
-      config.telegram_token,
-      config.server.api_token,
-      sessions?.current()?.accessToken ?? "",
-    ],
+    secrets: () => [...secretValuesOf(config), sessions?.current()?.accessToken ?? ""],
     onFileFailure: (m) => notify("warning", `logs: ${m}`),
   });
   const logger = logging.logger;

@@ -57,6 +57,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Whatever the shell's or the unit's umask: anything a library creates without a mode of ours
+// (SQLite's journal, a log rotation, a temp file) is the owner's alone. The files that hold
+// secrets are also created with explicit modes (adapters/private-files.ts); files meant for
+// others (rendered nginx or systemd units) set theirs explicitly.
+process.umask(0o077);
 process.exitCode = await main(process.argv);
 
 // For `npm run bench`: the process's own peak RSS, which a parent cannot read portably.

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { z } from "zod";
 import { type Config, configSchema, KNOWN_KEYS } from "./schema.js";
+import { isSecretPath } from "./secrets.js";
 import { nearestName } from "./suggest.js";
 
 /** Where the configuration came from, and what it is. */
@@ -20,14 +21,6 @@ export const SECRET_ENV: ReadonlyArray<readonly [envName: string, key: keyof Con
 export const SECTION_SECRET_ENV: ReadonlyArray<readonly [envName: string, section: "server", key: string]> = [
   ["PIVOT_API_TOKEN", "server", "api_token"],
 ];
-
-const SECRET_KEYS = new Set([
-  "api_key",
-  "api_secret",
-  "telegram_token",
-  "server.api_token",
-  "server.password_hash",
-]);
 
 export const DEFAULT_CONFIG_PATH = "config.json";
 
@@ -119,7 +112,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
   const at = path === "" ? "config" : path;
   // A secret's value never reaches a message, only its type.
   const value = valueAt(input, issue.path);
-  const found = SECRET_KEYS.has(path) ? `${kindOf(value)} (value hidden)` : describe(value);
+  const found = isSecretPath(path) ? `${kindOf(value)} (value hidden)` : describe(value);
   switch (issue.code) {
     case "unrecognized_keys":
       return issue.keys.map((key) => {

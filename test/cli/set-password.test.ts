@@ -57,7 +57,7 @@ function file(text: string, mode = 0o640): string {
   return path;
 }
 
-test("set-password from a pipe → the hash written into server, every other key and the indentation kept", async () => {
+test("set-password from a pipe → the hash written into server, every other key and the indentation kept, owner-only", async () => {
   const path = file(
     '{\n    "api_key": "k",\n    "trading": { "lots": 2 },\n    "server": { "port": 8080 }\n}\n',
   );
@@ -69,7 +69,7 @@ test("set-password from a pipe → the hash written into server, every other key
   assert.equal(json.server.port, 8080);
   assert.ok(await verifyPassword("a long enough password", json.server.password_hash));
   assert.match(text, /^\{\n {4}"api_key"/, "four-space indentation kept");
-  assert.equal(statSync(path).mode & 0o777, 0o640, "permissions kept");
+  assert.equal(statSync(path).mode & 0o777, 0o600, "group's read bit taken away: the file holds a hash now");
   assert.match(out, /server\.password_hash written/);
   assert.doesNotMatch(out, /scrypt|long enough/);
   const loaded = loadConfig({ path });

@@ -331,6 +331,7 @@ test("runChecks → cheap and slow sets apart; a throwing or hanging check is cr
   assert.deepEqual(cheap.map((c) => c.name).sort(), [
     "config permissions",
     "disk",
+    "file permissions",
     "kite session",
     "logs",
     "port",

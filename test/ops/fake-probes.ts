@@ -115,6 +115,7 @@ export function deployedSettings(overrides: Partial<DoctorSettings> = {}): Docto
     sessionFile: "/nonexistent/access_token.json",
     configFile: "/opt/pivot/config.json",
     configHasSecrets: true,
+    privatePaths: ["/opt/pivot/data", "/opt/pivot/data/trading.db", "/opt/pivot/data/trading.db-wal"],
     ...overrides,
   };
 }

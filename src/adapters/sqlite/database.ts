@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import type { Clock } from "../../ports/clock.js";
+import { ensurePrivateFile, makePrivateDir, narrowToOwner } from "../private-files.js";
 import { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations.js";
 
 /** An open better-sqlite3 connection. */
@@ -77,7 +78,10 @@ function loadDriver(): typeof BetterSqlite3 {
  */
 export function openDatabase(path: string, options: OpenDatabaseOptions): OpenedDatabase {
   const memory = path === ":memory:";
-  if (!memory) checkWritable(path, options.create ?? true);
+  if (!memory) {
+    checkWritable(path, options.create ?? true);
+    ownerOnly(path);
+  }
   const Database = loadDriver();
   let db: Db;
   try {
@@ -92,6 +96,8 @@ export function openDatabase(path: string, options: OpenDatabaseOptions): Opened
       if (String(mode).toLowerCase() !== "wal") {
         throw new DatabaseOpenError(`cannot switch ${path} to WAL mode (it stays ${String(mode)})`, path);
       }
+      // SQLite gives the WAL and shared-memory files the database file's mode; these may predate it.
+      for (const companion of [`${path}-wal`, `${path}-shm`]) narrowToOwner(companion);
     }
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
@@ -101,6 +107,21 @@ export function openDatabase(path: string, options: OpenDatabaseOptions): Opened
     db.close();
     if (e instanceof DatabaseOpenError) throw e;
     throw new DatabaseOpenError(`cannot use the database ${path}: ${(e as Error).message}`, path);
+  }
+}
+
+/**
+ * The database holds raw postbacks and the day's orders: owner-only (see private-files.ts). It is
+ * created here with its mode rather than by SQLite, which would apply the umask to 0644.
+ */
+function ownerOnly(path: string): void {
+  try {
+    ensurePrivateFile(path);
+  } catch (e) {
+    throw new DatabaseOpenError(
+      `cannot make the database ${path} owner-only: ${(e as NodeJS.ErrnoException).code ?? e}`,
+      path,
+    );
   }
 }
 
@@ -139,7 +160,7 @@ function checkWritable(path: string, create: boolean): void {
   const exists = existsSync(path);
   if (!exists && !create) throw new DatabaseOpenError(`no database at ${path}`, path);
   try {
-    mkdirSync(dir, { recursive: true });
+    makePrivateDir(dir);
   } catch (e) {
     throw new DatabaseOpenError(
       `cannot create the folder ${dir} for the database ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`,

@@ -37,9 +37,12 @@ export const BUTTON = {
   enable: "entries:on",
   disable: "entries:off",
   panicAsk: "panic:ask",
-  /** Followed by ":<epoch ms when asked>", so that an old confirmation expires. */
+  resumeAsk: "resume:ask",
+  /** Yes and Cancel are followed by ":<question id>" (held by the service: see confirmations.ts). */
   panicYes: "panic:yes",
   panicNo: "panic:no",
+  resumeYes: "resume:yes",
+  resumeNo: "resume:no",
   health: "health",
   trades: "trades",
   status: "status",
@@ -74,6 +77,7 @@ export function helpReply(s: StatusSnapshot): Reply {
       "/summary — today and this month",
       "/enable, /disable — allow or stop new entries",
       "/panic — close everything now (asks first)",
+      "/resume — clear a panic (asks first)",
       html`/setlots N — lots per trade from the next entry (1-${s.risk.maxLots})`,
       "/reminders — things to act on soon",
       "/login — the Kite login link",
@@ -126,7 +130,7 @@ export function statusReply(s: StatusSnapshot): Reply {
     buttons: [
       [
         r.entriesEnabled ? ["⏸ Disable entries", BUTTON.disable] : ["▶️ Enable entries", BUTTON.enable],
-        ["🛑 Panic", BUTTON.panicAsk],
+        r.panic ? ["▶️ Resume (clear panic)", BUTTON.resumeAsk] : ["🛑 Panic", BUTTON.panicAsk],
       ],
       [
         ["❤️ Health", BUTTON.health],
@@ -211,8 +215,8 @@ export function loginReply(s: StatusSnapshot, url: string): Reply {
   return { text: lines.join("\n") };
 }
 
-/** /panic: the question, with its two buttons. */
-export function panicQuestion(askedAtMs: number): Reply {
+/** /panic: the question, with its two buttons carrying the question's id. */
+export function panicQuestion(questionId: string): Reply {
   return {
     text: [
       "🛑 <b>Panic?</b>",
@@ -220,8 +224,24 @@ export function panicQuestion(askedAtMs: number): Reply {
     ].join("\n"),
     buttons: [
       [
-        ["Yes, panic now", `${BUTTON.panicYes}:${askedAtMs}`],
-        ["Cancel", BUTTON.panicNo],
+        ["Yes, panic now", `${BUTTON.panicYes}:${questionId}`],
+        ["Cancel", `${BUTTON.panicNo}:${questionId}`],
+      ],
+    ],
+  };
+}
+
+/** /resume: the question (when in panic), with its two buttons carrying the question's id. */
+export function resumeQuestion(questionId: string): Reply {
+  return {
+    text: [
+      "▶️ <b>Clear the panic?</b>",
+      "Orders may be placed again. New entries stay disabled until /enable; the day's limits count the real fills so far.",
+    ].join("\n"),
+    buttons: [
+      [
+        ["Yes, clear the panic", `${BUTTON.resumeYes}:${questionId}`],
+        ["Cancel", `${BUTTON.resumeNo}:${questionId}`],
       ],
     ],
   };

@@ -24,15 +24,15 @@ import {
   panicQuestion,
   type Reply,
   remindersReply,
+  resumeQuestion,
   statusReply,
   summaryReply,
   tradesReply,
 } from "./bot-replies.js";
 import { configLines } from "./config-view.js";
+import { type ConfirmedAction, PendingConfirmations } from "./confirmations.js";
 import { esc, splitMessage } from "./html.js";
-
-/** How long a panic confirmation button stays valid. */
-export const PANIC_CONFIRM_MS = 2 * 60_000;
+import { type RetryableSend, sendOnceAfterRateLimit } from "./reply-retry.js";
 
 /** The commands, as the phone's command menu lists them. */
 const COMMANDS: ReadonlyArray<{ command: string; description: string }> = [
@@ -43,6 +43,7 @@ const COMMANDS: ReadonlyArray<{ command: string; description: string }> = [
   { command: "enable", description: "Allow new entries" },
   { command: "disable", description: "Stop new entries" },
   { command: "panic", description: "Close everything (asks first)" },
+  { command: "resume", description: "Clear a panic (asks first)" },
   { command: "setlots", description: "Lots per trade: /setlots N" },
   { command: "reminders", description: "Things to act on soon" },
   { command: "login", description: "The Kite login link" },
@@ -65,6 +66,10 @@ export interface TelegramBotDeps {
   config: Config;
   clock: Clock;
   log: (line: string) => void;
+  /** Waits before a reply is sent again after a 429 (default: a real timer). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Question ids of the confirmation step (default: random; tests give their own). */
+  newQuestionId?: () => string;
 }
 
 /** The running bot. */
@@ -96,16 +101,29 @@ export function createTelegramBot(d: TelegramBotDeps): TelegramBot {
 
   const actor = (ctx: Context) => `telegram:${chatIdOf(ctx)}`;
   const status = () => d.engine.status();
+  const confirmations = new PendingConfirmations(d.clock, d.newQuestionId);
+  const retrying = <T>(what: string, call: RetryableSend<T>) =>
+    sendOnceAfterRateLimit(what, call, { log: d.log, ...(d.sleep ? { sleep: d.sleep } : {}) });
   const send = async (ctx: Context, reply: Reply) => {
     const parts = splitMessage(reply.text);
     for (const [i, text] of parts.entries()) {
       const last = i === parts.length - 1;
-      await ctx.reply(text, {
-        parse_mode: "HTML",
-        link_preview_options: { is_disabled: true },
-        ...(last && reply.buttons ? { reply_markup: keyboard(reply.buttons) } : {}),
-      });
+      const sent = await retrying(`a reply to ${actor(ctx)}`, () =>
+        ctx.reply(text, {
+          parse_mode: "HTML",
+          link_preview_options: { is_disabled: true },
+          ...(last && reply.buttons ? { reply_markup: keyboard(reply.buttons) } : {}),
+        }),
+      );
+      if (sent === null) return; // dropped (logged): the rest would read out of context
     }
+  };
+  const edit = (ctx: Context, text: string) =>
+    retrying(`an edit for ${actor(ctx)}`, () => ctx.editMessageText(text, { parse_mode: "HTML" }));
+  /** Opens a confirmation question for the chat of `ctx` and sends it. */
+  const ask = (ctx: Context, action: ConfirmedAction) => {
+    const id = confirmations.ask(chatIdOf(ctx) ?? "", action);
+    return send(ctx, action === "panic" ? panicQuestion(id) : resumeQuestion(id));
   };
   /** Runs a control action; its failure is told to the trader, never thrown. */
   const act = async (ctx: Context, what: string, action: () => void, done: string) => {
@@ -144,7 +162,8 @@ export function createTelegramBot(d: TelegramBotDeps): TelegramBot {
   );
   bot.command("enable", enable);
   bot.command("disable", disable);
-  bot.command("panic", (ctx) => send(ctx, panicQuestion(d.clock.now())));
+  bot.command("panic", (ctx) => ask(ctx, "panic"));
+  bot.command("resume", (ctx) => askResume(ctx));
   bot.command("setlots", (ctx) => setLots(ctx, ctx.match));
   bot.command("login", async (ctx) => {
     let url: string;
@@ -180,36 +199,74 @@ export function createTelegramBot(d: TelegramBotDeps): TelegramBot {
   });
   bot.callbackQuery(BUTTON.panicAsk, async (ctx) => {
     await ctx.answerCallbackQuery();
-    await send(ctx, panicQuestion(d.clock.now()));
+    await ask(ctx, "panic");
   });
-  bot.callbackQuery(BUTTON.panicNo, async (ctx) => {
-    await ctx.answerCallbackQuery({ text: "Cancelled" });
-    await ctx.editMessageText("Panic cancelled: nothing was done.");
+  bot.callbackQuery(BUTTON.resumeAsk, async (ctx) => {
+    await ctx.answerCallbackQuery();
+    await askResume(ctx);
   });
-  bot.callbackQuery(new RegExp(`^${BUTTON.panicYes}:(\\d+)$`), async (ctx) => {
-    const askedAt = Number(ctx.match?.[1]);
-    if (!(d.clock.now() - askedAt <= PANIC_CONFIRM_MS)) {
-      await ctx.answerCallbackQuery({ text: "Too late: send /panic again" });
-      await ctx.editMessageText("This panic question expired: nothing was done. Send /panic again.");
+  bot.callbackQuery(new RegExp(`^(${BUTTON.panicNo}|${BUTTON.resumeNo}):([\\w-]+)$`), async (ctx) => {
+    if (!confirmations.cancel(ctx.match?.[2] ?? "", chatIdOf(ctx) ?? "")) {
+      await invalidButton(ctx);
       return;
     }
-    await ctx.answerCallbackQuery({ text: "Panic" });
-    try {
+    await ctx.answerCallbackQuery({ text: "Cancelled" });
+    const what = ctx.match?.[1] === BUTTON.panicNo ? "Panic" : "Clearing the panic";
+    await edit(ctx, `${what} cancelled: nothing was done.`);
+  });
+  bot.callbackQuery(new RegExp(`^${BUTTON.panicYes}:([\\w-]+)$`), (ctx) =>
+    confirmed(ctx, "panic", async () => {
       d.engine.control.panic(actor(ctx));
       d.log(`telegram: PANIC by ${actor(ctx)}`);
-      await ctx.editMessageText(
+      await edit(
+        ctx,
         "🛑 <b>PANIC</b>: cancelling every order, exiting every position; new entries disabled.",
-        { parse_mode: "HTML" },
       );
-    } catch (e) {
-      d.log(`telegram: panic by ${actor(ctx)} failed: ${(e as Error).message}`);
-      await send(ctx, { text: `❌ Panic failed: ${esc((e as Error).message)}` });
-    }
-  });
-  bot.on("callback_query:data", (ctx) => ctx.answerCallbackQuery({ text: "This button is no longer valid" }));
+    }),
+  );
+  bot.callbackQuery(new RegExp(`^${BUTTON.resumeYes}:([\\w-]+)$`), (ctx) =>
+    confirmed(ctx, "resume", async () => {
+      d.engine.control.clearPanic(actor(ctx));
+      d.log(`telegram: panic cleared by ${actor(ctx)}`);
+      await edit(ctx, "▶️ Panic cleared. New entries stay disabled until /enable.");
+    }),
+  );
+  bot.on("callback_query:data", (ctx) => invalidButton(ctx));
   bot.on("message", (ctx) => send(ctx, { text: "Unknown command. /help lists what I can do." }));
 
   bot.catch((e) => d.log(`telegram: handling an update failed: ${e.message}`));
+
+  /** /resume: asks only when there is a panic to clear. */
+  async function askResume(ctx: Context): Promise<void> {
+    if (!status().risk.panic) return send(ctx, { text: "There is no panic to clear." });
+    return ask(ctx, "resume");
+  }
+
+  /** Runs `action` for a Yes press that the service's own question confirms; see confirmations.ts. */
+  async function confirmed(ctx: Context, action: ConfirmedAction, act: () => Promise<void>): Promise<void> {
+    const outcome = confirmations.confirm(ctx.match?.[1] ?? "", chatIdOf(ctx) ?? "", action);
+    if (outcome === "unknown") {
+      d.log(
+        `telegram: ${action} button refused for ${actor(ctx)}: not a question of this chat, or already answered`,
+      );
+      await invalidButton(ctx);
+      return;
+    }
+    if (outcome === "expired") {
+      await ctx.answerCallbackQuery({ text: `Too late: send /${action} again` });
+      await edit(ctx, `This question expired: nothing was done. Send /${action} again.`);
+      return;
+    }
+    await ctx.answerCallbackQuery({ text: action === "panic" ? "Panic" : "Panic cleared" });
+    try {
+      await act();
+    } catch (e) {
+      d.log(`telegram: ${action} by ${actor(ctx)} failed: ${(e as Error).message}`);
+      await send(ctx, {
+        text: `❌ ${action === "panic" ? "Panic" : "Clearing the panic"} failed: ${esc((e as Error).message)}`,
+      });
+    }
+  }
 
   async function setLots(ctx: Context, arg: string): Promise<void> {
     const max = status().risk.maxLots;
@@ -284,6 +341,11 @@ export function createTelegramBot(d: TelegramBotDeps): TelegramBot {
       polling = null;
     },
   };
+}
+
+/** A press the service has no question for: answered (so the client stops waiting), nothing done. */
+function invalidButton(ctx: Context): Promise<true> {
+  return ctx.answerCallbackQuery({ text: "This button is no longer valid" });
 }
 
 /** The chat an update comes from (a button press: the chat of its message). */

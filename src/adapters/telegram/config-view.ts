@@ -1,11 +1,6 @@
 import type { Config } from "../../config/schema.js";
+import { isSecretPath } from "../../config/secrets.js";
 import { esc } from "./html.js";
-
-/**
- * Keys whose values never leave the process: only whether they are set is shown. The same
- * keys the config loader keeps out of its messages.
- */
-export const SECRET_CONFIG_KEYS: ReadonlySet<string> = new Set(["api_key", "api_secret", "telegram_token"]);
 
 /** The configuration as HTML lines, section by section, secrets masked (for /config). */
 export function configLines(config: Config): string[] {
@@ -15,7 +10,7 @@ export function configLines(config: Config): string[] {
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
       sections.push(`<b>${esc(key)}</b>`);
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        sections.push(`  ${esc(k)}: <code>${esc(show(k, v))}</code>`);
+        sections.push(`  ${esc(k)}: <code>${esc(show(`${key}.${k}`, v))}</code>`);
       }
     } else {
       top.push(`${esc(key)}: <code>${esc(show(key, value))}</code>`);
@@ -24,8 +19,9 @@ export function configLines(config: Config): string[] {
   return [...top, ...sections];
 }
 
-function show(key: string, value: unknown): string {
-  if (SECRET_CONFIG_KEYS.has(key)) return value === "" ? "(not set)" : "(set, hidden)";
+/** A value as shown; a secret (by its full path, see config/secrets.ts) only says whether it is set. */
+function show(path: string, value: unknown): string {
+  if (isSecretPath(path)) return value === "" ? "(not set)" : "(set, hidden)";
   if (value === "") return '""';
   return Array.isArray(value) ? (value.length === 0 ? "[]" : value.join(", ")) : String(value);
 }

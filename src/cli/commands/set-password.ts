@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { writeFileAtomic } from "../../adapters/kite/atomic-file.js";
+import { PRIVATE_FILE_MODE } from "../../adapters/private-files.js";
 import { DEFAULT_CONFIG_PATH, parseConfig } from "../../config/load.js";
 import { UserError } from "../user-error.js";
 
@@ -69,7 +70,8 @@ export async function setPasswordCommand(flags: SetPasswordFlags, deps: SetPassw
   const server = (file.object.server as Record<string, unknown> | undefined) ?? {};
   file.object.server = { ...server, password_hash: hash };
   try {
-    writeFileAtomic(path, `${JSON.stringify(file.object, null, file.indent)}\n`, { mode: file.mode });
+    // Owner-only whatever the file's mode was: it now holds the password's hash.
+    writeFileAtomic(path, `${JSON.stringify(file.object, null, file.indent)}\n`, { mode: PRIVATE_FILE_MODE });
   } catch (e) {
     throw new UserError(
       `${path}: cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
@@ -92,19 +94,16 @@ async function defaultHash(password: string): Promise<string> {
   return hashPassword(password);
 }
 
-/** The configuration file as an object, with how to write it back (indentation, mode). */
+/** The configuration file as an object, with how to write it back (indentation). */
 function readConfigObject(path: string): {
   object: Record<string, unknown>;
   indent: string | number;
-  mode: number;
   existed: boolean;
 } {
-  if (!existsSync(path)) return { object: {}, indent: 2, mode: 0o600, existed: false };
+  if (!existsSync(path)) return { object: {}, indent: 2, existed: false };
   let text: string;
-  let mode: number;
   try {
     text = readFileSync(path, "utf8");
-    mode = statSync(path).mode & 0o777;
   } catch (e) {
     throw new UserError(
       `${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
@@ -125,7 +124,7 @@ function readConfigObject(path: string): {
     throw new UserError(`${path}: "server" is not an object; fix it first (nothing was changed)`);
   }
   const indent = /\n([ \t]+)"/.exec(text)?.[1] ?? 2;
-  return { object, indent, mode, existed: true };
+  return { object, indent, existed: true };
 }
 
 function checkPassword(password: string): void {

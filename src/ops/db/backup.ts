@@ -2,6 +2,7 @@ import { existsSync, renameSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
+import { ensurePrivateFile } from "../../adapters/private-files.js";
 import { DbReadError, openReadOnly } from "./open-readonly.js";
 
 /*
@@ -41,6 +42,8 @@ export async function backupDatabase(o: BackupOptions): Promise<BackupResult> {
   const db = openReadOnly(o.source);
   let pages = 0;
   try {
+    // Created owner-only before SQLite writes into it (it would apply the umask to 0644).
+    ensurePrivateFile(tmp);
     const r = await db.backup(tmp, {
       progress: ({ totalPages, remainingPages }) => {
         o.progress?.(totalPages - remainingPages, totalPages);

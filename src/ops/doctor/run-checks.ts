@@ -8,6 +8,7 @@ import { healthEndpointCheck } from "./checks/health-endpoint.js";
 import { kiteSessionCheck } from "./checks/kite-session.js";
 import { nginxCheck } from "./checks/nginx.js";
 import { portCheck } from "./checks/port.js";
+import { privateFilesCheck } from "./checks/private-files.js";
 import { recentErrorsCheck } from "./checks/recent-errors.js";
 import { serviceCheck } from "./checks/service.js";
 import { tlsCertificateCheck } from "./checks/tls-certificate.js";
@@ -30,6 +31,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   recentErrorsCheck,
   kiteSessionCheck,
   configPermissionsCheck,
+  privateFilesCheck,
   clockSyncCheck,
 ];
 

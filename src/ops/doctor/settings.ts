@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { loginStatesPath } from "../../adapters/kite/login-flow.js";
 import type { Config } from "../../config/schema.js";
+import { secretValuesOf } from "../../config/secrets.js";
 
 /*
  * What the doctor checks, from the configuration and the command's flags: which domain, which
@@ -28,6 +30,12 @@ export interface DoctorSettings {
   configFile: string | null;
   /** True when the configuration file itself holds a secret (not only the environment). */
   configHasSecrets: boolean;
+  /**
+   * Files and folders that may hold a secret or a raw postback, which only the owner may read
+   * (the databases and their WAL, their folders, the session and login states); the log
+   * folder's files are added by the check.
+   */
+  privatePaths: string[];
 }
 
 /** Overrides from the command line. */
@@ -73,17 +81,28 @@ export function doctorSettings(
     sessionFile: resolve(config.data.access_token_file),
     configFile: configFile === null ? null : resolve(configFile),
     configHasSecrets,
+    privatePaths: privatePathsOf(config),
   };
+}
+
+/** The files and folders of `DoctorSettings.privatePaths` for a configuration. */
+export function privatePathsOf(config: Config): string[] {
+  const databases = [config.data.database_path, config.data.paper_database_path].map((p) => resolve(p));
+  const session = resolve(config.data.access_token_file);
+  return [
+    ...new Set([
+      ...databases.flatMap((db) => [dirname(db), db, `${db}-wal`, `${db}-shm`]),
+      dirname(session),
+      session,
+      loginStatesPath(session),
+    ]),
+  ];
 }
 
 /** True when the file itself (not the environment) holds a secret value. */
 export function fileHasSecrets(path: string): boolean {
   try {
-    const raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
-    const server = (raw.server ?? {}) as Record<string, unknown>;
-    return [raw.api_secret, raw.api_key, raw.telegram_token, server.api_token, server.password_hash].some(
-      (v) => typeof v === "string" && v !== "",
-    );
+    return secretValuesOf(JSON.parse(readFileSync(path, "utf8"))).length > 0;
   } catch {
     return false;
   }

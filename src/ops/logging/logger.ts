@@ -1,8 +1,9 @@
-import { accessSync, constants, mkdirSync } from "node:fs";
+import { accessSync, constants } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
 import pino, { type Level, type Logger, type StreamEntry } from "pino";
+import { makePrivateDir, PRIVATE_FILE_MODE } from "../../adapters/private-files.js";
 import { realSetTimer, type SetTimer } from "../../engine/scheduler.js";
 import { type Clock, systemClock } from "../../ports/clock.js";
 import { FailSafeDestination, type FileStream } from "./fail-safe-destination.js";
@@ -102,7 +103,7 @@ export async function createServiceLogger(options: LoggerOptions): Promise<Servi
   });
   try {
     // Made (and checked) here: pino-roll links current.log before its stream creates the folder.
-    mkdirSync(dir, { recursive: true });
+    makePrivateDir(dir);
     accessSync(dir, constants.W_OK);
     const roll = createRequire(import.meta.url)("pino-roll") as PinoRoll;
     file.attach(
@@ -114,6 +115,8 @@ export async function createServiceLogger(options: LoggerOptions): Promise<Servi
         size: options.maxFileSize ?? "50m",
         mkdir: true,
         symlink: true,
+        // Logs may quote an order's raw update: owner-only, like the database (private-files.ts).
+        mode: PRIVATE_FILE_MODE,
       }),
     );
   } catch (e) {

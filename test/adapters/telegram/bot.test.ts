@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Store } from "../../../src/adapters/sqlite/store.js";
-import { createTelegramBot, PANIC_CONFIRM_MS } from "../../../src/adapters/telegram/bot.js";
+import { createTelegramBot } from "../../../src/adapters/telegram/bot.js";
+import { CONFIRM_MS } from "../../../src/adapters/telegram/confirmations.js";
 import { parseConfig } from "../../../src/config/load.js";
 import type { Config } from "../../../src/config/schema.js";
 import { ManualClock } from "../../../src/ports/clock.js";
@@ -21,6 +22,8 @@ const store = Store.open(":memory:", { clock });
 const control = new RecordingControl();
 let status: StatusSnapshot = statusSnapshot();
 const logins: string[] = [];
+const sleeps: number[] = [];
+let questions = 0;
 const lines: string[] = [];
 let config: Config;
 let stopBot: () => Promise<void> = async () => {};
@@ -84,6 +87,10 @@ before(async () => {
     config,
     clock,
     log: (l) => lines.push(l),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    newQuestionId: () => `q${++questions}`,
   });
   await bot.start();
   stopBot = () => bot.stop();
@@ -122,6 +129,7 @@ test("bot start → the command menu is registered", () => {
       "enable",
       "disable",
       "panic",
+      "resume",
       "setlots",
       "reminders",
       "login",
@@ -144,6 +152,7 @@ test("/start and /help → the list of commands", async () => {
         "/summary — today and this month",
         "/enable, /disable — allow or stop new entries",
         "/panic — close everything now (asks first)",
+        "/resume — clear a panic (asks first)",
         "/setlots N — lots per trade from the next entry (1-5)",
         "/reminders — things to act on soon",
         "/login — the Kite login link",
@@ -279,6 +288,12 @@ test("/enable and /disable → ControlPort with the chat as actor, and a reply",
   assert.ok(lines.includes("telegram: disable entries by telegram:111"));
 });
 
+/** The data of a question's Yes and Cancel buttons. */
+function answers(question: SentMessage): { yes: string; no: string } {
+  const [yes, no] = question.buttons?.[0] ?? [];
+  return { yes: yes?.[1] ?? "", no: no?.[1] ?? "" };
+}
+
 test("/panic → a question; Yes → panic through ControlPort and the question says it is done", async () => {
   control.calls.length = 0;
   const [question] = await ask("/panic");
@@ -287,14 +302,15 @@ test("/panic → a question; Yes → panic through ControlPort and the question 
     question.text,
     "🛑 <b>Panic?</b>\nCancels every open order, exits every position at market and disables new entries.",
   );
+  const id = `q${questions}`;
   assert.deepEqual(question.buttons, [
     [
-      ["Yes, panic now", `panic:yes:${clock.now()}`],
-      ["Cancel", "panic:no"],
+      ["Yes, panic now", `panic:yes:${id}`],
+      ["Cancel", `panic:no:${id}`],
     ],
   ]);
   assert.deepEqual(control.calls, [], "nothing before the confirmation");
-  const [edited] = await press(question, `panic:yes:${clock.now()}`);
+  const [edited] = await press(question, `panic:yes:${id}`);
   assert.equal(edited?.method, "editMessageText");
   assert.equal(edited?.messageId, question.messageId);
   assert.equal(
@@ -304,12 +320,59 @@ test("/panic → a question; Yes → panic through ControlPort and the question 
   assert.deepEqual(control.calls, [["panic", null, "telegram:111"]]);
 });
 
-test("/panic then Cancel → nothing done", async () => {
+test("a panic Yes pressed twice (replayed) → panic once; the second press does nothing", async () => {
   control.calls.length = 0;
   const [question] = await ask("/panic");
   assert.ok(question);
-  const [edited] = await press(question, "panic:no");
+  await press(question, answers(question).yes);
+  const answeredBefore = api.answeredCallbacks.length;
+  api.pressButton(CHAT, question, answers(question).yes);
+  await waitFor(() => api.answeredCallbacks.length > answeredBefore, "the replayed press answered");
+  assert.equal(api.answeredCallbacks.at(-1)?.[1], "This button is no longer valid");
+  assert.deepEqual(control.calls, [["panic", null, "telegram:111"]]);
+});
+
+test("forged panic buttons (the old time-stamped form, a guessed id, another chat's question) → nothing done", async () => {
+  control.calls.length = 0;
+  const [question] = await ask("/panic");
+  assert.ok(question);
+  const forged = [
+    `panic:yes:${clock.now()}`,
+    "panic:yes:q999",
+    "panic:yes:",
+    `resume:yes:q${questions}`,
+  ];
+  for (const data of forged) {
+    const answeredBefore = api.answeredCallbacks.length;
+    api.pressButton(CHAT, question, data);
+    await waitFor(() => api.answeredCallbacks.length > answeredBefore, `the press of ${data} answered`);
+  }
+  // The question of chat 111 pressed from chat 222 (also allowed to command): bound to its chat.
+  const answeredBefore = api.answeredCallbacks.length;
+  api.pressButton(OTHER_CHAT, question, answers(question).yes);
+  await waitFor(() => api.answeredCallbacks.length > answeredBefore, "the other chat's press answered");
+  assert.deepEqual(control.calls, []);
+  assert.ok(
+    lines.some(
+      (l) =>
+        l ===
+        "telegram: panic button refused for telegram:222: not a question of this chat, or already answered",
+    ),
+  );
+  // The genuine question still works for its own chat.
+  await press(question, answers(question).yes);
+  assert.deepEqual(control.calls, [["panic", null, "telegram:111"]]);
+});
+
+test("/panic then Cancel → nothing done, and its Yes is spent", async () => {
+  control.calls.length = 0;
+  const [question] = await ask("/panic");
+  assert.ok(question);
+  const [edited] = await press(question, answers(question).no);
   assert.equal(edited?.text, "Panic cancelled: nothing was done.");
+  const answeredBefore = api.answeredCallbacks.length;
+  api.pressButton(CHAT, question, answers(question).yes);
+  await waitFor(() => api.answeredCallbacks.length > answeredBefore, "the late Yes answered");
   assert.deepEqual(control.calls, []);
 });
 
@@ -317,15 +380,61 @@ test("a panic confirmation pressed too late → nothing done, asked to send /pan
   control.calls.length = 0;
   const [question] = await ask("/panic");
   assert.ok(question);
-  const data = question.buttons?.[0]?.[0]?.[1] ?? "";
-  clock.advance(PANIC_CONFIRM_MS + 1);
+  clock.advance(CONFIRM_MS + 1);
   try {
-    const [edited] = await press(question, data);
-    assert.equal(edited?.text, "This panic question expired: nothing was done. Send /panic again.");
+    const [edited] = await press(question, answers(question).yes);
+    assert.equal(edited?.text, "This question expired: nothing was done. Send /panic again.");
     assert.deepEqual(control.calls, []);
   } finally {
     clock.set(NOW);
   }
+});
+
+test("/resume without a panic → says so; in panic → a question; Yes → clearPanic through ControlPort", async () => {
+  control.calls.length = 0;
+  assert.equal((await ask("/resume"))[0]?.text, "There is no panic to clear.");
+  status = statusSnapshot({ risk: { ...statusSnapshot().risk, panic: true } });
+  try {
+    const [question] = await ask("/resume");
+    assert.ok(question);
+    assert.match(question.text ?? "", /^▶️ <b>Clear the panic\?<\/b>/);
+    assert.deepEqual(control.calls, [], "nothing before the confirmation");
+    const [edited] = await press(question, answers(question).yes);
+    assert.equal(edited?.text, "▶️ Panic cleared. New entries stay disabled until /enable.");
+    assert.deepEqual(control.calls, [["clearPanic", null, "telegram:111"]]);
+    const [again] = await ask("/resume");
+    assert.ok(again);
+    const [cancelled] = await press(again, answers(again).no);
+    assert.equal(cancelled?.text, "Clearing the panic cancelled: nothing was done.");
+    assert.deepEqual(control.calls, [["clearPanic", null, "telegram:111"]]);
+  } finally {
+    status = statusSnapshot();
+  }
+});
+
+test("a reply rate limited (429, retry_after 3 s) → sent once after the wait", async () => {
+  sleeps.length = 0;
+  const before = api.sentTo(CHAT).length;
+  api.failWith429(3, 1);
+  const [reply] = await ask("/help");
+  assert.match(reply?.text ?? "", /^<b>Pivot Trading System<\/b>/);
+  assert.equal(api.sentTo(CHAT).length, before + 1, "exactly one message");
+  assert.deepEqual(sleeps, [3000]);
+});
+
+test("a reply rate limited for longer than 30 s → dropped with a log line, the bot goes on", async () => {
+  sleeps.length = 0;
+  const before = api.sentTo(CHAT).length;
+  api.failWith429(31, 1);
+  api.sendUserMessage(CHAT, "/help");
+  await waitFor(() => lines.some((l) => l.includes("dropped: rate limited for 31 s")), "the drop logged");
+  assert.deepEqual(sleeps, []);
+  const [next] = await ask("/health");
+  assert.match(next?.text ?? "", /^❤️ <b>Health<\/b>/);
+  assert.equal(api.sentTo(CHAT).length, before + 1, "the dropped reply was never sent");
+  assert.ok(
+    lines.includes("telegram: a reply to telegram:111 dropped: rate limited for 31 s (more than 30 s)"),
+  );
 });
 
 test("/setlots N → within 1..max through ControlPort; outside, or not a number → refused, nothing changed", async () => {
@@ -407,7 +516,7 @@ test("a chat not configured → no answer at all, and the attempt is logged", as
   assert.ok(question);
   api.sendUserMessage(STRANGER, "/status");
   api.sendUserMessage(STRANGER, "/disable");
-  api.pressButton(STRANGER, question, `panic:yes:${clock.now()}`);
+  api.pressButton(STRANGER, question, answers(question).yes);
   const answeredBefore = api.answeredCallbacks.length;
   // Updates are handled in order: once this answer is out, the stranger's were handled too.
   await ask("/help");
