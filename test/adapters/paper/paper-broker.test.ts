@@ -101,12 +101,14 @@ test("PaperBroker LIMIT BUY → marketable on arrival fills at tick + slippage; 
   assert.equal(resting.last(b).averagePrice, 95);
 });
 
-test("PaperBroker LIMIT SELL → fills when the price reaches it (at or above), at its limit", async () => {
+test("PaperBroker resting LIMIT SELL → not filled by trades at its limit (queue ahead), filled at its limit when the market trades through it", async () => {
   const { place, last, tick } = setup({ slippage: { ticks: 1 } });
   const id = await place(req({ type: "LIMIT", side: "SELL", price: 110 }));
   tick(109.95);
-  assert.equal(last(id).status, "OPEN");
   tick(110);
+  assert.equal(last(id).status, "OPEN");
+  tick(110.05);
+  assert.equal(last(id).status, "COMPLETE");
   assert.equal(last(id).averagePrice, 110);
 });
 
