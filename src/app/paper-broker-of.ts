@@ -10,9 +10,15 @@ import { strategyParamsFrom } from "../strategy/params.js";
  * day's orders and fills are found again after a restart), `paper.slippage_ticks`, and the
  * configured charges.
  */
-export function paperBrokerOf(config: Config, clock: Clock, store: Store): PaperBroker {
+export function paperBrokerOf(
+  config: Config,
+  clock: Clock,
+  store: Store,
+  onJournalError?: (error: unknown, orderId?: string) => void,
+): PaperBroker {
   return new PaperBroker({
     clock,
+    ...(onJournalError ? { onJournalError } : {}),
     journal: new PaperOrdersRepository(store.db),
     slippage: { ticks: config.paper.slippage_ticks },
     chargeRates: strategyParamsFrom(config).charges,

@@ -161,7 +161,12 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     ticker,
     broker: kiteBroker
       ? { mode: "live", broker: kiteBroker }
-      : { mode: "paper", broker: paperBrokerOf(config, clock, store) },
+      : {
+          mode: "paper",
+          broker: paperBrokerOf(config, clock, store, (e, id) =>
+            logger.error(`paper book not written${id ? ` (${id})` : ""}: ${String(e)}`),
+          ),
+        },
     calendar,
     loginUrl: () => loginFlow.start().url,
     log,

@@ -30,6 +30,7 @@ import type { PaperJournal } from "./paper-journal.js";
 import { isLive, kiteTimestampOf, type PaperOrder, pendingOf, updateOf } from "./paper-order.js";
 import { PaperPositions, type RoundTrip } from "./paper-positions.js";
 import { isIndexOption, rejectionOf, SLM_INDEX_OPTION_REJECTION, tagProblem } from "./paper-rules.js";
+import { bookOf, type TickBook } from "./tick-book.js";
 
 /*
  * The Broker port for paper mode: orders are kept here and filled against the market ticks
@@ -68,6 +69,8 @@ export interface PaperBrokerOptions {
   journal?: PaperJournal;
   /** A listener threw (the other listeners still get the update). */
   onListenerError?: (error: unknown, update: OrderUpdate) => void;
+  /** The journal could not be written (default: printed to stderr). */
+  onJournalError?: (error: unknown, orderId?: string) => void;
 }
 
 /** What a modification may change: the port's fields, and the market protection of an order turned into MARKET. */
@@ -78,9 +81,6 @@ export interface PaperModification {
   type?: OrderType;
   marketProtection?: number;
 }
-
-/** The best bid and ask and the traded quantity of a tick, when the feed has them. */
-export type TickBook = Omit<MarketTrade, "price" | "available">;
 
 type Listener = OrderUpdateListener;
 type IdResult = BrokerResult<{ orderId: string }>;
@@ -94,6 +94,7 @@ export class PaperBroker implements Broker {
   private readonly lotSizes: ReadonlyMap<string, number>;
   private readonly indexOption: (exchange: string, tradingsymbol: string) => boolean;
   private readonly journal: PaperJournal | undefined;
+  private readonly onJournalError: (error: unknown, orderId?: string) => void;
   private readonly book: PaperOrder[] = [];
   private readonly byId = new Map<string, PaperOrder>();
   /** Live orders, in placement order (the order they are matched in on a tick). */
@@ -114,6 +115,10 @@ export class PaperBroker implements Broker {
     this.listeners = new OrderUpdateListeners(options.onListenerError);
     this.positionBook = new PaperPositions(options.chargeRates);
     this.journal = options.journal;
+    this.onJournalError =
+      options.onJournalError ??
+      ((e, orderId) =>
+        console.error(`paper broker: book not written${orderId ? ` (${orderId})` : ""}: ${String(e)}`));
     this.nextId = options.orderIds ?? sequentialOrderIds("PAPER", this.journal?.lastOrderId() ?? null);
     if (this.journal) this.resume(this.journal);
   }
@@ -242,7 +247,8 @@ export class PaperBroker implements Broker {
       order.status = "REJECTED";
       order.statusMessage = rejection;
     }
-    this.journal?.saveOrder(order);
+    const unwritten = this.write(() => this.journal?.saveOrder(order), order.orderId);
+    if (unwritten) return unwritten;
     this.book.push(order);
     this.byId.set(order.orderId, order);
     if (isLive(order)) this.live.add(order);
@@ -275,21 +281,25 @@ export class PaperBroker implements Broker {
     );
     if (problem) return inputFailure(problem);
     const now = this.clock.now();
-    Object.assign(order, next);
-    if (typeChanged) order.triggered = false;
-    order.protectionLimit = this.marketBound(type, next, order.tradingsymbol);
-    // A modified order is a new order to the exchange: it arrives again, after this moment.
-    order.armedAfterMs = now;
-    order.arriving = true;
-    order.orderTimestamp = kiteTimestampOf(now);
-    order.updatedAt = order.orderTimestamp;
-    if (order.filledQuantity >= order.quantity) {
-      order.status = "COMPLETE"; // cut down to what had filled already
-      this.live.delete(order);
-    } else {
-      order.status = isStop(type) && !order.triggered ? "TRIGGER PENDING" : "OPEN";
-    }
-    this.journal?.saveOrder(order);
+    const stamp = kiteTimestampOf(now);
+    const triggered = typeChanged ? false : order.triggered;
+    const complete = order.filledQuantity >= next.quantity; // cut down to what had filled already
+    const modified: PaperOrder = {
+      ...order,
+      ...next,
+      triggered,
+      protectionLimit: this.marketBound(type, next, order.tradingsymbol),
+      // A modified order is a new order to the exchange: it arrives again, after this moment.
+      armedAfterMs: now,
+      arriving: true,
+      orderTimestamp: stamp,
+      updatedAt: stamp,
+      status: complete ? "COMPLETE" : isStop(type) && !triggered ? "TRIGGER PENDING" : "OPEN",
+    };
+    const unwritten = this.write(() => this.journal?.saveOrder(modified), orderId);
+    if (unwritten) return unwritten;
+    Object.assign(order, modified);
+    if (complete) this.live.delete(order);
     this.emit(order);
     return { ok: true, value: { orderId } };
   }
@@ -300,10 +310,15 @@ export class PaperBroker implements Broker {
     // Cancelling twice is not an error: the order is cancelled, which is what was asked.
     if (order.status === "CANCELLED") return { ok: true, value: { orderId } };
     if (!isLive(order)) return inputFailure(`Order cannot be cancelled as it is ${order.status}.`);
-    order.status = "CANCELLED";
-    order.updatedAt = kiteTimestampOf(this.clock.now());
+    const cancelled: PaperOrder = {
+      ...order,
+      status: "CANCELLED",
+      updatedAt: kiteTimestampOf(this.clock.now()),
+    };
+    const unwritten = this.write(() => this.journal?.saveOrder(cancelled), orderId);
+    if (unwritten) return unwritten;
+    Object.assign(order, cancelled);
     this.live.delete(order);
-    this.journal?.saveOrder(order);
     this.emit(order);
     return { ok: true, value: { orderId } };
   }
@@ -323,7 +338,7 @@ export class PaperBroker implements Broker {
     }
     if (outcome.fill === null) {
       if (outcome.triggers) {
-        this.journal?.saveOrder(order);
+        this.record(() => this.journal?.saveOrder(order), order);
         this.emit(order);
       }
       return;
@@ -347,9 +362,38 @@ export class PaperBroker implements Broker {
       price,
       atMs: epochMs,
     };
-    this.journal?.saveFill(order, fill);
+    this.record(() => this.journal?.saveFill(order, fill), order);
     this.positionBook.apply(fill);
     this.emit(order);
+  }
+
+  /**
+   * A request's change written to the journal before it takes effect: when the write fails
+   * nothing changed, and the caller is told (as a broker error it may retry).
+   */
+  private write(save: () => void, orderId: string): IdResult | null {
+    try {
+      save();
+      return null;
+    } catch (e) {
+      this.onJournalError(e, orderId);
+      return {
+        ok: false,
+        error: { kind: "server", message: `the paper book could not be written: ${String(e)}` },
+      };
+    }
+  }
+
+  /**
+   * A market event written to the journal: it happened (the tick went by), so it stands in
+   * memory even when the write fails, and the failure is reported rather than thrown into the feed.
+   */
+  private record(save: () => void, order: PaperOrder): void {
+    try {
+      save();
+    } catch (e) {
+      this.onJournalError(e, order.orderId);
+    }
   }
 
   /** A MARKET order's bound from the last price (undefined: fixed on its first tick; null: none). */
@@ -381,17 +425,6 @@ export class PaperBroker implements Broker {
   private emit(order: PaperOrder): void {
     this.listeners.emit(updateOf(order));
   }
-}
-
-/** The best bid and ask (from the depth) and the traded quantity of a ticker packet. */
-function bookOf(tick: Tick): TickBook {
-  const bid = tick.depth?.buy[0];
-  const ask = tick.depth?.sell[0];
-  const book: TickBook = {};
-  if (bid && bid.price > 0 && bid.quantity > 0) book.bestBid = { price: bid.price, quantity: bid.quantity };
-  if (ask && ask.price > 0 && ask.quantity > 0) book.bestAsk = { price: ask.price, quantity: ask.quantity };
-  if (tick.last_quantity !== undefined && tick.last_quantity > 0) book.quantity = tick.last_quantity;
-  return book;
 }
 
 function isStop(type: OrderType): boolean {

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { PaperBroker } from "../../../src/adapters/paper/paper-broker.js";
+import type { PaperJournal } from "../../../src/adapters/paper/paper-journal.js";
 import { PaperOrdersRepository } from "../../../src/adapters/sqlite/paper-orders-repo.js";
 import { Store } from "../../../src/adapters/sqlite/store.js";
 import { istEpochMs } from "../../../src/domain/ist.js";
@@ -127,4 +128,52 @@ test("PaperBroker journal after a partial fill → the filled part and the rest 
     "PAPER000002",
   );
   nextDay.store.close();
+});
+
+test("PaperBroker journal that cannot be written → a request fails with nothing changed; a fill still happens and the failure is reported, not thrown", async () => {
+  const clock = new ManualClock(T0);
+  let failing = false;
+  const errors: string[] = [];
+  const journal: PaperJournal = {
+    loadDay: () => ({ orders: [], fills: [] }),
+    lastOrderId: () => null,
+    saveOrder: () => {
+      if (failing) throw new Error("disk full");
+    },
+    saveFill: () => {
+      if (failing) throw new Error("disk full");
+    },
+  };
+  const broker = new PaperBroker({
+    clock,
+    journal,
+    onJournalError: (e, id) => errors.push(`${id}: ${String(e)}`),
+  });
+  broker.onTick(S, 100, T0 - 1000);
+  const stop = await placed(
+    broker,
+    req({ type: "SL", side: "SELL", triggerPrice: 90, price: 88, tag: "S1" }),
+  );
+  failing = true;
+  const refused = await broker.placeOrder(req({ type: "MARKET", side: "BUY", tag: "E1" }));
+  assert.ok(!refused.ok && /could not be written/.test(refused.error.message));
+  const modify = await broker.modifyOrder(stop, { triggerPrice: 95, price: 94 });
+  assert.ok(!modify.ok);
+  const orders = await broker.orders();
+  assert.ok(orders.ok);
+  assert.deepEqual(
+    orders.value.map((o) => [o.orderId, o.triggerPrice]),
+    [[stop, 90]],
+  );
+  clock.advance(1000);
+  assert.doesNotThrow(() => broker.onTick(S, 89, clock.now()));
+  const filled = await broker.orders();
+  assert.ok(filled.ok);
+  assert.equal(filled.value[0]?.status, "COMPLETE");
+  // Each failure reported: the refused placement (its id is never used again), the refused modification, the fill.
+  assert.deepEqual(errors, [
+    "PAPER000002: Error: disk full",
+    `${stop}: Error: disk full`,
+    `${stop}: Error: disk full`,
+  ]);
 });
