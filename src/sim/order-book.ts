@@ -5,9 +5,10 @@
  * OPEN / TRIGGER PENDING → COMPLETE / CANCELLED, or → REJECTED.
  */
 import { istPartsOf } from "../domain/ist.js";
-import { type MarketRules, type MarketTrade, matchOrder } from "../domain/matching/match-order.js";
+import { matchOrder } from "../domain/matching/match-order.js";
 import { SLM_INDEX_OPTION_REJECTION } from "../domain/matching/order-checks.js";
-import { NO_SLIPPAGE, protectionLimitOf } from "../domain/matching/prices.js";
+import { protectionLimitOf } from "../domain/matching/prices.js";
+import { matchableOf, rulesOf, tradeFor } from "./book-matching.js";
 import { DEFAULT_REJECTION, type FaultState } from "./faults.js";
 import type { SimInstrument, SimInstruments } from "./instruments.js";
 import { inputError, KiteError } from "./kite-errors.js";
@@ -226,7 +227,7 @@ export class OrderBook {
     for (const order of [...open]) {
       if (tick.seq < order.armedFromSeq) continue;
       const wasArriving = order.arriving;
-      const outcome = matchOrder(matchableOf(order), this.tradeFor(order, tick), rulesOf(order.instrument));
+      const outcome = matchOrder(matchableOf(order), tradeFor(order, tick), rulesOf(order.instrument));
       order.protectionLimit = outcome.protectionLimit;
       order.arriving = outcome.arriving;
       if (outcome.triggers) {
@@ -246,17 +247,6 @@ export class OrderBook {
       if (OPEN_STATUSES.has(order.status))
         this.cancelRest(order, "Cancelled by the exchange at the end of the session.");
     }
-  }
-
-  /** The trade as the matcher sees it; the partial-fill fault caps what may fill on it. */
-  private tradeFor(order: SimOrder, tick: ReplayTick): MarketTrade {
-    if (order.partialFraction === null) return { price: tick.price };
-    const lot = order.instrument.lotSize || 1;
-    const lots = order.pendingQuantity / lot;
-    return {
-      price: tick.price,
-      available: Math.min(lots - 1, Math.max(1, Math.floor(lots * order.partialFraction))) * lot,
-    };
   }
 
   private fill(order: SimOrder, price: number, quantity: number, tick: ReplayTick): void {
@@ -361,28 +351,6 @@ export class OrderBook {
   private untrack(order: SimOrder): void {
     this.openByToken.get(order.instrument.instrumentToken)?.delete(order);
   }
-}
-
-/**
- * The simulator is the exchange: its fills are the replay's trades, so a taker trades at the
- * tape's price (no slippage, no depth); lots as listed.
- */
-function rulesOf(instrument: SimInstrument): MarketRules {
-  return { tickSize: instrument.tickSize, slippage: NO_SLIPPAGE, lotSize: instrument.lotSize || 1 };
-}
-
-function matchableOf(order: SimOrder) {
-  return {
-    side: order.transactionType,
-    type: order.orderType,
-    price: order.price,
-    triggerPrice: order.triggerPrice,
-    marketProtection: order.marketProtection,
-    triggered: order.triggered,
-    protectionLimit: order.protectionLimit,
-    arriving: order.arriving,
-    pendingQuantity: order.pendingQuantity,
-  };
 }
 
 function isStop(order: SimOrder): boolean {
