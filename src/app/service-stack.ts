@@ -12,7 +12,6 @@ import { FilePendingStates, LoginFlow, loginStatesPath } from "../adapters/kite/
 import { RateLimiter } from "../adapters/kite/rate-limiter.js";
 import { SessionStore } from "../adapters/kite/session-store.js";
 import { TickerClient } from "../adapters/kite/ticker-client.js";
-import { PaperBroker } from "../adapters/paper/paper-broker.js";
 import { Store } from "../adapters/sqlite/store.js";
 import { startWalCheckpointerWhenBusy } from "../adapters/sqlite/wal-checkpointer.js";
 import { createTelegram } from "../adapters/telegram/telegram.js";
@@ -37,6 +36,7 @@ import { createDashboard } from "../web/dashboard/plugin.js";
 import { listenApp } from "../web/listen.js";
 import { createServiceMetrics } from "../web/service-metrics.js";
 import { ServiceEngineView } from "./engine-view.js";
+import { paperBrokerOf } from "./paper-broker-of.js";
 import { certificateReminder, watchFeed } from "./reminders.js";
 
 /** How often the cheap health checks run (they feed /status, the dashboard and Telegram). */
@@ -157,7 +157,12 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     ticker,
     broker: kiteBroker
       ? { mode: "live", broker: kiteBroker }
-      : { mode: "paper", broker: new PaperBroker({ clock }) },
+      : {
+          mode: "paper",
+          broker: paperBrokerOf(config, clock, store, (e, id) =>
+            logger.error(`paper book not written${id ? ` (${id})` : ""}: ${String(e)}`),
+          ),
+        },
     calendar,
     loginUrl: () => loginFlow.start().url,
     log,

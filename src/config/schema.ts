@@ -146,6 +146,14 @@ export const executionShape = {
   product: z.enum(["MIS", "NRML"]).default("MIS"),
 };
 
+export const paperShape = {
+  /**
+   * Paper mode: a marketable order pays this many ticks (0.05) beyond the last price when the
+   * feed has no depth (with depth it buys at the best ask and sells at the best bid).
+   */
+  slippage_ticks: z.number().int().min(0).max(100).default(1),
+};
+
 export const chargesShape = {
   brokerage_per_order: z.number().min(0).default(20),
   stt_sell_pct: z.number().min(0).default(0.1),
@@ -261,6 +269,7 @@ export const rootShape = {
   charges: z.strictObject(chargesShape).prefault({}),
   kite: z.strictObject(kiteShape).superRefine(checkSimulatorClock).prefault({}),
   execution: z.strictObject(executionShape).prefault({}),
+  paper: z.strictObject(paperShape).prefault({}),
   server: z.strictObject(serverShape).prefault({}),
   telegram: z.strictObject(telegramShape).prefault({}),
 };
@@ -277,6 +286,7 @@ export const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
   ["charges", Object.keys(chargesShape)],
   ["kite", Object.keys(kiteShape)],
   ["execution", Object.keys(executionShape)],
+  ["paper", Object.keys(paperShape)],
   ["server", Object.keys(serverShape)],
   ["telegram", Object.keys(telegramShape)],
 ]);

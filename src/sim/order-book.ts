@@ -5,12 +5,15 @@
  * OPEN / TRIGGER PENDING → COMPLETE / CANCELLED, or → REJECTED.
  */
 import { istPartsOf } from "../domain/ist.js";
+import { matchOrder } from "../domain/matching/match-order.js";
+import { SLM_INDEX_OPTION_REJECTION } from "../domain/matching/order-checks.js";
+import { protectionLimitOf } from "../domain/matching/prices.js";
+import { matchableOf, rulesOf, tradeFor } from "./book-matching.js";
 import { DEFAULT_REJECTION, type FaultState } from "./faults.js";
 import type { SimInstrument, SimInstruments } from "./instruments.js";
 import { inputError, KiteError } from "./kite-errors.js";
 import { availableCash, type MarginFigures, marginFigures } from "./margins.js";
 import type { LiveQuote, ReplayTick } from "./market-replay.js";
-import { matchOrder, protectionLimitOf } from "./order-matcher.js";
 import {
   applyModifyFields,
   checkOrderValues,
@@ -46,9 +49,8 @@ export interface OrderBookOptions {
 
 const MAX_MODIFICATIONS = 25;
 const OPEN_STATUSES: ReadonlySet<OrderStatus> = new Set(["OPEN", "TRIGGER PENDING"]);
-/** UNCONFIRMED wording: Kite's message for SL-M orders on index options. */
-export const SLM_INDEX_OPTION_REJECTION =
-  "SL-M orders are blocked for index options by the exchange. Use SL (stop-loss limit) orders instead.";
+
+export { SLM_INDEX_OPTION_REJECTION };
 
 /** The account's orders and trades for the replay day. */
 export class OrderBook {
@@ -91,7 +93,8 @@ export class OrderBook {
       guid: `${hashString(orderId).toString(36)}X${n.toString(36)}`,
       history: [],
       modifications: 0,
-      protectionLimit: null,
+      protectionLimit: undefined,
+      arriving: true,
       triggered: false,
       armedFromSeq: m.nextSeq(),
       partialFraction: null,
@@ -115,14 +118,7 @@ export class OrderBook {
     order.exchangeOrderId = String(1_000_000_000_000_000 + n);
     order.exchangeTimestamp = now;
     order.exchangeUpdateTimestamp = now;
-    if (order.orderType === "MARKET") {
-      order.protectionLimit = protectionLimitOf(
-        order.transactionType,
-        order.marketProtection,
-        this.lastPrice(order.instrument),
-        order.instrument.tickSize,
-      );
-    }
+    order.protectionLimit = this.marketBound(order);
     order.partialFraction = this.o.faults.takePartialFill(order.quantity / (order.instrument.lotSize || 1));
     this.record(order, isStop(order) ? "TRIGGER PENDING" : "OPEN");
     this.track(order);
@@ -164,16 +160,11 @@ export class OrderBook {
     order.marketProtection = next.marketProtection;
     order.pendingQuantity = order.quantity - order.filledQuantity;
     if (typeChanged) order.triggered = false;
-    if (order.orderType === "MARKET") {
-      order.protectionLimit = protectionLimitOf(
-        order.transactionType,
-        order.marketProtection,
-        this.lastPrice(order.instrument),
-        order.instrument.tickSize,
-      );
-    }
+    order.protectionLimit = this.marketBound(order);
     order.exchangeUpdateTimestamp = now;
+    // A modified order is a new order to the exchange: it arrives again, on a later trade.
     order.armedFromSeq = this.o.market.nextSeq();
+    order.arriving = true;
     this.record(order, "MODIFIED");
     if (order.pendingQuantity === 0) {
       this.record(order, "COMPLETE");
@@ -235,22 +226,18 @@ export class OrderBook {
     if (!open || open.size === 0) return;
     for (const order of [...open]) {
       if (tick.seq < order.armedFromSeq) continue;
-      const outcome = matchOrder(order, tick.price);
+      const wasArriving = order.arriving;
+      const outcome = matchOrder(matchableOf(order), tradeFor(order, tick), rulesOf(order.instrument));
+      order.protectionLimit = outcome.protectionLimit;
+      order.arriving = outcome.arriving;
       if (outcome.triggers) {
         order.triggered = true;
         order.exchangeUpdateTimestamp = tick.time;
-        if (order.orderType === "SL-M") {
-          order.protectionLimit = protectionLimitOf(
-            order.transactionType,
-            order.marketProtection,
-            tick.price,
-            order.instrument.tickSize,
-          );
-        }
         this.record(order, "OPEN", tick.time);
       }
-      if (outcome.fillPrice !== null) this.fill(order, outcome.fillPrice, tick);
-      else if (order.validity === "IOC" && !isStop(order)) this.cancelRest(order, null, tick.time);
+      if (outcome.fill !== null) this.fill(order, outcome.fill.price, outcome.fill.quantity, tick);
+      else if (order.validity === "IOC" && !isStop(order) && (wasArriving || outcome.triggers))
+        this.cancelRest(order, null, tick.time);
     }
   }
 
@@ -262,12 +249,9 @@ export class OrderBook {
     }
   }
 
-  private fill(order: SimOrder, price: number, tick: ReplayTick): void {
-    const lot = order.instrument.lotSize || 1;
-    let quantity = order.pendingQuantity;
-    if (order.partialFraction !== null) {
-      const lots = order.pendingQuantity / lot;
-      quantity = Math.min(lots - 1, Math.max(1, Math.floor(lots * order.partialFraction))) * lot;
+  private fill(order: SimOrder, price: number, quantity: number, tick: ReplayTick): void {
+    if (quantity < order.pendingQuantity) {
+      // The rest trades on a later tick.
       order.partialFraction = null;
       order.armedFromSeq = tick.seq + 1;
     }
@@ -328,6 +312,14 @@ export class OrderBook {
   private orderPrice(order: SimOrder): number {
     if (order.orderType === "LIMIT" || order.orderType === "SL") return order.price;
     return order.protectionLimit ?? this.lastPrice(order.instrument);
+  }
+
+  /** A MARKET order's bound from the last price (undefined: fixed on its first trade; null: none). */
+  private marketBound(order: SimOrder): number | null | undefined {
+    if (order.orderType !== "MARKET") return undefined;
+    const last = this.lastPrice(order.instrument);
+    if (last <= 0) return undefined;
+    return protectionLimitOf(order.transactionType, order.marketProtection, last, order.instrument.tickSize);
   }
 
   private lastPrice(instrument: SimInstrument): number {

@@ -4,6 +4,7 @@
  * against price and last price. Rejections that Kite makes after accepting an order (RMS,
  * exchange) happen in the order book, with status REJECTED.
  */
+import { modifiedMarketProtection, orderProblem } from "../domain/matching/order-checks.js";
 import type { SimInstrument, SimInstruments } from "./instruments.js";
 import { inputError } from "./kite-errors.js";
 import type { OrderRequest, OrderType } from "./orders.js";
@@ -64,48 +65,26 @@ export function validatePlaceFields(
   return request;
 }
 
-/** The checks shared by placement and modification: quantity, prices, stop-loss triggers. */
+/** The checks shared by placement and modification (domain/matching's, as Kite words them); throws InputException. */
 export function checkOrderValues(r: OrderRequest, lastPrice: number, minQuantity = 1): void {
-  const { instrument } = r;
-  const lot = instrument.lotSize || 1;
-  if (!Number.isInteger(r.quantity) || r.quantity < minQuantity) throw inputError("Invalid `quantity`.");
-  if (r.quantity % lot !== 0) {
-    throw inputError(
-      `Quantity should be a multiple of the lot size (${lot}) for ${instrument.tradingsymbol}.`,
-    );
-  }
-  const needsPrice = r.orderType === "LIMIT" || r.orderType === "SL";
-  const needsTrigger = r.orderType === "SL" || r.orderType === "SL-M";
-  if (needsPrice && !(r.price > 0))
-    throw inputError("Invalid `price`: a LIMIT or SL order needs a price above 0.");
-  if (needsTrigger && !(r.triggerPrice > 0))
-    throw inputError("Invalid `trigger_price`: an SL or SL-M order needs one above 0.");
-  for (const [name, value] of [
-    ["price", needsPrice ? r.price : 0],
-    ["trigger_price", needsTrigger ? r.triggerPrice : 0],
-  ] as const) {
-    if (value > 0 && !onTick(value, instrument.tickSize)) {
-      throw inputError(
-        `Tick size for this script is ${instrument.tickSize}. Kindly enter ${name === "price" ? "price" : "trigger price"} in the multiple of tick size for this script`,
-      );
-    }
-  }
-  if (r.orderType === "SL") {
-    if (r.transactionType === "BUY" && r.triggerPrice > r.price) {
-      throw inputError("Trigger price for stoploss buy orders should be lower than or equal to the price.");
-    }
-    if (r.transactionType === "SELL" && r.triggerPrice < r.price) {
-      throw inputError("Trigger price for stoploss sell orders should be higher than or equal to the price.");
-    }
-  }
-  if (needsTrigger && lastPrice > 0) {
-    if (r.transactionType === "BUY" && r.triggerPrice <= lastPrice) {
-      throw inputError("Trigger price for stoploss buy orders should be higher than the last traded price");
-    }
-    if (r.transactionType === "SELL" && r.triggerPrice >= lastPrice) {
-      throw inputError("Trigger price for stoploss sell orders should be lower than the last traded price");
-    }
-  }
+  const problem = orderProblem(
+    {
+      side: r.transactionType,
+      type: r.orderType,
+      quantity: r.quantity,
+      price: r.price,
+      triggerPrice: r.triggerPrice,
+      marketProtection: r.marketProtection,
+    },
+    {
+      tradingsymbol: r.instrument.tradingsymbol,
+      tickSize: r.instrument.tickSize,
+      lotSize: r.instrument.lotSize || 1,
+      lastPrice: lastPrice > 0 ? lastPrice : undefined,
+    },
+    minQuantity,
+  );
+  if (problem) throw inputError(problem);
 }
 
 /** The fields `PUT /orders/regular/:id` may change, applied over the order's current ones. */
@@ -117,10 +96,11 @@ export function applyModifyFields(current: OrderRequest, f: FormFields): OrderRe
   if (present(f.order_type)) next.orderType = oneOf(f, "order_type", ORDER_TYPES);
   if (present(f.validity)) next.validity = oneOf(f, "validity", ["DAY", "IOC"] as const);
   if (present(f.disclosed_quantity)) next.disclosedQuantity = wholeNumber(f, "disclosed_quantity");
-  if (present(f.market_protection)) next.marketProtection = number(f, "market_protection");
-  else if ((next.orderType === "MARKET" || next.orderType === "SL-M") && next.marketProtection === 0) {
-    next.marketProtection = -1;
-  }
+  next.marketProtection = modifiedMarketProtection(
+    next.orderType,
+    current.marketProtection,
+    present(f.market_protection) ? number(f, "market_protection") : undefined,
+  );
   return next;
 }
 
@@ -156,9 +136,4 @@ function wholeNumber(f: FormFields, name: string): number {
   const n = number(f, name);
   if (!Number.isInteger(n) || n < 0) throw inputError(`Invalid \`${name}\`.`);
   return n;
-}
-
-function onTick(price: number, tick: number): boolean {
-  const steps = price / tick;
-  return Math.abs(steps - Math.round(steps)) < 1e-6;
 }

@@ -60,8 +60,10 @@ export interface SimOrder extends OrderRequest {
   /** Every status the order went through, as Kite's order history lists them. */
   history: OrderPayload[];
   modifications: number;
-  /** Worst price a MARKET (or triggered SL-M) order may fill at; null = no bound. */
-  protectionLimit: number | null;
+  /** Worst price a MARKET (or triggered SL-M) order may fill at; null = no bound; undefined = fixed on its first trade. */
+  protectionLimit: number | null | undefined;
+  /** The next trade is the order's arrival: it takes liquidity (see domain/matching). */
+  arriving: boolean;
   /** A stop order whose trigger price has been crossed. */
   triggered: boolean;
   /** First tick (sequence number) this order may match: ticks after placement or modification. */

@@ -55,6 +55,7 @@ test("KNOWN_KEYS → every section of the schema with its keys", () => {
       "kite",
       "market",
       "notifications",
+      "paper",
       "risk_management",
       "server",
       "telegram",

@@ -13,7 +13,9 @@ import { KiteRest } from "../../src/adapters/kite/kite-rest.js";
 import { RateLimiter } from "../../src/adapters/kite/rate-limiter.js";
 import { SessionStore } from "../../src/adapters/kite/session-store.js";
 import { TickerClient } from "../../src/adapters/kite/ticker-client.js";
+import type { PaperBroker } from "../../src/adapters/paper/paper-broker.js";
 import { Store } from "../../src/adapters/sqlite/store.js";
+import { paperBrokerOf } from "../../src/app/paper-broker-of.js";
 import { loadCandleDirectory } from "../../src/backtest/candle-directory.js";
 import { runBacktest } from "../../src/backtest/run-backtest.js";
 import { defaultConfig } from "../../src/config/load.js";
@@ -22,8 +24,8 @@ import { TradingCalendar } from "../../src/domain/calendar.js";
 import type { Candle } from "../../src/domain/candle.js";
 import { istEpochMs, parseHhmm } from "../../src/domain/ist.js";
 import type { ExecutionConfig } from "../../src/engine/execution-config.js";
-import { TradingService } from "../../src/engine/trading-service.js";
-import { systemClock } from "../../src/ports/clock.js";
+import { type ServiceBroker, TradingService } from "../../src/engine/trading-service.js";
+import { type Clock, systemClock } from "../../src/ports/clock.js";
 import type { Notification } from "../../src/ports/notifier.js";
 import type { OrderPayload } from "../../src/sim/orders.js";
 import { type RunningSimulator, startSimulator } from "../../src/sim/simulator.js";
@@ -80,6 +82,8 @@ export interface DayOptions {
   /** The ticker's watchdog (real ms; default 10 s as the config's default). */
   tickerSilenceMs?: number;
   postbackUrl?: string;
+  /** Paper mode: a PaperBroker journaled in the service's database, fed the simulator's ticks. */
+  paper?: boolean;
 }
 
 /** One service day on the simulator. */
@@ -91,6 +95,8 @@ export class ServiceDay {
   sessions!: SessionStore;
   ticker!: TickerClient;
   config!: Config;
+  /** Paper mode's broker (a new one at each restart, on the same database). */
+  paper: PaperBroker | null = null;
   readonly notes: string[] = [];
   /** What the service told the trader (Telegram's notifications), in order. */
   readonly notifications: Notification[] = [];
@@ -134,7 +140,7 @@ export class ServiceDay {
       ...base,
       api_key: sim.apiKey,
       api_secret: sim.apiSecret,
-      trading: { ...base.trading, paper_trading: false, lots: o.lots ?? 1 },
+      trading: { ...base.trading, paper_trading: o.paper === true, lots: o.lots ?? 1 },
       kite: { ...base.kite, api_root: sim.url, ws_root: sim.wsUrl, login_url: sim.loginUrl },
       data: {
         ...base.data,
@@ -157,6 +163,13 @@ export class ServiceDay {
       this.steps.push(t);
       if ((t - start) % 180_000 === 0) this.steps.push(t + 2_000);
     }
+  }
+
+  /** Live: Kite at the simulator; paper: the paper broker as `pivot start` builds it, on this store. */
+  private brokerOf(rest: KiteRest, clock: Clock, store: Store): ServiceBroker {
+    if (!this.options.paper) return { mode: "live", broker: new KiteBroker({ rest }) };
+    this.paper = paperBrokerOf(this.config, clock, store);
+    return { mode: "paper", broker: this.paper };
   }
 
   private newRest(): KiteRest {
@@ -205,7 +218,7 @@ export class ServiceDay {
       kite: rest,
       sessions,
       ticker,
-      broker: { mode: "live", broker: new KiteBroker({ rest }) },
+      broker: this.brokerOf(rest, clock, store),
       calendar: new TradingCalendar(),
       loginUrl: () => `${sim.loginUrl}?api_key=${sim.apiKey}&v=3`,
       log: (line) => notes.push(line),

@@ -62,7 +62,7 @@ test("MARKET order → fills at the next tick; history PUT ORDER REQ RECEIVED �
   assert.equal(net[0]?.close_price, 96);
 });
 
-test("MARKET order whose next tick is beyond its market protection → rests OPEN at the bound, fills when the price is back within it", async () => {
+test("MARKET order whose next tick is beyond its market protection → rests OPEN as a limit at the bound, fills there when the market trades through it", async () => {
   const { sim, kite } = await tinySim();
   await kite.placeOrder(
     "regular",
@@ -75,13 +75,13 @@ test("MARKET order whose next tick is beyond its market protection → rests OPE
   );
   sim.advanceTo("09:29:59"); // 90 then 95: below the bound of 107.8
   assert.equal((await orderOf(kite, id)).status, "OPEN");
-  sim.advanceTo("09:30:10"); // 120
+  sim.advanceTo("09:30:10"); // 120, through the bound: a resting order fills at its own price
   const o = await orderOf(kite, id);
   assert.equal(o.status, "COMPLETE");
-  assert.equal(o.average_price, 120);
+  assert.equal(o.average_price, 107.8);
 });
 
-test("LIMIT BUY below the market → OPEN until the price comes down to it, then COMPLETE at the traded price", async () => {
+test("LIMIT BUY below the market → OPEN until the market trades through it, then COMPLETE at its limit", async () => {
   const { sim, kite } = await tinySim();
   const { order_id: id } = await kite.placeOrder(
     "regular",
@@ -92,11 +92,11 @@ test("LIMIT BUY below the market → OPEN until the price comes down to it, then
   sim.advanceTo("09:24:30");
   const o = await orderOf(kite, id);
   assert.equal(o.status, "COMPLETE");
-  assert.equal(o.average_price, 90);
+  assert.equal(o.average_price, 92); // the trade at 90 went through the resting 92
   assert.equal((await kite.getTrades())[0]?.fill_timestamp instanceof Date, true);
 });
 
-test("SL SELL stop → TRIGGER PENDING, triggers on the gap down but its limit is not reached, fills when the price recovers", async () => {
+test("SL SELL stop → TRIGGER PENDING, triggers on the gap down but its limit is not reached, rests, fills at its limit when the price recovers through it", async () => {
   const { sim, kite } = await tinySim();
   await kite.placeOrder(
     "regular",
@@ -110,13 +110,13 @@ test("SL SELL stop → TRIGGER PENDING, triggers on the gap down but its limit i
   assert.equal((await orderOf(kite, stop)).status, "TRIGGER PENDING");
   sim.advanceTo("09:24:30"); // 90: triggered, limit 94 not reachable
   assert.equal((await orderOf(kite, stop)).status, "OPEN");
-  sim.advanceTo("09:27:30"); // 95 ≥ 94
+  sim.advanceTo("09:27:30"); // 95 > 94: traded through the resting limit
   const history = (await kite.getOrderHistory(stop)) as Array<Loose>;
   assert.deepEqual(statuses(history).slice(3), ["TRIGGER PENDING", "OPEN", "COMPLETE"]);
-  assert.equal(history[history.length - 1]?.average_price, 95);
+  assert.equal(history[history.length - 1]?.average_price, 94);
   const position = ((await kite.getPositions()) as { net: Array<Loose> }).net[0] as Loose;
   assert.equal(position.quantity, 0);
-  assert.equal(position.pnl, (95 - 100) * 20);
+  assert.equal(position.pnl, (94 - 100) * 20);
 });
 
 test("order validation → InputException for a long tag, no market protection, a broken lot, an off-tick price, a bad trigger", async () => {

@@ -2,10 +2,15 @@
 export type OrderIdSource = () => string;
 
 /**
- * Deterministic order ids, `prefix` and a zero-padded counter from 1 (`PAPER000001`), so that
- * the same ticks and orders give the same ids, run after run.
+ * Deterministic order ids, `prefix` and a zero-padded counter (`PAPER000001`), so that the same
+ * ticks and orders give the same ids, run after run. `after`: the last id already used (found
+ * in the paper database after a restart); counting goes on from it, so no id is used twice.
  */
-export function sequentialOrderIds(prefix = "PAPER"): OrderIdSource {
+export function sequentialOrderIds(prefix = "PAPER", after: string | null = null): OrderIdSource {
   let n = 0;
+  if (after?.startsWith(prefix)) {
+    const used = Number(after.slice(prefix.length));
+    if (Number.isInteger(used) && used > 0) n = used;
+  }
   return () => `${prefix}${String(++n).padStart(6, "0")}`;
 }

@@ -1,4 +1,19 @@
 import type { ChargeRates } from "../../domain/charges.js";
+import { istPartsOf } from "../../domain/ist.js";
+import { type MarketRules, type MarketTrade, matchOrder } from "../../domain/matching/match-order.js";
+import {
+  type CheckedOrder,
+  type InstrumentFacts,
+  modifiedMarketProtection,
+  orderProblem,
+} from "../../domain/matching/order-checks.js";
+import {
+  checkSlippage,
+  DEFAULT_TICK_SIZE,
+  NO_SLIPPAGE,
+  protectionLimitOf,
+  type Slippage,
+} from "../../domain/matching/prices.js";
 import type {
   Broker,
   BrokerPosition,
@@ -10,24 +25,18 @@ import type {
 import type { Clock } from "../../ports/clock.js";
 import type { Tick } from "../kite/ticker-protocol.js";
 import { type OrderUpdateListener, OrderUpdateListeners } from "../order-update-listeners.js";
-import { type FillModel, matchOrder } from "./fill-rules.js";
 import { type OrderIdSource, sequentialOrderIds } from "./order-ids.js";
-import { isLive, kiteTimestampOf, type PaperOrder, updateOf } from "./paper-order.js";
+import type { PaperJournal } from "./paper-journal.js";
+import { isLive, kiteTimestampOf, type PaperOrder, pendingOf, updateOf } from "./paper-order.js";
 import { PaperPositions, type RoundTrip } from "./paper-positions.js";
-import {
-  type CheckedOrder,
-  type InstrumentFacts,
-  inputProblem,
-  isIndexOption,
-  rejectionOf,
-  SLM_INDEX_OPTION_REJECTION,
-  tagProblem,
-} from "./paper-rules.js";
-import { checkSlippage, DEFAULT_TICK_SIZE, NO_SLIPPAGE, protectionLimitOf, type Slippage } from "./prices.js";
+import { isIndexOption, rejectionOf, SLM_INDEX_OPTION_REJECTION, tagProblem } from "./paper-rules.js";
+import { bookOf, type TickBook } from "./tick-book.js";
 
 /*
  * The Broker port for paper mode: orders are kept here and filled against the market ticks
- * the broker is fed (live ticks, or the simulator's), by the rules of fill-rules.ts.
+ * the broker is fed (live ticks, or the simulator's), by domain/matching's rules, the same
+ * that decide fills in `pivot sim`. With a journal (the paper database), every order and fill
+ * is written as it happens and the day's book is found again after a restart.
  *
  * Fill timing: an order may fill only on a tick stamped strictly AFTER the millisecond it was
  * placed (or modified). A tick of the same millisecond is taken to be the one the decision
@@ -44,9 +53,9 @@ import { checkSlippage, DEFAULT_TICK_SIZE, NO_SLIPPAGE, protectionLimitOf, type 
 export interface PaperBrokerOptions {
   /** Placement times and order timestamps. */
   clock: Clock;
-  /** Default `sequentialOrderIds()`: PAPER000001, PAPER000002, ... */
+  /** Default `sequentialOrderIds()` (continued after the journal's last id): PAPER000001, ... */
   orderIds?: OrderIdSource;
-  /** Default none. */
+  /** A taker's slippage when the feed has no depth. Default none (the service passes `paper.slippage_ticks`). */
   slippage?: Slippage;
   /** Default 0.05. */
   tickSize?: number;
@@ -56,8 +65,21 @@ export interface PaperBrokerOptions {
   isIndexOption?: (exchange: string, tradingsymbol: string) => boolean;
   /** Rates for the round-trip charges (default the domain's). */
   chargeRates?: ChargeRates;
+  /** Where the book is written; the day's orders and fills are read back from it at construction. */
+  journal?: PaperJournal;
   /** A listener threw (the other listeners still get the update). */
   onListenerError?: (error: unknown, update: OrderUpdate) => void;
+  /** The journal could not be written (default: printed to stderr). */
+  onJournalError?: (error: unknown, orderId?: string) => void;
+}
+
+/** What a modification may change: the port's fields, and the market protection of an order turned into MARKET. */
+export interface PaperModification {
+  quantity?: number;
+  price?: number;
+  triggerPrice?: number;
+  type?: OrderType;
+  marketProtection?: number;
 }
 
 type Listener = OrderUpdateListener;
@@ -67,9 +89,12 @@ type IdResult = BrokerResult<{ orderId: string }>;
 export class PaperBroker implements Broker {
   private readonly clock: Clock;
   private readonly nextId: OrderIdSource;
-  private readonly model: FillModel;
+  private readonly slippage: Slippage;
+  private readonly tickSize: number;
   private readonly lotSizes: ReadonlyMap<string, number>;
   private readonly indexOption: (exchange: string, tradingsymbol: string) => boolean;
+  private readonly journal: PaperJournal | undefined;
+  private readonly onJournalError: (error: unknown, orderId?: string) => void;
   private readonly book: PaperOrder[] = [];
   private readonly byId = new Map<string, PaperOrder>();
   /** Live orders, in placement order (the order they are matched in on a tick). */
@@ -81,26 +106,28 @@ export class PaperBroker implements Broker {
 
   constructor(options: PaperBrokerOptions) {
     this.clock = options.clock;
-    this.nextId = options.orderIds ?? sequentialOrderIds();
-    const slippage = options.slippage ?? NO_SLIPPAGE;
-    checkSlippage(slippage);
-    const tickSize = options.tickSize ?? DEFAULT_TICK_SIZE;
-    if (!(tickSize > 0)) throw new RangeError(`tickSize must be above 0, got ${tickSize}`);
-    this.model = { slippage, tickSize };
+    this.slippage = options.slippage ?? NO_SLIPPAGE;
+    checkSlippage(this.slippage);
+    this.tickSize = options.tickSize ?? DEFAULT_TICK_SIZE;
+    if (!(this.tickSize > 0)) throw new RangeError(`tickSize must be above 0, got ${this.tickSize}`);
     this.lotSizes = options.lotSizes ?? new Map();
     this.indexOption = options.isIndexOption ?? isIndexOption;
     this.listeners = new OrderUpdateListeners(options.onListenerError);
     this.positionBook = new PaperPositions(options.chargeRates);
+    this.journal = options.journal;
+    this.onJournalError =
+      options.onJournalError ??
+      ((e, orderId) =>
+        console.error(`paper broker: book not written${orderId ? ` (${orderId})` : ""}: ${String(e)}`));
+    this.nextId = options.orderIds ?? sequentialOrderIds("PAPER", this.journal?.lastOrderId() ?? null);
+    if (this.journal) this.resume(this.journal);
   }
 
   placeOrder(request: OrderRequest): Promise<IdResult> {
     return Promise.resolve(this.place(request));
   }
 
-  modifyOrder(
-    orderId: string,
-    changes: { quantity?: number; price?: number; triggerPrice?: number; type?: OrderType },
-  ): Promise<IdResult> {
+  modifyOrder(orderId: string, changes: PaperModification): Promise<IdResult> {
     return Promise.resolve(this.modify(orderId, changes));
   }
 
@@ -121,13 +148,23 @@ export class PaperBroker implements Broker {
     return this.listeners.add(listener);
   }
 
-  /** A trade at `lastPrice` on `tradingsymbol` at `epochMs` (default now): marks positions, matches live orders. */
-  onTick(tradingsymbol: string, lastPrice: number, epochMs: number = this.clock.now()): void {
+  /**
+   * A trade at `lastPrice` on `tradingsymbol` at `epochMs` (default now): marks positions,
+   * matches live orders. `book`: the best bid and ask (a taker crosses the spread to them)
+   * and the traded quantity (a resting order fills at most that), when the feed has them.
+   */
+  onTick(
+    tradingsymbol: string,
+    lastPrice: number,
+    epochMs: number = this.clock.now(),
+    book: TickBook = {},
+  ): void {
     if (!Number.isFinite(lastPrice) || lastPrice <= 0) return;
     this.lastPrices.set(tradingsymbol, lastPrice);
+    const trade: MarketTrade = { ...book, price: lastPrice };
     for (const order of [...this.live]) {
       if (order.tradingsymbol !== tradingsymbol || epochMs <= order.armedAfterMs) continue;
-      this.match(order, lastPrice, epochMs);
+      this.match(order, trade, epochMs);
     }
     this.positionBook.mark(tradingsymbol, lastPrice);
   }
@@ -138,7 +175,7 @@ export class PaperBroker implements Broker {
     for (const tick of ticks) {
       if (!tick.tradable) continue;
       const symbol = symbolOf(tick.instrument_token);
-      if (symbol !== undefined) this.onTick(symbol, tick.last_price, now);
+      if (symbol !== undefined) this.onTick(symbol, tick.last_price, now, bookOf(tick));
     }
   }
 
@@ -150,6 +187,18 @@ export class PaperBroker implements Broker {
   /** The day's realised P&L: gross, charges of the round trips, net. */
   realisedPnl(): { gross: number; charges: number; net: number } {
     return this.positionBook.realised();
+  }
+
+  /** The day's book as the journal kept it: orders (live ones matched again), tags spent, positions. */
+  private resume(journal: PaperJournal): void {
+    const day = journal.loadDay(istPartsOf(this.clock.now()).date);
+    for (const order of day.orders) {
+      this.book.push(order);
+      this.byId.set(order.orderId, order);
+      this.usedTags.add(order.tag);
+      if (isLive(order)) this.live.add(order);
+    }
+    for (const fill of day.fills) this.positionBook.apply(fill);
   }
 
   private place(r: OrderRequest): IdResult {
@@ -169,8 +218,7 @@ export class PaperBroker implements Broker {
       // Kite refuses MARKET / SL-M without it; the port's contract is "-1 when left out", as KiteRest sends.
       marketProtection: r.marketProtection ?? (r.type === "MARKET" || r.type === "SL-M" ? -1 : 0),
     };
-    const facts = this.facts(r.exchange, r.tradingsymbol);
-    const problem = inputProblem(checked, facts);
+    const problem = orderProblem(checked, this.facts(r.tradingsymbol));
     if (problem) return inputFailure(problem);
     const now = this.clock.now();
     const stamp = kiteTimestampOf(now);
@@ -191,12 +239,16 @@ export class PaperBroker implements Broker {
       triggered: false,
       protectionLimit: this.marketBound(r.type, checked, r.tradingsymbol),
       arriving: true,
+      fillValue: 0,
+      date: istPartsOf(now).date,
     };
-    const rejection = rejectionOf(checked, facts);
+    const rejection = rejectionOf(checked, this.indexOption(r.exchange, r.tradingsymbol));
     if (rejection) {
       order.status = "REJECTED";
       order.statusMessage = rejection;
     }
+    const unwritten = this.write(() => this.journal?.saveOrder(order), order.orderId);
+    if (unwritten) return unwritten;
     this.book.push(order);
     this.byId.set(order.orderId, order);
     if (isLive(order)) this.live.add(order);
@@ -204,10 +256,7 @@ export class PaperBroker implements Broker {
     return { ok: true, value: { orderId: order.orderId } };
   }
 
-  private modify(
-    orderId: string,
-    changes: { quantity?: number; price?: number; triggerPrice?: number; type?: OrderType },
-  ): IdResult {
+  private modify(orderId: string, changes: PaperModification): IdResult {
     const order = this.byId.get(orderId);
     if (!order) return inputFailure("Couldn't find that `order_id`.");
     if (!isLive(order)) return inputFailure(`Order cannot be modified as it is ${order.status}.`);
@@ -218,31 +267,39 @@ export class PaperBroker implements Broker {
       quantity: changes.quantity ?? order.quantity,
       price: changes.price ?? order.price,
       triggerPrice: changes.triggerPrice ?? order.triggerPrice,
-      // An order turned into MARKET / SL-M gets automatic protection, as Kite requires one.
-      marketProtection:
-        (type === "MARKET" || type === "SL-M") && order.marketProtection === 0 ? -1 : order.marketProtection,
+      marketProtection: modifiedMarketProtection(type, order.marketProtection, changes.marketProtection),
     };
-    const facts = this.facts(order.exchange, order.tradingsymbol);
-    if (type === "SL-M" && order.type !== "SL-M" && facts.indexOption)
+    if (type === "SL-M" && order.type !== "SL-M" && this.indexOption(order.exchange, order.tradingsymbol))
       return inputFailure(SLM_INDEX_OPTION_REJECTION);
     const typeChanged = type !== order.type;
     const stillStop = isStop(type) && (typeChanged || !order.triggered);
-    const problem = inputProblem(
+    const facts = this.facts(order.tradingsymbol);
+    const problem = orderProblem(
       next,
       stillStop ? facts : { ...facts, lastPrice: undefined },
-      order.filledQuantity,
+      Math.max(1, order.filledQuantity),
     );
     if (problem) return inputFailure(problem);
     const now = this.clock.now();
-    Object.assign(order, next);
-    if (typeChanged) order.triggered = false;
-    order.protectionLimit = this.marketBound(type, next, order.tradingsymbol);
-    order.status = isStop(type) && !order.triggered ? "TRIGGER PENDING" : "OPEN";
-    // A modified order is a new order to the exchange: it arrives again, after this moment.
-    order.armedAfterMs = now;
-    order.arriving = true;
-    order.orderTimestamp = kiteTimestampOf(now);
-    order.updatedAt = order.orderTimestamp;
+    const stamp = kiteTimestampOf(now);
+    const triggered = typeChanged ? false : order.triggered;
+    const complete = order.filledQuantity >= next.quantity; // cut down to what had filled already
+    const modified: PaperOrder = {
+      ...order,
+      ...next,
+      triggered,
+      protectionLimit: this.marketBound(type, next, order.tradingsymbol),
+      // A modified order is a new order to the exchange: it arrives again, after this moment.
+      armedAfterMs: now,
+      arriving: true,
+      orderTimestamp: stamp,
+      updatedAt: stamp,
+      status: complete ? "COMPLETE" : isStop(type) && !triggered ? "TRIGGER PENDING" : "OPEN",
+    };
+    const unwritten = this.write(() => this.journal?.saveOrder(modified), orderId);
+    if (unwritten) return unwritten;
+    Object.assign(order, modified);
+    if (complete) this.live.delete(order);
     this.emit(order);
     return { ok: true, value: { orderId } };
   }
@@ -253,40 +310,90 @@ export class PaperBroker implements Broker {
     // Cancelling twice is not an error: the order is cancelled, which is what was asked.
     if (order.status === "CANCELLED") return { ok: true, value: { orderId } };
     if (!isLive(order)) return inputFailure(`Order cannot be cancelled as it is ${order.status}.`);
-    order.status = "CANCELLED";
-    order.updatedAt = kiteTimestampOf(this.clock.now());
+    const cancelled: PaperOrder = {
+      ...order,
+      status: "CANCELLED",
+      updatedAt: kiteTimestampOf(this.clock.now()),
+    };
+    const unwritten = this.write(() => this.journal?.saveOrder(cancelled), orderId);
+    if (unwritten) return unwritten;
+    Object.assign(order, cancelled);
     this.live.delete(order);
     this.emit(order);
     return { ok: true, value: { orderId } };
   }
 
-  private match(order: PaperOrder, price: number, epochMs: number): void {
-    const outcome = matchOrder(order, price, this.model);
+  private match(order: PaperOrder, trade: MarketTrade, epochMs: number): void {
+    const outcome = matchOrder(
+      { ...order, pendingQuantity: pendingOf(order) },
+      trade,
+      this.rulesOf(order.tradingsymbol),
+    );
     order.protectionLimit = outcome.protectionLimit;
+    order.arriving = outcome.arriving;
     if (outcome.triggers) {
       order.triggered = true;
       order.status = "OPEN";
       order.updatedAt = kiteTimestampOf(epochMs);
     }
-    if (outcome.fillPrice === null) {
-      order.arriving = false;
-      if (outcome.triggers) this.emit(order);
+    if (outcome.fill === null) {
+      if (outcome.triggers) {
+        this.record(() => this.journal?.saveOrder(order), order);
+        this.emit(order);
+      }
       return;
     }
-    order.filledQuantity = order.quantity;
-    order.averagePrice = outcome.fillPrice;
-    order.status = "COMPLETE";
+    const { price, quantity } = outcome.fill;
+    order.filledQuantity += quantity;
+    order.fillValue += price * quantity;
+    order.averagePrice = Math.round((order.fillValue / order.filledQuantity) * 100) / 100;
     order.updatedAt = kiteTimestampOf(epochMs);
-    this.live.delete(order);
-    this.positionBook.apply({
+    if (order.filledQuantity >= order.quantity) {
+      order.status = "COMPLETE";
+      this.live.delete(order);
+    }
+    const fill = {
+      orderId: order.orderId,
       exchange: order.exchange,
       tradingsymbol: order.tradingsymbol,
       product: order.product,
       side: order.side,
-      quantity: order.quantity,
-      price: outcome.fillPrice,
-    });
+      quantity,
+      price,
+      atMs: epochMs,
+    };
+    this.record(() => this.journal?.saveFill(order, fill), order);
+    this.positionBook.apply(fill);
     this.emit(order);
+  }
+
+  /**
+   * A request's change written to the journal before it takes effect: when the write fails
+   * nothing changed, and the caller is told (as a broker error it may retry).
+   */
+  private write(save: () => void, orderId: string): IdResult | null {
+    try {
+      save();
+      return null;
+    } catch (e) {
+      this.onJournalError(e, orderId);
+      return {
+        ok: false,
+        error: { kind: "server", message: `the paper book could not be written: ${String(e)}` },
+      };
+    }
+  }
+
+  /**
+   * A market event written to the journal: it happened (the tick went by), so it stands in
+   * memory even when the write fails, and the failure is reported rather than thrown into the feed.
+   */
+  private record(save: () => void, order: PaperOrder): void {
+    try {
+      save();
+    } catch (e) {
+      this.onJournalError(e, order.orderId);
+    }
   }
 
   /** A MARKET order's bound from the last price (undefined: fixed on its first tick; null: none). */
@@ -295,16 +402,23 @@ export class PaperBroker implements Broker {
     const last = this.lastPrices.get(tradingsymbol);
     return last === undefined
       ? undefined
-      : protectionLimitOf(o.side, o.marketProtection, last, this.model.tickSize);
+      : protectionLimitOf(o.side, o.marketProtection, last, this.tickSize);
   }
 
-  private facts(exchange: string, tradingsymbol: string): InstrumentFacts {
+  private rulesOf(tradingsymbol: string): MarketRules {
+    return {
+      tickSize: this.tickSize,
+      slippage: this.slippage,
+      lotSize: this.lotSizes.get(tradingsymbol) ?? 1,
+    };
+  }
+
+  private facts(tradingsymbol: string): InstrumentFacts {
     return {
       tradingsymbol,
-      tickSize: this.model.tickSize,
+      tickSize: this.tickSize,
       lotSize: this.lotSizes.get(tradingsymbol),
       lastPrice: this.lastPrices.get(tradingsymbol),
-      indexOption: this.indexOption(exchange, tradingsymbol),
     };
   }
 

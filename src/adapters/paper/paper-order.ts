@@ -32,8 +32,19 @@ export interface PaperOrder {
   /** Kite's exchange_update_timestamp text of the last change. */
   updatedAt: string;
   triggered: boolean;
+  /** The MARKET bound: undefined until fixed, null when unbounded. */
   protectionLimit: number | null | undefined;
+  /** The next tick is the order's arrival (see domain/matching). */
   arriving: boolean;
+  /** Sum of price × quantity of the fills, for the average price. */
+  fillValue: number;
+  /** The IST date of the placement (the paper book is the day's, as Kite's). */
+  date: string;
+}
+
+/** Quantity still to fill. */
+export function pendingOf(o: PaperOrder): number {
+  return isLive(o) ? o.quantity - o.filledQuantity : 0;
 }
 
 /** True while the order may still trade or be cancelled. */
@@ -43,8 +54,7 @@ export function isLive(o: PaperOrder): boolean {
 
 /** The order's current state as the engine sees it (source "paper"; raw is a Kite-shaped payload). */
 export function updateOf(o: PaperOrder): OrderUpdate {
-  const live = isLive(o);
-  const pending = live ? o.quantity - o.filledQuantity : 0;
+  const pending = pendingOf(o);
   const raw = {
     order_id: o.orderId,
     status: o.status,

@@ -12,6 +12,8 @@
  *   clock, named `*_at_ms`, so that "due" and ordering queries compare integers.
  * - Booleans are INTEGER 0/1, CHECKed.
  */
+import { V4_PAPER_BOOK } from "./migration-v4-paper.js";
+
 export interface Migration {
   version: number;
   name: string;
@@ -275,6 +277,7 @@ ALTER TABLE order_events DROP COLUMN raw;
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "create every table", sql: V1 },
   { version: 2, name: "raw payload of an order update kept once, in its arrivals", sql: V2 },
+  { version: 4, name: "paper mode's orders and fills", sql: V4_PAPER_BOOK },
 ];
 
 /** The schema version this code knows (the last migration's). */

@@ -101,12 +101,14 @@ test("PaperBroker LIMIT BUY → marketable on arrival fills at tick + slippage; 
   assert.equal(resting.last(b).averagePrice, 95);
 });
 
-test("PaperBroker LIMIT SELL → fills when the price reaches it (at or above), at its limit", async () => {
+test("PaperBroker resting LIMIT SELL → not filled by trades at its limit (queue ahead), filled at its limit when the market trades through it", async () => {
   const { place, last, tick } = setup({ slippage: { ticks: 1 } });
   const id = await place(req({ type: "LIMIT", side: "SELL", price: 110 }));
   tick(109.95);
-  assert.equal(last(id).status, "OPEN");
   tick(110);
+  assert.equal(last(id).status, "OPEN");
+  tick(110.05);
+  assert.equal(last(id).status, "COMPLETE");
   assert.equal(last(id).averagePrice, 110);
 });
 
@@ -394,4 +396,95 @@ test("PaperBroker listener that throws → reported, other listeners still hear,
   tick(100);
   assert.equal(updates.at(-1)?.status, "COMPLETE");
   assert.equal(errors.length, 2);
+});
+
+test("PaperBroker modify a resting SL SELL into MARKET with marketProtection 1 → OPEN at once; bounded at 1 % of the last price (99.00), not the automatic 2 %", async () => {
+  const { broker, place, last, tick } = setup({ slippage: { ticks: 1 } });
+  const id = await place(req({ type: "SL", side: "SELL", triggerPrice: 90, price: 88 }));
+  const r = await broker.modifyOrder(id, { type: "MARKET", marketProtection: 1 });
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.deepEqual([last(id).type, last(id).status], ["MARKET", "OPEN"]);
+  assert.equal(JSON.parse(last(id).raw).market_protection, 1);
+  tick(98.5); // below the 99.00 bound: rests there as a limit
+  assert.equal(last(id).status, "OPEN");
+  tick(99.5); // traded through 99.00
+  assert.deepEqual([last(id).status, last(id).averagePrice], ["COMPLETE", 99]);
+});
+
+test("PaperBroker modify an SL SELL into a marketable LIMIT with a smaller quantity → sells that quantity on the next tick at the bid", async () => {
+  const { broker, place, last, clock } = setup();
+  const id = await place(req({ type: "SL", side: "SELL", triggerPrice: 90, price: 88, quantity: 40 }));
+  const r = await broker.modifyOrder(id, { type: "LIMIT", price: 99, quantity: 20 });
+  assert.ok(r.ok, JSON.stringify(r));
+  clock.advance(1000);
+  broker.onTick(S, 100, clock.now(), {
+    bestBid: { price: 99.9, quantity: 100 },
+    bestAsk: { price: 100.05, quantity: 100 },
+  });
+  assert.deepEqual(
+    [last(id).type, last(id).status, last(id).filledQuantity, last(id).averagePrice],
+    ["LIMIT", "COMPLETE", 20, 99.9],
+  );
+});
+
+test("PaperBroker modify a triggered SL resting below a gap into MARKET → sells on the next tick instead of waiting for its limit", async () => {
+  const { broker, place, last, tick } = setup({ slippage: { ticks: 1 } });
+  const id = await place(req({ type: "SL", side: "SELL", triggerPrice: 90, price: 88 }));
+  tick(85); // triggered; its limit 88 out of reach
+  assert.deepEqual([last(id).status, last(id).filledQuantity], ["OPEN", 0]);
+  const r = await broker.modifyOrder(id, { type: "MARKET", marketProtection: 5 });
+  assert.ok(r.ok, JSON.stringify(r));
+  tick(84.8);
+  assert.deepEqual([last(id).status, last(id).averagePrice], ["COMPLETE", 84.75]);
+});
+
+test("PaperBroker marketable orders with the feed's depth → a BUY pays the best ask, a SELL gets the best bid (not the last price)", async () => {
+  const { broker, place, last, clock } = setup({ slippage: { ticks: 1 } });
+  const buy = await place(req({ type: "MARKET", side: "BUY" }));
+  const sell = await place(req({ type: "MARKET", side: "SELL" }));
+  clock.advance(1000);
+  broker.onTick(S, 100, clock.now(), {
+    bestBid: { price: 99.8, quantity: 500 },
+    bestAsk: { price: 100.3, quantity: 500 },
+  });
+  assert.equal(last(buy).averagePrice, 100.3);
+  assert.equal(last(sell).averagePrice, 99.8);
+});
+
+test("PaperBroker onTicks of full-mode packets → the depth's best ask and the level's quantity decide the fill (a partial fill, then the rest)", async () => {
+  const { broker, clock, place, last } = setup({ lotSizes: new Map([[S, 20]]) });
+  const id = await place(req({ type: "MARKET", side: "BUY", quantity: 60 }));
+  const names = new Map([[7, S]]);
+  const level = (price: number, quantity: number) => ({ price, quantity, orders: 1 });
+  clock.advance(1000);
+  broker.onTicks(
+    [
+      {
+        mode: "full",
+        tradable: true,
+        instrument_token: 7,
+        last_price: 100,
+        depth: { buy: [level(99.95, 200)], sell: [level(100.1, 20)] },
+      },
+    ],
+    (t) => names.get(t),
+  );
+  assert.deepEqual([last(id).status, last(id).filledQuantity, last(id).averagePrice], ["OPEN", 20, 100.1]);
+  clock.advance(1000);
+  broker.onTicks(
+    [
+      {
+        mode: "full",
+        tradable: true,
+        instrument_token: 7,
+        last_price: 100.1,
+        depth: { buy: [level(100.05, 200)], sell: [level(100.2, 200)] },
+      },
+    ],
+    (t) => names.get(t),
+  );
+  assert.deepEqual(
+    [last(id).status, last(id).filledQuantity, last(id).averagePrice],
+    ["COMPLETE", 60, 100.17],
+  );
 });

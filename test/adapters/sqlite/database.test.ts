@@ -23,6 +23,8 @@ const TABLES = [
   "order_event_arrivals",
   "order_events",
   "orders",
+  "paper_fills",
+  "paper_orders",
   "positions",
   "recorded_candles",
   "signals",

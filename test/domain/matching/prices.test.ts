@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { checkSlippage, protectionLimitOf, slippedPrice } from "../../../src/adapters/paper/prices.js";
+import { checkSlippage, protectionLimitOf, slippedPrice } from "../../../src/domain/matching/prices.js";
 
 test("slippedPrice on-grid prices without slippage → unchanged (no float drift off the grid)", () => {
   for (const p of [0.05, 100.05, 575.35, 1234.95]) {

@@ -1,4 +1,5 @@
-import type { OrderSide } from "../../ports/broker.js";
+/** Which side of the market an order is on. */
+export type Side = "BUY" | "SELL";
 
 /*
  * Price arithmetic on the exchange's tick grid (0.05 for SENSEX options). Prices are counted
@@ -35,7 +36,7 @@ export function isOnTick(price: number, tickSize: number): boolean {
 }
 
 /** `price` moved against the trader by the slippage, on the grid (buys rounded up, sells down), never below one tick. */
-export function slippedPrice(price: number, side: OrderSide, slippage: Slippage, tickSize: number): number {
+export function slippedPrice(price: number, side: Side, slippage: Slippage, tickSize: number): number {
   const slipTicks = "ticks" in slippage ? slippage.ticks : (price * slippage.percent) / 100 / tickSize;
   const exact = price / tickSize + (side === "BUY" ? slipTicks : -slipTicks);
   // The epsilon keeps a price already on the grid (100.05 / 0.05 = 2000.9999…) where it is.
@@ -51,7 +52,7 @@ export const AUTO_MARKET_PROTECTION_PCT = 2;
  * a protected market order into a limit there); null = unbounded (protection 0).
  */
 export function protectionLimitOf(
-  side: OrderSide,
+  side: Side,
   marketProtection: number,
   referencePrice: number,
   tickSize: number,
