@@ -1,0 +1,76 @@
+import type { KiteBroker } from "../adapters/kite/kite-broker.js";
+import { type PostbackClaim, PostbackBodiesRepository } from "../adapters/sqlite/postback-bodies-repo.js";
+import type { Store } from "../adapters/sqlite/store.js";
+import type { OrderUpdate } from "../ports/broker.js";
+import type { Clock } from "../ports/clock.js";
+import { type OrderUpdateConsumer, PostbackConfirmer } from "./postback-confirmer.js";
+import { EnginePostbackSink } from "./postback-sink.js";
+
+/*
+ * The postback intake of `pivot start` in live mode, assembled: bodies stored over the order
+ * manager's Store (the same connection), the confirmer reading Kite's order history, the sink
+ * the web route hands verified bodies to. An unconfirmed claim is audited and alerted.
+ */
+
+export interface PostbackIntakeDeps {
+  store: Store;
+  clock: Clock;
+  broker: Pick<KiteBroker, "orderHistory">;
+  /** The order manager. */
+  orders: OrderUpdateConsumer;
+  /** Tells the trader (Telegram and the log): a forged or doctored postback, or one unverifiable. */
+  alert: (message: string) => void;
+  onConsumerError: (error: unknown, update: OrderUpdate) => void;
+}
+
+export interface PostbackIntake {
+  sink: EnginePostbackSink;
+  confirmer: PostbackConfirmer;
+}
+
+/** Builds the intake and asks again about the claims a restart left waiting. */
+export function createPostbackIntake(deps: PostbackIntakeDeps): PostbackIntake {
+  const bodies = new PostbackBodiesRepository(deps.store.db, deps.clock);
+  const confirmer = new PostbackConfirmer({
+    history: deps.broker,
+    claims: bodies,
+    orders: deps.orders,
+    onConsumerError: deps.onConsumerError,
+    onOverflow: () =>
+      deps.alert(
+        "postbacks are arriving for more orders than their confirmation can follow: the rest wait in " +
+          "the database (none is applied unconfirmed; the order book's polling keeps the trades right)",
+      ),
+    onUnconfirmed: (claim, reason) => {
+      try {
+        deps.store.audit.record("postback", "postback_unconfirmed", { ...claimDetails(claim), reason });
+      } finally {
+        deps.alert(unconfirmedMessage(claim, reason));
+      }
+    },
+  });
+  confirmer.resume();
+  return { sink: new EnginePostbackSink({ bodies, confirmer }), confirmer };
+}
+
+/** The alert's text: what was claimed, why it was not believed, what happens now. */
+export function unconfirmedMessage(claim: PostbackClaim, reason: string): string {
+  return (
+    `postback of order ${claim.orderId} NOT applied: it claimed ${claim.status} with ${claim.filledQuantity} of ` +
+    `${claim.quantity} filled at ${claim.averagePrice}, but ${reason}. A replayed or doctored postback, or ` +
+    "Kite's order history lagging: the order book's polling shows what really happened."
+  );
+}
+
+function claimDetails(claim: PostbackClaim): Record<string, unknown> {
+  return {
+    orderId: claim.orderId,
+    status: claim.status,
+    filledQuantity: claim.filledQuantity,
+    quantity: claim.quantity,
+    price: claim.price,
+    triggerPrice: claim.triggerPrice,
+    averagePrice: claim.averagePrice,
+    bodyId: claim.id,
+  };
+}
