@@ -16,6 +16,7 @@ import {
   renderNginxSite,
 } from "../../src/ops/deploy/nginx-site.js";
 import { securityHeaders } from "../../src/web/security-headers.js";
+import { AttackTable } from "../support/attack-table.js";
 import { freePort } from "../support/free-port.js";
 import { waitFor } from "../support/wait.js";
 import { makeSelfSignedCert } from "./self-signed.js";
@@ -344,6 +345,47 @@ ${temp}
       readFileSync(join(tmp, "run.site.conf"), "utf8"),
       new RegExp(`log_format ${NO_QUERY_LOG_FORMAT} `),
     );
+  });
+
+  test("attack table: the rendered site's attacks (§5) → every attack refused", async (t) => {
+    const attacks = new AttackTable("issue 13 §5 attacks on the rendered nginx site");
+    const noAnswer = "no answer (444)";
+    await attacks.try("§5 host", "HTTP with Host: evil.example", noAnswer, async () => {
+      try {
+        return (await send("http", httpPort, "GET", "/", undefined, { host: "evil.example" })).status;
+      } catch {
+        return noAnswer;
+      }
+    });
+    await attacks.try("§5 host", "HTTP GET http://evil.example/ (absolute URI)", "not sent there", async () =>
+      /evil\.example/.test(await rawHttp(httpPort, `GET http://evil.example/ HTTP/1.1\r\nHost: ${DOMAIN}\r\n\r\n`))
+        ? "redirected to evil.example"
+        : "not sent there",
+    );
+    await attacks.try("§5 redirect", "HTTP to the site: Location", `https://${DOMAIN}:${httpsPort}/x`, async () =>
+      String((await get("http", httpPort, "/x")).headers.location),
+    );
+    await attacks.try("§5 host", "HTTPS with SNI evil.example", "handshake refused", () =>
+      new Promise<string>((resolve) => {
+        const s = tlsConnect({ host: "127.0.0.1", port: httpsPort, servername: "evil.example", ca: cert }, () => {
+          s.end();
+          resolve("certificate shown");
+        });
+        s.on("error", () => resolve("handshake refused"));
+      }),
+    );
+    await attacks.try("§5 logs", "GET /callback?request_token=tok_ATTACK: token in the logs", "absent", async () => {
+      await get("https", httpsPort, "/callback?request_token=tok_ATTACK&state=st_ATTACK");
+      await waitFor(() => (readLog("access.log").match(/GET \/callback[ ?]/g) ?? []).length >= 9, "the line");
+      return /tok_ATTACK|st_ATTACK/.test(readLog("access.log") + readLog("error.log")) ? "LOGGED" : "absent";
+    });
+    await attacks.try("§5 headers", "headers the app and nginx both set, on /", "each once", async () => {
+      const r = await get("https", httpsPort, "/");
+      const names = r.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());
+      const twice = names.filter((n, i) => names.indexOf(n) !== i);
+      return twice.length === 0 ? "each once" : `twice: ${twice.join(", ")}`;
+    });
+    attacks.report(t);
   });
 
   function readLog(name: string): string {
