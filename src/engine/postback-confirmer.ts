@@ -160,13 +160,10 @@ export class PostbackConfirmer {
   private wakeAt(at: number): void {
     if (this.wake && this.wake.at <= at) return;
     this.wake?.cancel();
-    const cancel = this.schedule(
-      () => {
-        this.wake = null;
-        this.pump();
-      },
-      at - this.now(),
-    );
+    const cancel = this.schedule(() => {
+      this.wake = null;
+      this.pump();
+    }, at - this.now());
     this.wake = { at, cancel };
   }
 
@@ -187,7 +184,8 @@ export class PostbackConfirmer {
       const shown = history.ok ? findLast(history.states, (s) => shows(s, claim)) : undefined;
       if (shown) {
         this.readsOf.delete(claim.id);
-        if (this.deps.claims.settle(claim.id, "CONFIRMED", null)) this.apply({ ...shown, source: "postback", raw: claim.raw });
+        if (this.deps.claims.settle(claim.id, "CONFIRMED", null))
+          this.apply({ ...shown, source: "postback", raw: claim.raw });
         continue;
       }
       const reads = (this.readsOf.get(claim.id) ?? 0) + 1;

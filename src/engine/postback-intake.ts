@@ -1,5 +1,5 @@
 import type { KiteBroker } from "../adapters/kite/kite-broker.js";
-import { type PostbackClaim, PostbackBodiesRepository } from "../adapters/sqlite/postback-bodies-repo.js";
+import { PostbackBodiesRepository, type PostbackClaim } from "../adapters/sqlite/postback-bodies-repo.js";
 import type { Store } from "../adapters/sqlite/store.js";
 import type { OrderUpdate } from "../ports/broker.js";
 import type { Clock } from "../ports/clock.js";

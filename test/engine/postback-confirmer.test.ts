@@ -104,7 +104,10 @@ test("PostbackConfirmer: a doctored claim (a fill the order never had) → read 
   assert.deepEqual(t.applied, []);
   const [stored] = t.bodies.byOrder(ORDER);
   assert.equal(stored?.verdict, "UNCONFIRMED");
-  assert.match(String(stored?.verdictReason), /never showed COMPLETE with 20 of 20 filled at 50 \(latest: OPEN/);
+  assert.match(
+    String(stored?.verdictReason),
+    /never showed COMPLETE with 20 of 20 filled at 50 \(latest: OPEN/,
+  );
   assert.equal(t.alerts.length, 1);
   assert.match(t.alerts[0] ?? "", /^250905000000777 COMPLETE: the order history never showed/);
 });

@@ -87,7 +87,10 @@ test("the simulator's postbacks of a filled order → each confirmed by its orde
   const orderId = placed.value.orderId;
   sim.advanceTo("09:31");
   await sim.postbacksIdle();
-  await waitFor(() => applied.some((u) => u.orderId === orderId && u.status === "COMPLETE"), "the fill applied");
+  await waitFor(
+    () => applied.some((u) => u.orderId === orderId && u.status === "COMPLETE"),
+    "the fill applied",
+  );
   const stored = bodies.byOrder(orderId);
   assert.ok(stored.length >= 1);
   assert.deepEqual(
@@ -101,7 +104,9 @@ test("the simulator's postbacks of a filled order → each confirmed by its orde
 
   // The captured COMPLETE body with another average price, its checksum still valid (it
   // covers only order_id and order_timestamp).
-  const genuine = received.map((r) => JSON.parse(r) as Record<string, unknown>).find((b) => b.order_id === orderId && b.status === "COMPLETE");
+  const genuine = received
+    .map((r) => JSON.parse(r) as Record<string, unknown>)
+    .find((b) => b.order_id === orderId && b.status === "COMPLETE");
   assert.ok(genuine);
   const doctored = JSON.stringify({ ...genuine, average_price: 0.05 });
   const verified = verifyPostback(doctored, sim.apiSecret);

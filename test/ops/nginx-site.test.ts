@@ -357,28 +357,54 @@ ${temp}
         return noAnswer;
       }
     });
-    await attacks.try("§5 host", "HTTP GET http://evil.example/ (absolute URI)", "not sent there", async () =>
-      /evil\.example/.test(await rawHttp(httpPort, `GET http://evil.example/ HTTP/1.1\r\nHost: ${DOMAIN}\r\n\r\n`))
-        ? "redirected to evil.example"
-        : "not sent there",
+    await attacks.try(
+      "§5 host",
+      "HTTP GET http://evil.example/ (absolute URI)",
+      "not sent there",
+      async () =>
+        /evil\.example/.test(
+          await rawHttp(httpPort, `GET http://evil.example/ HTTP/1.1\r\nHost: ${DOMAIN}\r\n\r\n`),
+        )
+          ? "redirected to evil.example"
+          : "not sent there",
     );
-    await attacks.try("§5 redirect", "HTTP to the site: Location", `https://${DOMAIN}:${httpsPort}/x`, async () =>
-      String((await get("http", httpPort, "/x")).headers.location),
+    await attacks.try(
+      "§5 redirect",
+      "HTTP to the site: Location",
+      `https://${DOMAIN}:${httpsPort}/x`,
+      async () => String((await get("http", httpPort, "/x")).headers.location),
     );
-    await attacks.try("§5 host", "HTTPS with SNI evil.example", "handshake refused", () =>
-      new Promise<string>((resolve) => {
-        const s = tlsConnect({ host: "127.0.0.1", port: httpsPort, servername: "evil.example", ca: cert }, () => {
-          s.end();
-          resolve("certificate shown");
-        });
-        s.on("error", () => resolve("handshake refused"));
-      }),
+    await attacks.try(
+      "§5 host",
+      "HTTPS with SNI evil.example",
+      "handshake refused",
+      () =>
+        new Promise<string>((resolve) => {
+          const s = tlsConnect(
+            { host: "127.0.0.1", port: httpsPort, servername: "evil.example", ca: cert },
+            () => {
+              s.end();
+              resolve("certificate shown");
+            },
+          );
+          s.on("error", () => resolve("handshake refused"));
+        }),
     );
-    await attacks.try("§5 logs", "GET /callback?request_token=tok_ATTACK: token in the logs", "absent", async () => {
-      await get("https", httpsPort, "/callback?request_token=tok_ATTACK&state=st_ATTACK");
-      await waitFor(() => (readLog("access.log").match(/GET \/callback[ ?]/g) ?? []).length >= 9, "the line");
-      return /tok_ATTACK|st_ATTACK/.test(readLog("access.log") + readLog("error.log")) ? "LOGGED" : "absent";
-    });
+    await attacks.try(
+      "§5 logs",
+      "GET /callback?request_token=tok_ATTACK: token in the logs",
+      "absent",
+      async () => {
+        await get("https", httpsPort, "/callback?request_token=tok_ATTACK&state=st_ATTACK");
+        await waitFor(
+          () => (readLog("access.log").match(/GET \/callback[ ?]/g) ?? []).length >= 9,
+          "the line",
+        );
+        return /tok_ATTACK|st_ATTACK/.test(readLog("access.log") + readLog("error.log"))
+          ? "LOGGED"
+          : "absent";
+      },
+    );
     await attacks.try("§5 headers", "headers the app and nginx both set, on /", "each once", async () => {
       const r = await get("https", httpsPort, "/");
       const names = r.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase());

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { PostbackBodiesRepository } from "../../src/adapters/sqlite/postback-bodies-repo.js";
+import {
+  POSTBACK_RAW_CAP,
+  PostbackBodiesRepository,
+} from "../../src/adapters/sqlite/postback-bodies-repo.js";
 import { Store } from "../../src/adapters/sqlite/store.js";
 import { PostbackConfirmer } from "../../src/engine/postback-confirmer.js";
 import { EnginePostbackSink } from "../../src/engine/postback-sink.js";
@@ -95,15 +98,21 @@ test("attack table: forged, replayed and doctored postbacks; login guessing; inl
   // §3: a captured genuine postback (our order filled), replayed as is.
   {
     const w = postbackWorld();
-    const captured = signedPostback({ status: "OPEN", filled_quantity: 0, pending_quantity: 20, average_price: 0 });
+    const captured = signedPostback({
+      status: "OPEN",
+      filled_quantity: 0,
+      pending_quantity: 20,
+      average_price: 0,
+    });
     const statuses: number[] = [];
     for (let i = 0; i < 40; i++) statuses.push(await w.post(captured));
-    attacks.note("§3 replay", "the same signed body 40 times", "1 row", `${w.bodies.byOrder(KITE_ID).length} row(s)`);
+    const rows = w.bodies.byOrder(KITE_ID).length;
+    attacks.note("§3 replay", "the same signed body 40 times: rows stored", 1, rows);
     attacks.note(
       "§3 replay",
       "  … its arrivals (those let through)",
       `${POSTBACK_UPDATES_A_MINUTE_PER_ORDER} counted, 1 copy`,
-      `${w.bodies.byOrder(KITE_ID)[0]?.arrivals} counted, ${w.bodies.byOrder(KITE_ID).length} copy`,
+      `${w.bodies.byOrder(KITE_ID)[0]?.arrivals} counted, ${rows} copy`,
     );
     attacks.note(
       "§3 replay",
@@ -118,11 +127,28 @@ test("attack table: forged, replayed and doctored postbacks; login guessing; inl
   // §3: the captured body doctored (the checksum covers only order_id and order_timestamp).
   {
     const w = postbackWorld();
-    const doctored = signedPostback({ status: "COMPLETE", filled_quantity: 20, pending_quantity: 0, average_price: 1 });
-    await attacks.try("§3 doctored", "a fill at ₹1 the broker never made: the answer", 200, () => w.post(doctored));
+    const doctored = signedPostback({
+      status: "COMPLETE",
+      filled_quantity: 20,
+      pending_quantity: 0,
+      average_price: 1,
+    });
+    await attacks.try("§3 doctored", "a fill at ₹1 the broker never made: the answer", 200, () =>
+      w.post(doctored),
+    );
     await w.time.advance(10_000);
-    attacks.note("§3 doctored", "  … its verdict", "UNCONFIRMED", w.bodies.byOrder(KITE_ID)[0]?.verdict ?? "none");
-    attacks.note("§3 doctored", "  … applied to the order", "never", w.applied.length === 0 ? "never" : "APPLIED");
+    attacks.note(
+      "§3 doctored",
+      "  … its verdict",
+      "UNCONFIRMED",
+      w.bodies.byOrder(KITE_ID)[0]?.verdict ?? "none",
+    );
+    attacks.note(
+      "§3 doctored",
+      "  … applied to the order",
+      "never",
+      w.applied.length === 0 ? "never" : "APPLIED",
+    );
     attacks.note(
       "§3 doctored",
       "  … the order's state",
@@ -138,14 +164,26 @@ test("attack table: forged, replayed and doctored postbacks; login guessing; inl
     const padded = signedPostback({ status_message: "A".repeat(60_000) });
     await attacks.try("§3 size", "a signed body padded to 60 KB: the answer", 200, () => w.post(padded));
     const stored = w.bodies.byOrder(KITE_ID)[0]?.raw.length ?? 0;
-    attacks.note("§3 size", "  … characters stored", "≤ 8,292", stored <= 8 * 1024 + 100 ? "≤ 8,292" : String(stored));
+    const capped = `≤ ${POSTBACK_RAW_CAP} + a note of the cut`;
+    attacks.note(
+      "§3 size",
+      "  … characters stored",
+      capped,
+      stored <= POSTBACK_RAW_CAP + 100 ? capped : String(stored),
+    );
   }
 
   // §4: password guessing from fresh addresses of one IPv6 /64.
   {
     const { app } = testApp();
     const guess = (address: string) =>
-      app.inject({ method: "POST", url: "/auth/login", headers: FORM, payload: "password=guess", remoteAddress: address });
+      app.inject({
+        method: "POST",
+        url: "/auth/login",
+        headers: FORM,
+        payload: "password=guess",
+        remoteAddress: address,
+      });
     const statuses: number[] = [];
     for (let i = 1; i <= 8; i++) statuses.push((await guess(`2001:db8:77:1::${i}`)).statusCode);
     attacks.note("§4 login", "8 guesses, each from a new address of one /64: the 6th", 429, statuses[5] ?? 0);
@@ -193,7 +231,9 @@ test("attack table: forged, replayed and doctored postbacks; login guessing; inl
   // §4: an inline style injected into a page.
   {
     const { app } = testApp();
-    const csp = String((await app.inject({ method: "GET", url: "/auth/login" })).headers["content-security-policy"]);
+    const csp = String(
+      (await app.inject({ method: "GET", url: "/auth/login" })).headers["content-security-policy"],
+    );
     attacks.note(
       "§4 CSP",
       "an injected <style> or style attribute",

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, test } from "node:test";
-import { Store } from "../../src/adapters/sqlite/store.js";
 import {
   POSTBACK_RAW_CAP,
   PostbackBodiesRepository,
 } from "../../src/adapters/sqlite/postback-bodies-repo.js";
+import { Store } from "../../src/adapters/sqlite/store.js";
 import { EnginePostbackSink } from "../../src/engine/postback-sink.js";
 import { ManualClock } from "../../src/ports/clock.js";
 import { SeededRandom } from "../../src/sim/rng.js";

@@ -4,9 +4,9 @@ import type {
   BrokerOrderStatus,
   BrokerPosition,
   BrokerResult,
+  OrderHistorySource,
   OrderRequest,
   OrderType,
-  OrderHistorySource,
   OrderUpdate,
 } from "../../ports/broker.js";
 import { type OrderUpdateListener, OrderUpdateListeners } from "../order-update-listeners.js";
@@ -95,7 +95,8 @@ export class KiteBroker implements Broker, OrderHistorySource {
 
   /** GET /orders/{id}: each state the order went through, oldest first (types the engine reads only). */
   async orderHistory(orderId: string): Promise<BrokerResult<OrderUpdate[]>> {
-    if (!this.rest.orderHistory) return { ok: false, error: { kind: "unknown", message: "no order history here" } };
+    if (!this.rest.orderHistory)
+      return { ok: false, error: { kind: "unknown", message: "no order history here" } };
     const history = await this.rest.orderHistory(orderId);
     if (!history.ok) return fail(history.error);
     return {

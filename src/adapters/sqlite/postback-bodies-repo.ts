@@ -85,7 +85,9 @@ export class PostbackBodiesRepository {
        WHERE id = ? AND verdict = 'PENDING'`,
     );
     this.byOrderStmt = db.prepare("SELECT * FROM postback_bodies WHERE kite_order_id = ? ORDER BY id");
-    this.recordTx = db.transaction((updates: readonly OrderUpdate[]) => updates.map((u) => this.recordOne(u)));
+    this.recordTx = db.transaction((updates: readonly OrderUpdate[]) =>
+      updates.map((u) => this.recordOne(u)),
+    );
   }
 
   /**

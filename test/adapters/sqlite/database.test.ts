@@ -24,6 +24,7 @@ const TABLES = [
   "order_events",
   "orders",
   "positions",
+  "postback_bodies",
   "recorded_candles",
   "signals",
   "trades",

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { openDatabase, schemaVersionOf } from "../../../src/adapters/sqlite/database.js";
-import { MIGRATIONS } from "../../../src/adapters/sqlite/migrations.js";
+import { MIGRATIONS, SCHEMA_VERSION } from "../../../src/adapters/sqlite/migrations.js";
 import { Store } from "../../../src/adapters/sqlite/store.js";
 import { ManualClock } from "../../../src/ports/clock.js";
 import { memoryStore, REQUEST, T0, tempDir, update } from "./fixtures.js";
@@ -37,7 +37,7 @@ test("a v1 database → upgraded to v2: order_events loses raw, its events keep 
 
   const store = Store.open(path, { clock });
   try {
-    assert.equal(schemaVersionOf(store.db), 2);
+    assert.equal(schemaVersionOf(store.db), SCHEMA_VERSION); // v2 and every migration after it
     assert.equal(columnsOf(store, "order_events").includes("raw"), false);
     assert.equal(columnsOf(store, "order_event_arrivals").includes("raw"), true);
     const [event] = store.orderEvents.byKiteOrderId(KITE_ID);
