@@ -274,7 +274,7 @@ ALTER TABLE order_events DROP COLUMN raw;
 /*
  * v5: postbacks as received, before anything believes them. Kite's checksum covers only the
  * order id and timestamp, so a captured postback can be replayed with other fields: a body is
- * stored once (its arrivals counted, UNIQUE on its SHA-256), its raw text capped, and what it
+ * stored once (its arrivals counted, UNIQUE on its order id and SHA-256), its raw text capped, and what it
  * claims (status, quantities, prices) is applied only once the broker's order history shows
  * the same state (verdict CONFIRMED); a claim the history never shows is UNCONFIRMED, alerted
  * and never applied.
@@ -282,8 +282,8 @@ ALTER TABLE order_events DROP COLUMN raw;
 const V5 = `
 CREATE TABLE postback_bodies (
   id INTEGER PRIMARY KEY,
-  body_sha256 BLOB NOT NULL UNIQUE CHECK (length(body_sha256) = 32),
   kite_order_id TEXT NOT NULL,
+  body_sha256 BLOB NOT NULL CHECK (length(body_sha256) = 32),
   status TEXT NOT NULL CHECK (status IN (${BROKER_STATUSES})),
   filled_quantity INTEGER NOT NULL CHECK (filled_quantity >= 0),
   quantity INTEGER NOT NULL CHECK (quantity >= 0),
@@ -298,10 +298,12 @@ CREATE TABLE postback_bodies (
   verdict TEXT NOT NULL CHECK (verdict IN ('PENDING', 'CONFIRMED', 'UNCONFIRMED')),
   verdict_reason TEXT,
   verdict_at_ms INTEGER,
-  CHECK ((verdict = 'PENDING') = (verdict_at_ms IS NULL))
+  CHECK ((verdict = 'PENDING') = (verdict_at_ms IS NULL)),
+  -- The order id first: the index grows in order (a hash alone would scatter its inserts).
+  UNIQUE (kite_order_id, body_sha256)
 ) STRICT;
+-- Only the waiting ones are looked up by order on the hot path; every index costs each insert.
 CREATE INDEX postback_bodies_pending ON postback_bodies (kite_order_id) WHERE verdict = 'PENDING';
-CREATE INDEX postback_bodies_by_order ON postback_bodies (kite_order_id, id);
 `;
 
 /** Every migration, in order; the last one's version is the schema version this code writes. */

@@ -6,7 +6,7 @@ import type { Db } from "./database.js";
 
 /*
  * Postbacks as received (schema v5), before anything believes them: each distinct body once,
- * keyed by its SHA-256, with its arrivals counted (a replay adds 1, not a copy), its raw text
+ * keyed by its order id and SHA-256, with its arrivals counted (a replay adds 1, not a copy), its raw text
  * capped, the state it claims, and the verdict of the order book on that claim.
  */
 
@@ -55,7 +55,8 @@ export function cappedRaw(raw: string): string {
 }
 
 export class PostbackBodiesRepository {
-  private readonly upsertStmt: Statement;
+  private readonly insertStmt: Statement;
+  private readonly countStmt: Statement;
   private readonly pendingStmt: Statement;
   private readonly pendingOrdersStmt: Statement;
   private readonly settleStmt: Statement;
@@ -66,12 +67,16 @@ export class PostbackBodiesRepository {
     db: Db,
     private readonly clock: Clock,
   ) {
-    this.upsertStmt = db.prepare(
-      `INSERT INTO postback_bodies (body_sha256, kite_order_id, status, filled_quantity, quantity, price,
+    // Insert, else count: an upsert with RETURNING cost a third more per new body (the usual case).
+    this.insertStmt = db.prepare(
+      `INSERT INTO postback_bodies (kite_order_id, body_sha256, status, filled_quantity, quantity, price,
          trigger_price, average_price, raw, raw_bytes, arrivals, first_received_at_ms, last_received_at_ms, verdict)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 'PENDING')
-       ON CONFLICT (body_sha256) DO UPDATE SET arrivals = arrivals + 1,
-         last_received_at_ms = excluded.last_received_at_ms
+       ON CONFLICT (kite_order_id, body_sha256) DO NOTHING`,
+    );
+    this.countStmt = db.prepare(
+      `UPDATE postback_bodies SET arrivals = arrivals + 1, last_received_at_ms = ?
+       WHERE kite_order_id = ? AND body_sha256 = ?
        RETURNING id, arrivals, verdict`,
     );
     this.pendingStmt = db.prepare(
@@ -100,9 +105,10 @@ export class PostbackBodiesRepository {
 
   private recordOne(u: OrderUpdate): RecordedPostback {
     const now = this.clock.now();
-    const row = this.upsertStmt.get(
-      createHash("sha256").update(u.raw).digest(),
+    const sha256 = createHash("sha256").update(u.raw).digest();
+    const inserted = this.insertStmt.run(
       u.orderId,
+      sha256,
       u.status,
       u.filledQuantity,
       u.quantity,
@@ -113,8 +119,16 @@ export class PostbackBodiesRepository {
       Buffer.byteLength(u.raw),
       now,
       now,
-    ) as { id: number; arrivals: number; verdict: PostbackVerdict };
-    return { id: row.id, isNewBody: row.arrivals === 1, arrivals: row.arrivals, verdict: row.verdict };
+    );
+    if (inserted.changes > 0) {
+      return { id: Number(inserted.lastInsertRowid), isNewBody: true, arrivals: 1, verdict: "PENDING" };
+    }
+    const row = this.countStmt.get(now, u.orderId, sha256) as {
+      id: number;
+      arrivals: number;
+      verdict: PostbackVerdict;
+    };
+    return { id: row.id, isNewBody: false, arrivals: row.arrivals, verdict: row.verdict };
   }
 
   /** The bodies of an order still waiting for the order book's word, oldest first. */
