@@ -144,7 +144,11 @@ test("pivot start → /health within seconds, /status with the token, a second i
     assert.equal(await post(body.replace(/"checksum":"[0-9a-f]/, '"checksum":"x')), 401);
     const afterPosts = await outcomes();
     assert.equal(afterPosts.stored - before.stored, 1, "a new body: stored");
-    assert.equal(afterPosts.duplicate - before.duplicate, 1, "the same body again: counted, not stored twice");
+    assert.equal(
+      afterPosts.duplicate - before.duplicate,
+      1,
+      "the same body again: counted, not stored twice",
+    );
     assert.equal(afterPosts.bad - before.bad, 1);
 
     // SIGTERM: stops within 10 s; the position stays protected at the broker.
