@@ -200,6 +200,21 @@ ${temp}
     assert.match(t.stderr, /syntax is ok/);
   });
 
+  test("the --http-only shape (its default server too) passes nginx -t", () => {
+    const conf = writeMainConf(
+      renderNginxSite({
+        domain: DOMAIN,
+        upstream: "127.0.0.1:8001",
+        logDir: logs,
+        acmeRoot: acme,
+        httpOnly: true,
+      }),
+      "bootstrap",
+    );
+    const t = spawnSync("nginx", ["-t", "-p", tmp, "-c", conf], { encoding: "utf8" });
+    assert.equal(t.status, 0, t.stderr);
+  });
+
   test("a broken site fails nginx -t (the test can fail)", () => {
     const site = renderNginxSite({ domain: DOMAIN, upstream: "127.0.0.1:8001", certDir: tmp, logDir: logs });
     const conf = writeMainConf(site.replace("ssl_protocols", "ssl_protocolz"), "broken");
