@@ -249,6 +249,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
           notifier.notify({ kind: "error", at: clock.now(), message, context: "postback" });
         },
         onConsumerError: (e, u) => logger.error(`postback ${u.orderId}: ${String(e)}`),
+        log: (message) => logger.warn(message),
       })
     : null;
   const postbacks: PostbackSink = intake?.sink ?? { accept: async () => "ignored" };
