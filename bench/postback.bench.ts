@@ -5,10 +5,13 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
+import { PostbackBodiesRepository, type PostbackClaim } from "../src/adapters/sqlite/postback-bodies-repo.js";
 import { Store } from "../src/adapters/sqlite/store.js";
 import { startWalCheckpointer } from "../src/adapters/sqlite/wal-checkpointer.js";
 import { defaultConfig } from "../src/config/load.js";
+import { PostbackConfirmer } from "../src/engine/postback-confirmer.js";
 import { EnginePostbackSink } from "../src/engine/postback-sink.js";
+import type { OrderUpdate } from "../src/ports/broker.js";
 import { systemClock } from "../src/ports/clock.js";
 import { buildApp } from "../src/web/app.js";
 import type { EngineView, LoginPort } from "../src/web/contract.js";
@@ -16,8 +19,8 @@ import type { Figure } from "./stats.js";
 
 /*
  * POST /postback under load on loopback: the real app, listening, with the engine's
- * PostbackSink (EnginePostbackSink) recording each update durably in SQLite through the
- * project's Store (order_events and order_event_arrivals, WAL, synchronous = NORMAL; the
+ * PostbackSink (EnginePostbackSink) recording each body durably in SQLite through the
+ * project's Store (postback_bodies, then confirmed off the request path; WAL, synchronous = NORMAL; the
  * updates of one event-loop turn in one transaction; WAL checkpoints in a worker thread) before
  * its 200, and the request log on (pino, to a file; a stored postback writes no line, a refused
  * one does). The load comes from another process (postback-load.ts): N keep-alive connections,
@@ -87,12 +90,18 @@ async function ours(
   const checkpointer = startWalCheckpointer(store.db, path, {
     onError: (e) => log(`postback, ours: ${e.message}`),
   });
-  // The engine's sink, over an order manager that only records (as OrderManager.onOrderUpdate
-  // does first): the benchmark's orders are none of ours, so there is no trade to step.
-  const sink = new EnginePostbackSink({
-    store,
+  // The engine's sink and its confirmer, over an order manager that only records (as
+  // OrderManager.onOrderUpdate does first): the benchmark's orders are none of ours, so there
+  // is no trade to step. The order history (Kite's, in the service) shows every claim: the
+  // confirmations run beside the load, after the answers, at their own pace.
+  const bodies = new PostbackBodiesRepository(store.db, systemClock);
+  const confirmer = new PostbackConfirmer({
+    history: { orderHistory: async (orderId) => ({ ok: true, value: bodies.pending(orderId).map(stateOf) }) },
+    claims: bodies,
     orders: { onOrderUpdate: (u) => void store.recordOrderUpdate(u) },
+    onUnconfirmed: (claim, reason) => log(`postback, ours: ${claim.orderId} unconfirmed: ${reason}`),
   });
+  const sink = new EnginePostbackSink({ bodies, confirmer });
   const logger = pino({ level: "info" }, pino.destination({ dest: join(dir, "web.log"), sync: false }));
   const app = buildApp({
     engine: idleEngine,
@@ -113,22 +122,45 @@ async function ours(
     const cpu0 = process.cpuUsage();
     const result = await load(`http://127.0.0.1:${port}/postback`, "N");
     const cpu = process.cpuUsage(cpu0);
-    const rows = (store.db.prepare("SELECT COUNT(*) AS n FROM order_events").get() as { n: number }).n;
+    const rows = (store.db.prepare("SELECT COUNT(*) AS n FROM postback_bodies").get() as { n: number }).n;
     // Every request of the run (warm-up included) stored one row: CPU per request, which
     // depends less than requests/s on what else the shared cores are doing.
     const serverCpuUsPerRequest = (cpu.user + cpu.system) / Math.max(1, rows);
     log(
       `postback, ours: ${result.requests} requests in ${result.seconds.toFixed(1)} s, statuses ${JSON.stringify(result.statuses)}, ` +
-        `${rows} rows in order_events (warm-up included), p50 ${result.p50Ms.toFixed(2)} ms, max ${result.maxMs.toFixed(1)} ms; ` +
+        `${rows} rows in postback_bodies (warm-up included), ${confirmer.backlog} orders waiting for confirmation, p50 ${result.p50Ms.toFixed(2)} ms, max ${result.maxMs.toFixed(1)} ms; ` +
         `CPU: server ${Math.round((cpu.user + cpu.system) / 1000)} ms (warm-up included), load generator ${Math.round(result.cpuMs)} ms`,
     );
     return { result, rows, serverCpuUsPerRequest };
   } finally {
     await app.close();
+    await confirmer.stop();
     logger.flush();
     await checkpointer.stop();
     store.close();
   }
+}
+
+/** The order state a claim describes (the benchmark's stand-in for Kite's order history). */
+function stateOf(c: PostbackClaim): OrderUpdate {
+  return {
+    orderId: c.orderId,
+    tag: null,
+    tradingsymbol: "SENSEX2591180500CE",
+    side: "BUY",
+    type: "LIMIT",
+    status: c.status,
+    statusMessage: null,
+    quantity: c.quantity,
+    filledQuantity: c.filledQuantity,
+    pendingQuantity: c.quantity - c.filledQuantity,
+    averagePrice: c.averagePrice,
+    price: c.price,
+    triggerPrice: c.triggerPrice,
+    orderTimestamp: "",
+    source: "poll",
+    raw: "{}",
+  };
 }
 
 /** The machine's load averages (1, 5, 15 minutes): the cores are shared, so say how busy they were. */

@@ -19,7 +19,7 @@ import { type Config, serverPort } from "../config/schema.js";
 import { secretValuesOf } from "../config/secrets.js";
 import { TradingCalendar } from "../domain/calendar.js";
 import { istPartsOf, parseHhmm } from "../domain/ist.js";
-import { EnginePostbackSink } from "../engine/postback-sink.js";
+import { createPostbackIntake } from "../engine/postback-intake.js";
 import { realSetTimer, type SetTimer } from "../engine/scheduler.js";
 import { TradingService } from "../engine/trading-service.js";
 import { DiskSpaceWatcher, describeDisk } from "../ops/disk-space.js";
@@ -236,15 +236,24 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
       return outcome;
     },
   };
-  // Live: verified postbacks are stored in group commits and handed to the order manager (the
-  // one path by which they are recorded). Paper mode has no broker orders to hear about.
-  const postbacks: PostbackSink = kiteBroker
-    ? new EnginePostbackSink({
+  // Live: verified postbacks are stored in group commits, confirmed from Kite's order history
+  // after the answer, and only then handed to the order manager (postback-intake.ts). Paper
+  // mode has no broker orders to hear about.
+  const intake = kiteBroker
+    ? createPostbackIntake({
         store,
+        clock,
+        broker: kiteBroker,
         orders: service.orderManager,
+        alert: (message) => {
+          logger.error(message);
+          notifier.notify({ kind: "error", at: clock.now(), message, context: "postback" });
+        },
         onConsumerError: (e, u) => logger.error(`postback ${u.orderId}: ${String(e)}`),
+        log: (message) => logger.warn(message),
       })
-    : { accept: async () => "ignored" };
+    : null;
+  const postbacks: PostbackSink = intake?.sink ?? { accept: async () => "ignored" };
   // Under a storm of writes, WAL checkpoints move off the main thread (a checkpoint inside a
   // commit would stall every request in flight); on a normal day SQLite's own are cheap.
   const checkpointer = startWalCheckpointerWhenBusy(
@@ -329,6 +338,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
         stopDisk();
         stopFeedWatch();
         await app.close(); // no more requests (event streams ended)
+        await intake?.confirmer.stop(); // claims still waiting are asked about at the next start
         await checkpointer.stop();
         await service.stop(); // no new entries, work in flight settled, ticker and store closed
         await telegram?.stop();

@@ -1,45 +1,43 @@
 import { orderUpdateOf } from "../adapters/kite/kite-broker.js";
 import type { PostbackUpdate } from "../adapters/kite/postback-verify.js";
-import type { RecordedOrderUpdate, Store } from "../adapters/sqlite/store.js";
+import type { RecordedPostback } from "../adapters/sqlite/postback-bodies-repo.js";
 import type { OrderUpdate } from "../ports/broker.js";
 import type { PostbackAcceptance, PostbackSink } from "../web/contract.js";
 
 /*
- * Where POST /postback hands a verified update: recorded durably (order_events and its arrival,
- * applied to the order), then the order manager steps the trade. The answer "200" means
- * "stored", so each `accept` resolves only after the transaction holding its update committed.
+ * Where POST /postback hands a verified update. The checksum covers only the order id and
+ * timestamp, so what the body says is not yet believed: the body is stored (postback_bodies:
+ * once per distinct body, a repeat only counted, its raw text capped) and its order handed to
+ * the confirmer, which reads the broker's order history after the answer, off the request
+ * path, and gives the order manager only what the history shows (postback-confirmer.ts).
+ * The answer "200" means "stored", so each `accept` resolves only after the transaction
+ * holding its body committed.
  *
- * Group commit: updates accepted in the same turn of the event loop (every request the server
+ * Group commit: bodies accepted in the same turn of the event loop (every request the server
  * read in one I/O poll) are written in one transaction, flushed by `setImmediate` right after
  * that poll. A commit costs more than the inserts it holds (WAL frames written, locks, system
- * calls), so under load one commit serves many requests, and alone an update waits no longer
- * than the rest of its own turn. If the batch's transaction fails, each of its updates is tried
- * again alone, so one update the database refuses does not cost the others their answer; those
+ * calls), so under load one commit serves many requests, and alone a body waits no longer
+ * than the rest of its own turn. If the batch's transaction fails, each of its bodies is tried
+ * again alone, so one body the database refuses does not cost the others their answer; those
  * that still fail reject, and the route answers them 503 (the order book is polled as well, so
  * a lost postback is learned later; Kite does not send it again).
- *
- * One path to the order manager: the sink hands it the very update object it recorded, and the
- * store's `recordOrderUpdate` returns the result of that recording instead of writing it again
- * (store.ts), so the update is recorded once and the trade is stepped when the order changed.
- * Do not also feed postbacks to `KiteBroker.feedPostback`: this sink replaces that path.
  */
 
-/** What the sink needs of the store: the group commit (Store fits). */
-export type PostbackRecorder = Pick<Store, "recordOrderUpdates">;
+/** What the sink needs of the store: the group commit of bodies (PostbackBodiesRepository fits). */
+export interface PostbackRecorder {
+  recordArrivals(updates: readonly OrderUpdate[]): RecordedPostback[];
+}
 
-/** What the sink needs of the engine: the order manager's entry point for updates (OrderManager fits). */
-export interface OrderUpdateConsumer {
-  onOrderUpdate(update: OrderUpdate): void;
+/** Told of each new body's order after its commit (PostbackConfirmer fits). */
+export interface ClaimConfirmer {
+  enqueue(orderId: string): void;
 }
 
 export interface EnginePostbackSinkDeps {
-  store: PostbackRecorder;
-  /** Told of every recorded update, after its commit (the OrderManager). */
-  orders: OrderUpdateConsumer;
+  bodies: PostbackRecorder;
+  confirmer: ClaimConfirmer;
   /** Runs the flush after the current I/O poll; default setImmediate. Tests flush by hand. */
   defer?: (flush: () => void) => void;
-  /** The order manager threw on a stored update (the update stays stored; the answer stays 200). */
-  onConsumerError?: (error: unknown, update: OrderUpdate) => void;
 }
 
 interface Waiting {
@@ -49,37 +47,34 @@ interface Waiting {
 }
 
 /**
- * The engine's PostbackSink. In `pivot start` (live mode):
- *   new EnginePostbackSink({ store, orders: tradingService.orderManager })
- * with the very Store object the order manager records into (the one-path hand-over above works
- * per Store instance: a second Store over the same file would record each postback twice).
+ * The engine's PostbackSink. In `pivot start` (live mode), over the order manager's Store:
+ *   const bodies = new PostbackBodiesRepository(store.db, clock);
+ *   const confirmer = new PostbackConfirmer({ history: kiteBroker, claims: bodies, orders, onUnconfirmed });
+ *   new EnginePostbackSink({ bodies, confirmer })
  */
 export class EnginePostbackSink implements PostbackSink {
-  private readonly store: PostbackRecorder;
-  private readonly orders: OrderUpdateConsumer;
+  private readonly bodies: PostbackRecorder;
+  private readonly confirmer: ClaimConfirmer;
   private readonly defer: (flush: () => void) => void;
-  private readonly onConsumerError: (error: unknown, update: OrderUpdate) => void;
   private waiting: Waiting[] = [];
 
   constructor(deps: EnginePostbackSinkDeps) {
-    this.store = deps.store;
-    this.orders = deps.orders;
+    this.bodies = deps.bodies;
+    this.confirmer = deps.confirmer;
     this.defer = deps.defer ?? setImmediate;
-    this.onConsumerError = deps.onConsumerError ?? (() => {});
   }
 
-  /** Updates accepted and not yet committed (the size of the next group commit). */
+  /** Bodies accepted and not yet committed (the size of the next group commit). */
   get pending(): number {
     return this.waiting.length;
   }
 
   /**
-   * Records a verified postback; resolves once it is committed: "applied" (new, of one of our
-   * orders), "duplicate" (this update was recorded before, by any path), "ignored" (not an
-   * order of ours as far as the store knows, or an update the engine cannot read: an unknown
-   * order type or side, or quantities and prices no order can have; a readable one is still
-   * recorded, since it may be ours before the placement's answer arrives). Rejects when it
-   * could not be stored.
+   * Stores a verified postback; resolves once it is committed: "pending" (a new body, to be
+   * confirmed from the order book before anything applies it), "duplicate" (this very body
+   * arrived before: counted, nothing else), "ignored" (an update the engine cannot read: an
+   * unknown order type or side, or quantities and prices no order can have; not stored).
+   * Rejects when it could not be stored.
    */
   accept(update: PostbackUpdate, rawBody: string): Promise<PostbackAcceptance> {
     const u = orderUpdateOf(update, "postback", rawBody);
@@ -90,7 +85,7 @@ export class EnginePostbackSink implements PostbackSink {
     });
   }
 
-  /** Commits what is waiting, answers each, then hands the stored updates to the order manager. */
+  /** Commits what is waiting, answers each, then has the new bodies confirmed. */
   private flush(): void {
     const batch = this.waiting;
     this.waiting = [];
@@ -99,32 +94,24 @@ export class EnginePostbackSink implements PostbackSink {
     batch.forEach((w, i) => {
       const r = results[i];
       if (r === undefined || r instanceof Error) {
-        w.reject(r ?? new Error("the update was not recorded"));
+        w.reject(r ?? new Error("the postback was not stored"));
         return;
       }
-      w.resolve(outcomeOf(r));
-      try {
-        this.orders.onOrderUpdate(w.update);
-      } catch (e) {
-        try {
-          this.onConsumerError(e, w.update);
-        } catch {
-          // the answer must not depend on a failing reporter
-        }
-      }
+      w.resolve(r.isNewBody ? "pending" : "duplicate");
+      if (r.isNewBody) this.confirmer.enqueue(w.update.orderId);
     });
   }
 
-  /** The batch in one transaction; if that fails, each update alone. Never throws. */
-  private record(updates: OrderUpdate[]): Array<RecordedOrderUpdate | Error> {
+  /** The batch in one transaction; if that fails, each body alone. Never throws. */
+  private record(updates: OrderUpdate[]): Array<RecordedPostback | Error> {
     try {
-      return this.store.recordOrderUpdates(updates);
+      return this.bodies.recordArrivals(updates);
     } catch (e) {
       if (updates.length === 1) return [errorOf(e)];
     }
     return updates.map((u) => {
       try {
-        return this.store.recordOrderUpdates([u])[0] ?? new Error("the update was not recorded");
+        return this.bodies.recordArrivals([u])[0] ?? new Error("the postback was not stored");
       } catch (e) {
         return errorOf(e);
       }
@@ -133,8 +120,8 @@ export class EnginePostbackSink implements PostbackSink {
 }
 
 /**
- * Quantities are whole and not negative, prices finite: what the order tables hold. The
- * checksum covers only the order id and timestamp, so the rest of a verified body may still be
+ * Quantities are whole and not negative, prices finite: what the tables hold. The checksum
+ * covers only the order id and timestamp, so the rest of a verified body may still be
  * nonsense, which must be ignored like any unreadable update rather than fail its batch.
  */
 function storable(u: OrderUpdate): boolean {
@@ -147,11 +134,6 @@ function storable(u: OrderUpdate): boolean {
     Number.isFinite(u.triggerPrice) &&
     Number.isFinite(u.averagePrice)
   );
-}
-
-function outcomeOf(r: RecordedOrderUpdate): PostbackAcceptance {
-  if (!r.isNewEvent) return "duplicate";
-  return r.order ? "applied" : "ignored";
 }
 
 function errorOf(e: unknown): Error {

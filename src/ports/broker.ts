@@ -89,3 +89,12 @@ export interface Broker {
   /** Order updates pushed by the broker (socket and postbacks); returns the function that stops listening. */
   onOrderUpdate(listener: (update: OrderUpdate) => void): () => void;
 }
+
+/**
+ * An order's history as the broker keeps it (Kite: GET /orders/{id}): every state it went
+ * through, oldest first. What a postback claims is checked against it (postback-confirmer.ts).
+ * Apart from Broker: only a real broker's updates need confirming (KiteBroker has both).
+ */
+export interface OrderHistorySource {
+  orderHistory(orderId: string): Promise<BrokerResult<OrderUpdate[]>>;
+}

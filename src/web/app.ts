@@ -11,12 +11,13 @@
  *   GET  /callback            Kite's redirect: 200 success page (who, valid until) or 400 failure page
  *   POST /postback            Kite's order updates, raw body of any type: 200 stored; 400 invalid JSON or
  *                             fields; 401 no/wrong checksum; 413 over 64 KB; 429 an address failing too
- *                             often; 503 only when a valid update could not be stored
+ *                             often, or an order's valid updates coming too often; 503 only when a valid update could not be stored
  *
  * Dashboard API (the dashboard's browser code calls exactly these)
  *   GET  /auth/login          the login form (303 to / when already logged in)
  *   POST /auth/login          form field `password`: 303 to / with the session cookie; 401 the form again
- *                             with a message; 429 (Retry-After) after 5 attempts a minute from an address;
+ *                             with a message; 429 (Retry-After) after 5 attempts a minute from an address
+ *                             (an IPv6 client's /64) or while 2 password checks already run;
  *                             403 when no password is configured (`pivot set-password`)
  *   POST /auth/logout         header x-csrf-token (or form field csrf_token): 303 to /auth/login; 403 bad token
  *   --- below: a session is required; without one a page GET gets 302 /auth/login, anything else 401 JSON
@@ -40,15 +41,20 @@
 import { randomBytes as cryptoRandomBytes } from "node:crypto";
 import fastifyCookie from "@fastify/cookie";
 import Fastify, { type FastifyInstance } from "fastify";
+import { systemClock } from "../ports/clock.js";
 import { clientOf } from "./client-address.js";
 import type { WebAppDeps, WebContext } from "./context.js";
 import { installErrorHandlers } from "./errors.js";
-import { RateLimiter } from "./rate-limit.js";
+import { addressGroupOf, RateLimiter } from "./rate-limit.js";
 import { dashboardLoginRoutes, LOGIN_ATTEMPTS_A_MINUTE } from "./routes/dashboard-login.js";
 import { dashboardScope } from "./routes/dashboard-scope.js";
 import { registerOpsRoutes } from "./routes/health.js";
 import { registerKiteLoginRoutes } from "./routes/kite-login.js";
-import { POSTBACK_FAILURES_A_MINUTE, postbackRoutes } from "./routes/postback.js";
+import {
+  POSTBACK_FAILURES_A_MINUTE,
+  POSTBACK_UPDATES_A_MINUTE_PER_ORDER,
+  postbackRoutes,
+} from "./routes/postback.js";
 import { registerStatusRoute } from "./routes/status.js";
 import { securityHeaders } from "./security-headers.js";
 import { createServiceMetrics } from "./service-metrics.js";
@@ -65,6 +71,8 @@ const MINUTE_MS = 60_000;
 export function buildApp(deps: WebAppDeps): FastifyInstance {
   const log = redactingLogger(deps.log);
   const clock = deps.clock;
+  const wallClock = deps.wallClock ?? systemClock;
+  const perAddressMinute = { windowMs: MINUTE_MS, clock: wallClock, keyOf: addressGroupOf };
   const ctx: WebContext = {
     deps,
     log,
@@ -74,12 +82,14 @@ export function buildApp(deps: WebAppDeps): FastifyInstance {
       ttlMs: deps.config.server.session_hours * 3_600_000,
       randomBytes: deps.randomBytes ?? cryptoRandomBytes,
     }),
-    loginLimiter: new RateLimiter({ limit: LOGIN_ATTEMPTS_A_MINUTE, windowMs: MINUTE_MS, clock }),
-    kiteLoginLimiter: new RateLimiter({ limit: 10, windowMs: MINUTE_MS, clock }),
-    postbackFailureLimiter: new RateLimiter({
-      limit: POSTBACK_FAILURES_A_MINUTE,
+    // Limits by client address count an IPv6 client's whole /64, on the wall clock.
+    loginLimiter: new RateLimiter({ limit: LOGIN_ATTEMPTS_A_MINUTE, ...perAddressMinute }),
+    kiteLoginLimiter: new RateLimiter({ limit: 10, ...perAddressMinute }),
+    postbackFailureLimiter: new RateLimiter({ limit: POSTBACK_FAILURES_A_MINUTE, ...perAddressMinute }),
+    postbackOrderLimiter: new RateLimiter({
+      limit: POSTBACK_UPDATES_A_MINUTE_PER_ORDER,
       windowMs: MINUTE_MS,
-      clock,
+      clock: wallClock,
     }),
   };
 

@@ -23,6 +23,11 @@ export interface WebAppDeps {
   /** The validated configuration (its `server` section above all). */
   config: Config;
   clock: Clock;
+  /**
+   * Real time, for the rate limits (a limit a minute is a real minute even when `clock`, the
+   * engine's, runs faster, as in the demo). Default: the system clock.
+   */
+  wallClock?: Clock;
   /** A pino logger, or a function; everything logged is redacted on the way. */
   log: WebLogger | LogFunction;
   version: string;
@@ -50,4 +55,6 @@ export interface WebContext {
   loginLimiter: RateLimiter;
   kiteLoginLimiter: RateLimiter;
   postbackFailureLimiter: RateLimiter;
+  /** Valid postbacks per order id (a replayed order's flood stops here). */
+  postbackOrderLimiter: RateLimiter;
 }

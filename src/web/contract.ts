@@ -126,11 +126,12 @@ export interface EngineView {
 }
 
 /**
- * What became of a verified postback: "applied" (new, of one of our orders), "duplicate" (the
- * same update was already recorded, by any path), "ignored" (not an order of ours, or not an
- * order update the engine reads).
+ * What became of a verified postback: "pending" (stored; applied only once the broker's order
+ * history confirms it, after the answer), "applied" (new, of one of our orders), "duplicate"
+ * (the same update was already recorded), "ignored" (not an order of ours, or not an order
+ * update the engine reads).
  */
-export type PostbackAcceptance = "applied" | "duplicate" | "ignored";
+export type PostbackAcceptance = "pending" | "applied" | "duplicate" | "ignored";
 
 /**
  * Where verified postbacks go: recorded durably (order_events, idempotent on the update's

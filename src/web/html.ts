@@ -1,7 +1,8 @@
 /*
  * The server's own small pages (login form, Kite callback, the fallback home page). Every
  * value put into a page goes through `escapeHtml`; pages carry no script (the CSP forbids
- * inline scripts anyway) and only an inline style sheet.
+ * inline scripts anyway) and only one inline style sheet, PAGE_STYLE, which the CSP allows by
+ * its hash (security-headers.ts): no other inline style runs.
  */
 
 /** Escapes text for HTML content and quoted attribute values. */
@@ -24,7 +25,8 @@ export function html(parts: TemplateStringsArray, ...values: Array<string | numb
   return { html: out };
 }
 
-const STYLE = `body{font-family:system-ui,sans-serif;max-width:36em;margin:2em auto;padding:0 1em;line-height:1.45;color:#1b1f24}
+/** The style sheet of every server page (inline: the pages need no asset route). */
+export const PAGE_STYLE = `body{font-family:system-ui,sans-serif;max-width:36em;margin:2em auto;padding:0 1em;line-height:1.45;color:#1b1f24}
 h1{font-size:1.4em}.bad{color:#b3261e}.good{color:#1e6b31}
 input,button{font-size:1em;padding:.5em;margin:.25em 0}input{width:100%;box-sizing:border-box}
 code{background:#f0f2f4;padding:.1em .3em;border-radius:3px}`;
@@ -35,7 +37,7 @@ export function page(title: string, body: SafeHtml): string {
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Pivot: ${escapeHtml(title)}</title>
-<style>${STYLE}</style></head>
+<style>${PAGE_STYLE}</style></head>
 <body>
 <h1>${escapeHtml(title)}</h1>
 ${body.html}

@@ -1,14 +1,25 @@
+import { createHash } from "node:crypto";
+import { PAGE_STYLE } from "./html.js";
+
 /*
  * Headers on every response (pages, JSON, errors, the event stream). Scripts only from this
- * origin, never inline: the dashboard loads its script from /assets/... Inline styles are
- * allowed because the chart library injects a <style> element; a style cannot run code.
- * nginx may add HSTS too; we add it only to responses that went out over HTTPS.
+ * origin, never inline: the dashboard loads its script from /assets/... Styles too, except the
+ * server pages' one inline sheet, allowed by its hash: no 'unsafe-inline', so markup an attacker
+ * slipped in cannot restyle a page (e.g. to overlay the login form). The chart library injects
+ * a <style> element only with its logo, which the dashboard turns off (chart.ts).
+ * nginx sets some of these too and hides ours (nginx-site.ts): the browser gets each once.
+ * We add HSTS only to responses that went out over HTTPS.
  */
+
+/** The CSP source of an inline style sheet: its SHA-256, base64. */
+export function styleHashSource(css: string): string {
+  return `'sha256-${createHash("sha256").update(css, "utf8").digest("base64")}'`;
+}
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
+  `style-src 'self' ${styleHashSource(PAGE_STYLE)}`,
   "img-src 'self' data:",
   "connect-src 'self'",
   "font-src 'self'",

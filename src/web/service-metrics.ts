@@ -9,6 +9,7 @@ import { MetricsRegistry } from "./metrics.js";
 
 /** What a postback came to (the outcome label of pivot_postbacks_total). */
 export type PostbackOutcome =
+  | "pending"
   | "applied"
   | "duplicate"
   | "ignored"

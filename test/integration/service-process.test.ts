@@ -116,8 +116,8 @@ test("pivot start → /health within seconds, /status with the token, a second i
     assert.notEqual(secondExit.code, 0);
     assert.match(second.output.join(""), new RegExp(`port ${s.port} is held by pid ${s.child.pid}`));
 
-    // Postbacks: the simulator's arrive and are stored; the same one again is a duplicate
-    // (applied once); a forged one is refused.
+    // Postbacks: the simulator's arrive and are stored (then confirmed from the order history);
+    // the same body again is a duplicate (stored once); a forged one is refused.
     const entry = s.sim.state().orders.find((o) => String(o.tag).startsWith("E"));
     assert.ok(entry);
     const body = JSON.stringify({
@@ -132,18 +132,23 @@ test("pivot start → /health within seconds, /status with the token, a second i
       const text = await (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text();
       const count = (o: string) =>
         Number(new RegExp(`pivot_postbacks_total\\{outcome="${o}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
-      return { applied: count("applied"), duplicate: count("duplicate"), bad: count("bad_checksum") };
+      return { stored: count("pending"), duplicate: count("duplicate"), bad: count("bad_checksum") };
     };
     const before = await outcomes();
     assert.ok(
-      before.applied + before.duplicate >= 1,
+      before.stored + before.duplicate >= 1,
       `the simulator's postbacks arrived: ${JSON.stringify(before)}`,
     );
     assert.equal(await post(body), 200);
     assert.equal(await post(body), 200);
     assert.equal(await post(body.replace(/"checksum":"[0-9a-f]/, '"checksum":"x')), 401);
     const afterPosts = await outcomes();
-    assert.equal(afterPosts.duplicate - before.duplicate, 2, "the same update twice: recorded once");
+    assert.equal(afterPosts.stored - before.stored, 1, "a new body: stored");
+    assert.equal(
+      afterPosts.duplicate - before.duplicate,
+      1,
+      "the same body again: counted, not stored twice",
+    );
     assert.equal(afterPosts.bad - before.bad, 1);
 
     // SIGTERM: stops within 10 s; the position stays protected at the broker.

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { Agent, request } from "node:http";
 import { after, test } from "node:test";
+import { PostbackBodiesRepository } from "../../src/adapters/sqlite/postback-bodies-repo.js";
 import { Store } from "../../src/adapters/sqlite/store.js";
 import { EnginePostbackSink, type PostbackRecorder } from "../../src/engine/postback-sink.js";
-import type { OrderUpdate } from "../../src/ports/broker.js";
 import { ManualClock } from "../../src/ports/clock.js";
 import { signedPostback, T0, testApp } from "./web-fixture.js";
 
@@ -26,22 +26,33 @@ function countedSink(
 ) {
   const batches: number[] = [];
   const committed = new Set<string>();
+  const bodies = new PostbackBodiesRepository(store.db, new ManualClock(T0));
   const recorder: PostbackRecorder = {
-    recordOrderUpdates: (updates) => {
+    recordArrivals: (updates) => {
       batches.push(updates.length);
       if (options.failing?.()) throw new Error("SQLITE_FULL: database or disk is full");
-      const results = store.recordOrderUpdates(updates);
+      const results = bodies.recordArrivals(updates);
       for (const u of updates) committed.add(u.orderId);
       return results;
     },
   };
-  const told: OrderUpdate[] = [];
+  // The orders handed on for confirmation (after their commit).
+  const told: string[] = [];
   const sink = new EnginePostbackSink({
-    store: recorder,
-    orders: { onOrderUpdate: (u) => void told.push(u) },
+    bodies: recorder,
+    confirmer: { enqueue: (orderId) => void told.push(orderId) },
     ...(options.defer ? { defer: options.defer } : {}),
   });
   return { sink, batches, committed, told };
+}
+
+/** The bodies stored for an order. */
+function storedBodies(store: Store, orderId: string): number {
+  return (
+    store.db.prepare("SELECT COUNT(*) AS n FROM postback_bodies WHERE kite_order_id = ?").get(orderId) as {
+      n: number;
+    }
+  ).n;
 }
 
 /** Turns of the event loop until `ready()` (bounded: a test that never gets there fails). */
@@ -78,8 +89,9 @@ test("POST /postback × 40 at once → one transaction, 40 answers of 200 after 
     Array(40).fill(200),
   );
   assert.deepEqual(batches, [40]);
-  for (const id of orderIds) assert.equal(store.orderEvents.byKiteOrderId(id).length, 1, id);
-  assert.equal(metrics.postbacks.get({ outcome: "ignored" }), 40); // none of them is an order of ours
+  for (const id of orderIds) assert.equal(storedBodies(store, id), 1, id);
+  // Stored, to be confirmed from the order book after the answers.
+  assert.equal(metrics.postbacks.get({ outcome: "pending" }), 40);
 });
 
 test("POST /postback: a transaction that fails → 503 to exactly its requests, the next turn's stored", async () => {
@@ -117,8 +129,8 @@ test("POST /postback: a transaction that fails → 503 to exactly its requests, 
   );
   // The failed batch, each of its five tried alone (all failing too), then the next batch.
   assert.deepEqual(batches, [5, 1, 1, 1, 1, 1, 3]);
-  for (const id of ids(5, 100)) assert.equal(store.orderEvents.byKiteOrderId(id).length, 0);
-  for (const id of ids(3, 200)) assert.equal(store.orderEvents.byKiteOrderId(id).length, 1);
+  for (const id of ids(5, 100)) assert.equal(storedBodies(store, id), 0);
+  for (const id of ids(3, 200)) assert.equal(storedBodies(store, id), 1);
   assert.equal(told.length, 3);
   assert.equal(metrics.postbacks.get({ outcome: "sink_failed" }), 5);
   assert.ok(log.entries.some((l) => l.message === "a valid postback could not be stored"));
@@ -171,6 +183,6 @@ test("POST /postback over a socket, 8 keep-alive connections × 25 → every upd
     batches.reduce((a, b) => a + b, 0),
     200,
   );
-  const rows = store.db.prepare("SELECT COUNT(*) AS n FROM order_events").get() as { n: number };
+  const rows = store.db.prepare("SELECT COUNT(*) AS n FROM postback_bodies").get() as { n: number };
   assert.equal(rows.n, 200);
 });

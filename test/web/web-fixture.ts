@@ -223,6 +223,8 @@ export function testApp(options: TestAppOptions = {}) {
     apiSecret: API_SECRET,
     config: options.config ?? testConfig(),
     clock,
+    // The rate limits' clock: the same manual clock unless a test separates them.
+    wallClock: clock,
     log: log.write,
     version: "9.9.9",
     startedAtMs: T0 - 90_000,

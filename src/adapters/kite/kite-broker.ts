@@ -4,6 +4,7 @@ import type {
   BrokerOrderStatus,
   BrokerPosition,
   BrokerResult,
+  OrderHistorySource,
   OrderRequest,
   OrderType,
   OrderUpdate,
@@ -27,7 +28,8 @@ import type { PostbackUpdate } from "./postback-verify.js";
 export type KiteBrokerRest = Pick<
   KiteRest,
   "placeOrder" | "modifyOrder" | "cancelOrder" | "orders" | "positions"
->;
+> &
+  Partial<Pick<KiteRest, "orderHistory">>;
 
 /** Why a pushed payload was not delivered. */
 export interface FeedProblem {
@@ -47,7 +49,7 @@ export interface KiteBrokerOptions {
 type Listener = OrderUpdateListener;
 
 /** Broker over Kite Connect: REST calls through KiteRest, updates from the socket and postbacks. */
-export class KiteBroker implements Broker {
+export class KiteBroker implements Broker, OrderHistorySource {
   private readonly rest: KiteBrokerRest;
   private readonly listeners: OrderUpdateListeners;
   private readonly onFeedProblem: (problem: FeedProblem) => void;
@@ -89,6 +91,18 @@ export class KiteBroker implements Broker {
       else this.problem("poll", `order ${order.order_id} has an unknown type or side`, raw);
     }
     return { ok: true, value: updates };
+  }
+
+  /** GET /orders/{id}: each state the order went through, oldest first (types the engine reads only). */
+  async orderHistory(orderId: string): Promise<BrokerResult<OrderUpdate[]>> {
+    if (!this.rest.orderHistory)
+      return { ok: false, error: { kind: "unknown", message: "no order history here" } };
+    const history = await this.rest.orderHistory(orderId);
+    if (!history.ok) return fail(history.error);
+    return {
+      ok: true,
+      value: history.value.flatMap((state) => orderUpdateOf(state, "poll", JSON.stringify(state)) ?? []),
+    };
   }
 
   async positions(): Promise<BrokerResult<BrokerPosition[]>> {

@@ -273,11 +273,47 @@ const V2 = `
 ALTER TABLE order_events DROP COLUMN raw;
 `;
 
+/*
+ * v5: postbacks as received, before anything believes them. Kite's checksum covers only the
+ * order id and timestamp, so a captured postback can be replayed with other fields: a body is
+ * stored once (its arrivals counted, UNIQUE on its order id and SHA-256), its raw text capped, and what it
+ * claims (status, quantities, prices) is applied only once the broker's order history shows
+ * the same state (verdict CONFIRMED); a claim the history never shows is UNCONFIRMED, alerted
+ * and never applied.
+ */
+const V5 = `
+CREATE TABLE postback_bodies (
+  id INTEGER PRIMARY KEY,
+  kite_order_id TEXT NOT NULL,
+  body_sha256 BLOB NOT NULL CHECK (length(body_sha256) = 32),
+  status TEXT NOT NULL CHECK (status IN (${BROKER_STATUSES})),
+  filled_quantity INTEGER NOT NULL CHECK (filled_quantity >= 0),
+  quantity INTEGER NOT NULL CHECK (quantity >= 0),
+  price REAL NOT NULL,
+  trigger_price REAL NOT NULL,
+  average_price REAL NOT NULL,
+  raw TEXT NOT NULL,
+  raw_bytes INTEGER NOT NULL CHECK (raw_bytes >= 0),
+  arrivals INTEGER NOT NULL CHECK (arrivals >= 1),
+  first_received_at_ms INTEGER NOT NULL,
+  last_received_at_ms INTEGER NOT NULL,
+  verdict TEXT NOT NULL CHECK (verdict IN ('PENDING', 'CONFIRMED', 'UNCONFIRMED')),
+  verdict_reason TEXT,
+  verdict_at_ms INTEGER,
+  CHECK ((verdict = 'PENDING') = (verdict_at_ms IS NULL)),
+  -- The order id first: the index grows in order (a hash alone would scatter its inserts).
+  UNIQUE (kite_order_id, body_sha256)
+) STRICT;
+-- Only the waiting ones are looked up by order on the hot path; every index costs each insert.
+CREATE INDEX postback_bodies_pending ON postback_bodies (kite_order_id) WHERE verdict = 'PENDING';
+`;
+
 /** Every migration, in order; the last one's version is the schema version this code writes. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "create every table", sql: V1 },
   { version: 2, name: "raw payload of an order update kept once, in its arrivals", sql: V2 },
   { version: 4, name: "paper mode's orders and fills", sql: V4_PAPER_BOOK },
+  { version: 5, name: "postback bodies stored once, confirmed from the order book", sql: V5 },
 ];
 
 /** The schema version this code knows (the last migration's). */

@@ -3,8 +3,11 @@
  * to HTTPS except Let's Encrypt's HTTP challenges (so certbot renewals keep working); 443
  * terminates TLS 1.2/1.3 with strong ciphers, HSTS and security headers, and proxies to the
  * service on loopback with the X-Forwarded headers. `/postback` gets its own access log (the
- * trail of what Kite sent), `/health` none (monitors poll it). Request rates are limited per
+ * trail of what Kite sent), `/health` none (monitors poll it), `/callback` without its query
+ * string (it carries Kite's request token and our login state). Request rates are limited per
  * client address in three zones (login pages, postbacks, everything else), answering 429.
+ * The redirect to HTTPS names the configured domain, never the client's Host header, and a
+ * default server drops requests for any other name (444 on HTTP, no TLS handshake on HTTPS).
  * Written for Debian's nginx 1.22 (`listen … ssl http2`; the `http2` directive is 1.25+).
  */
 
@@ -61,6 +64,25 @@ export const TLS12_CIPHERS = [
   "ECDHE-RSA-CHACHA20-POLY1305",
 ].join(":");
 
+/**
+ * The headers the application sets on its own answers (security-headers.ts) that nginx sets
+ * too: nginx's copy wins and the application's is hidden, so the browser sees each once.
+ */
+export const HEADERS_SET_BY_NGINX: Readonly<Record<string, string>> = {
+  "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+  "X-Content-Type-Options": "nosniff",
+  "X-Frame-Options": "DENY",
+  "Referrer-Policy": "no-referrer",
+  "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+  "Cross-Origin-Opener-Policy": "same-origin",
+};
+
+/**
+ * The access log format of `/callback`: nginx's "combined" without the query string (the
+ * request token and the login state) and without the referrer (which may hold them too).
+ */
+export const NO_QUERY_LOG_FORMAT = "pivot_no_query";
+
 /** Renders the site file (for /etc/nginx/sites-available/<domain>). */
 export function renderNginxSite(o: NginxSiteOptions): string {
   if (!isDomainName(o.domain)) throw new RangeError(`not a domain name: "${o.domain}"`);
@@ -76,6 +98,21 @@ export function renderNginxSite(o: NginxSiteOptions): string {
   const httpsSuffix = https === 443 ? "" : `:${https}`;
   const listen = (port: number, extra: string) =>
     [`    listen ${port}${extra};`, ...(v6 ? [`    listen [::]:${port}${extra};`] : [])].join("\n");
+  const noQueryFormat = `# /callback's query string holds Kite's request token and our login state: never logged.
+log_format ${NO_QUERY_LOG_FORMAT} '$remote_addr - $remote_user [$time_local] "$request_method $uri $server_protocol" '
+                          '$status $body_bytes_sent "-" "$http_user_agent"';
+`;
+  // Requests naming another host (scanners, a stale DNS name, a forged Host header) are
+  // dropped without an answer: the site answers to its own name only.
+  const refuseOtherNamesHttp = `server {
+${listen(http, " default_server")}
+    server_name _;
+    server_tokens off;
+    access_log ${logDir}/access.log ${NO_QUERY_LOG_FORMAT};
+    error_log ${logDir}/error.log;
+    return 444;
+}
+`;
 
   const head = `# ${o.domain}: the Pivot Trading System behind nginx.
 # Rendered by \`pivot deploy nginx\`; render again rather than edit (the options are in the command).
@@ -86,7 +123,8 @@ export function renderNginxSite(o: NginxSiteOptions): string {
 ${listen(http, "")}
     server_name ${o.domain};
     server_tokens off;
-    access_log ${logDir}/access.log;
+    # Without query strings: a /callback typed with http:// would otherwise log its token.
+    access_log ${logDir}/access.log ${NO_QUERY_LOG_FORMAT};
     error_log ${logDir}/error.log;
 
     # certbot --webroot puts its HTTP-01 challenges here: renewals need plain HTTP to work.
@@ -97,7 +135,8 @@ ${listen(http, "")}
     }
 
     location / {
-        return 301 https://$host${httpsSuffix}$request_uri;
+        # The configured name, never the client's Host header (which the client chooses).
+        return 301 https://${o.domain}${httpsSuffix}$request_uri;
     }
 }
 `;
@@ -105,6 +144,8 @@ ${listen(http, "")}
     return `${head}# HTTP-only bootstrap: serves the ACME challenge so that certbot can issue the first
 # certificate. Render again without --http-only once /etc/letsencrypt/live/${o.domain} exists.
 
+${noQueryFormat}
+${refuseOtherNamesHttp}
 ${redirectServer}`;
   }
 
@@ -118,9 +159,21 @@ limit_req_zone $binary_remote_addr zone=pivot_login:10m rate=${loginRate}r/m;
 limit_req_zone $binary_remote_addr zone=pivot_postback:10m rate=${postbackRate}r/s;
 limit_req_zone $binary_remote_addr zone=pivot_general:10m rate=${generalRate}r/s;
 
+${noQueryFormat}
 upstream pivot_app {
     server ${o.upstream};
     keepalive 8;
+}
+
+${refuseOtherNamesHttp}
+# HTTPS for another name (or none, SNI missing): the handshake is refused, no certificate shown.
+server {
+${listen(https, " ssl http2 default_server")}
+    server_name _;
+    server_tokens off;
+    ssl_reject_handshake on;
+    access_log ${logDir}/access.log ${NO_QUERY_LOG_FORMAT};
+    error_log ${logDir}/error.log;
 }
 
 ${redirectServer}
@@ -140,17 +193,13 @@ ${listen(https, " ssl http2")}
 
     # Headers for every answer, errors included ("always"). No location below adds headers of
     # its own: one add_header in a location would drop all of these there.
-    add_header Strict-Transport-Security "max-age=63072000; includeSubDomains" always;
-    add_header X-Content-Type-Options "nosniff" always;
-    add_header X-Frame-Options "DENY" always;
-    add_header Referrer-Policy "no-referrer" always;
-    add_header Permissions-Policy "camera=(), microphone=(), geolocation=(), payment=()" always;
-    add_header Cross-Origin-Opener-Policy "same-origin" always;
-    # The application may send its own copies (helmet): one of each reaches the browser.
-    proxy_hide_header Strict-Transport-Security;
-    proxy_hide_header X-Content-Type-Options;
-    proxy_hide_header X-Frame-Options;
-    proxy_hide_header Referrer-Policy;
+${Object.entries(HEADERS_SET_BY_NGINX)
+  .map(([name, value]) => `    add_header ${name} "${value}" always;`)
+  .join("\n")}
+    # The application sends its own copies (security-headers.ts): one of each reaches the browser.
+${Object.keys(HEADERS_SET_BY_NGINX)
+  .map((name) => `    proxy_hide_header ${name};`)
+  .join("\n")}
     proxy_hide_header X-Powered-By;
 
     client_max_body_size ${maxBody};
@@ -187,7 +236,17 @@ ${proxy}
     }
 
     # Password and Kite login pages: few attempts a minute per address.
-    location ~ ^/(auth/login|login|callback)/?$ {
+    location ~ ^/(auth/login|login)/?$ {
+        limit_req zone=pivot_login burst=5 nodelay;
+${proxy}
+    }
+
+    # Kite's redirect after login: its query string (request token, state) is never logged.
+    # nginx's error lines quote the request line, query included (a refused burst, an
+    # unreachable service): only critical ones are written for this location.
+    location ~ ^/callback/?$ {
+        access_log ${logDir}/access.log ${NO_QUERY_LOG_FORMAT};
+        error_log ${logDir}/error.log crit;
         limit_req zone=pivot_login burst=5 nodelay;
 ${proxy}
     }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { clearSessionCookie, csrfMatches, sessionOf, setSessionCookie } from "../auth.js";
 import { clientOf } from "../client-address.js";
+import { ConcurrencyCap } from "../concurrency-cap.js";
 import type { WebContext } from "../context.js";
 import { errorText } from "../errors.js";
 import { loginFormPage, noPasswordPage, tooManyAttemptsPage } from "../pages.js";
@@ -8,13 +9,18 @@ import { verifyPassword } from "../password-hash.js";
 
 /*
  * The dashboard's login and logout (an HTML form, so the bodies are form-encoded). Attempts
- * are rate limited per client address before the password is even looked at; a success sets
- * the session cookie and sends the browser to `/`. Without server.password_hash nobody can
- * log in, and the page says how to set one.
+ * are rate limited per client address (an IPv6 client's /64, on the wall clock: app.ts) before
+ * the password is even looked at, and at most MAX_CONCURRENT_PASSWORD_CHECKS scrypt checks run
+ * at once whoever asks (more addresses do not buy more guesses a second); a success sets the
+ * session cookie and sends the browser to `/`. Without server.password_hash nobody can log
+ * in, and the page says how to set one.
  */
 
 /** Login attempts an address may make a minute. */
 export const LOGIN_ATTEMPTS_A_MINUTE = 5;
+
+/** Password checks (scrypt) running at once, from all clients together; more are answered 429. */
+export const MAX_CONCURRENT_PASSWORD_CHECKS = 2;
 
 const FORM_LIMIT = 4 * 1024;
 
@@ -32,6 +38,7 @@ export async function dashboardLoginRoutes(
     },
   );
   const html = "text/html; charset=utf-8";
+  const passwordChecks = new ConcurrencyCap(MAX_CONCURRENT_PASSWORD_CHECKS);
 
   app.get("/auth/login", (request, reply) => {
     reply.type(html);
@@ -54,11 +61,19 @@ export async function dashboardLoginRoutes(
     if (hash === "") return reply.code(403).send(noPasswordPage());
     const body = request.body as Record<string, unknown> | undefined;
     const password = typeof body?.password === "string" ? body.password : "";
+    const release = passwordChecks.tryEnter();
+    if (!release) {
+      ctx.log.warn({ client }, "dashboard login refused: password checks busy");
+      reply.header("retry-after", "1");
+      return reply.code(429).send(loginFormPage("Other logins are being checked: try again in a second."));
+    }
     let ok = false;
     try {
       ok = password !== "" && (await verifyPassword(password, hash));
     } catch (e) {
       ctx.log.error({ err: errorText(e) }, "the password could not be checked");
+    } finally {
+      release();
     }
     if (!ok) {
       ctx.log.warn({ client }, "dashboard login failed");

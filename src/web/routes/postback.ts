@@ -14,9 +14,12 @@ import { countPostback, type PostbackOutcome } from "../service-metrics.js";
  * - an address that keeps failing is answered 429 and no longer logged one by one, but its
  *   valid updates still go through: a valid checksum is never refused, whatever came before;
  * - over 64 KB → 413, before the body is even read in full;
+ * - valid updates are limited per order id (429): the checksum covers only the order id and
+ *   timestamp, so a captured postback can be replayed, or doctored, any number of times;
  * - a valid update is handed to the PostbackSink, which stores it durably (grouping the
  *   updates of one event-loop turn in one commit) and resolves once it is committed: the 200,
- *   sent only then, means "stored".
+ *   sent only then, means "stored" (not "applied": the sink has the order book confirm it
+ *   first, after the answer).
  * Bad input never ends in a 5xx: a 503 means our database failed to take a valid update.
  */
 
@@ -27,6 +30,12 @@ const STORED = JSON.stringify({ status: "ok" });
 
 /** Failed postbacks an address may send a minute before it is answered 429. */
 export const POSTBACK_FAILURES_A_MINUTE = 20;
+
+/**
+ * Valid postbacks one order may get a minute. A real order has a handful (open, a few partial
+ * fills, modifications, the end); past this it is a replay, answered 429 and not stored.
+ */
+export const POSTBACK_UPDATES_A_MINUTE_PER_ORDER = 30;
 
 /** Registers POST /postback in its own scope (its own body parsing and error answers). */
 export async function postbackRoutes(app: FastifyInstance, options: { ctx: WebContext }): Promise<void> {
@@ -79,6 +88,19 @@ export async function postbackRoutes(app: FastifyInstance, options: { ctx: WebCo
           ctx.log.warn({ client, reason: result.reason }, "postback refused: checksum");
           return sendError(reply, 401, "missing or wrong checksum");
       }
+    }
+    const orderId = result.update.order_id;
+    const perOrder = ctx.postbackOrderLimiter.hit(orderId);
+    if (!perOrder.allowed) {
+      countPostback(ctx.metrics, "rate_limited");
+      if (perOrder.count === POSTBACK_UPDATES_A_MINUTE_PER_ORDER + 1) {
+        ctx.log.warn(
+          { orderId, client: clientOf(request).address, retryAfterS: perOrder.retryAfterS },
+          "valid postbacks of one order rate limited (a replay?)",
+        );
+      }
+      reply.header("retry-after", String(perOrder.retryAfterS));
+      return sendError(reply, 429, "too many updates of this order");
     }
     let outcome: PostbackOutcome;
     try {

@@ -26,6 +26,7 @@ const TABLES = [
   "paper_fills",
   "paper_orders",
   "positions",
+  "postback_bodies",
   "recorded_candles",
   "signals",
   "trades",

@@ -37,7 +37,7 @@ test("a v1 database → upgraded to v2: order_events loses raw, its events keep 
 
   const store = Store.open(path, { clock });
   try {
-    assert.equal(schemaVersionOf(store.db), SCHEMA_VERSION); // v2 and every later migration
+    assert.equal(schemaVersionOf(store.db), SCHEMA_VERSION); // v2 and every migration after it
     assert.equal(columnsOf(store, "order_events").includes("raw"), false);
     assert.equal(columnsOf(store, "order_event_arrivals").includes("raw"), true);
     const [event] = store.orderEvents.byKiteOrderId(KITE_ID);

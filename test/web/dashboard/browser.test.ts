@@ -131,6 +131,15 @@ describe("dashboard in Chromium", { skip }, () => {
     context.setDefaultTimeout(WAIT_MS);
     const page = await context.newPage();
     const problems: PageProblems = { errors: [] };
+    // Every CSP violation the page reports (the CSP has no 'unsafe-inline': an inline style the
+    // login page or the chart library brought in would show here), not only those logged.
+    await page.exposeFunction("reportCspViolation", (text: string) =>
+      problems.errors.push(`CSP violation: ${text}`),
+    );
+    await context.addInitScript({
+      content: `document.addEventListener("securitypolicyviolation", (e) =>
+        reportCspViolation(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.documentURI));`,
+    });
     page.on("pageerror", (e) => problems.errors.push(`page error: ${e.message}`));
     page.on("console", (m) => {
       // The stream cut on purpose below ends mid-chunk; that one is expected.
