@@ -7,6 +7,7 @@ import { type IsoDate, parseHhmm } from "../domain/ist.js";
 import { classicPivots, structureOf } from "../domain/pivots.js";
 import { toSessionCandles } from "../domain/session-candles.js";
 import { type OptionSymbol, parseOptionSymbol } from "../domain/symbols.js";
+import { performanceMetrics } from "../lab/metrics.js";
 import { strategyParamsFrom } from "../strategy/params.js";
 import { StrategyDay } from "../strategy/strategy-day.js";
 import type { ContractSetup, SignalRecord, StrategyListener, Trade } from "../strategy/types.js";
@@ -99,9 +100,9 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     };
     const day = new StrategyDay(params, date, setups, listener);
     const series = setups.map((s) => seriesOf(s.symbol, date));
-    const dayCandles = replayDay(day, series, params.sessionStart, sessionEnd, params.intervalMinutes);
+    const fed = replayDay(day, series, params.sessionStart, sessionEnd, params.intervalMinutes);
     day.finish();
-    candleCount += dayCandles;
+    candleCount += fed.candles;
     days.push({
       date,
       universe_source: pick.source,
@@ -112,7 +113,8 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
       contracts_with_pivots: setups.filter((s) => s.pivots).length,
       bullish_contracts: setups.filter((s) => s.structure === "BULLISH").length,
       signals: daySignals,
-      candles: dayCandles,
+      candles: fed.candles,
+      closes: fed.closes,
       ...summarize(dayTrades),
     });
   });
@@ -128,6 +130,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
       to: days[days.length - 1]?.date ?? null,
       candles: candleCount,
       ...summarize(trades),
+      ...performanceMetrics(trades, days),
     },
   };
 }
@@ -135,7 +138,8 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
 /**
  * Feeds a day's candles to the strategy close by close. Every series is on the session grid,
  * so one pointer per contract walks them in step, and one scratch candle carries them all
- * (the strategy keeps no reference to it): no sorting, no allocation per candle.
+ * (the strategy keeps no reference to it): no sorting, no allocation per candle. Returns the
+ * candles fed and the closes signalled.
  */
 function replayDay(
   day: StrategyDay,
@@ -143,10 +147,11 @@ function replayDay(
   sessionStart: number,
   sessionEnd: number,
   interval: number,
-): number {
+): { candles: number; closes: number } {
   const next = new Int32Array(series.length);
   const scratch: Candle = { start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   let fed = 0;
+  let closes = 0;
   for (let start = sessionStart; start < sessionEnd; start += interval) {
     let any = false;
     for (let i = 0; i < series.length; i++) {
@@ -159,9 +164,12 @@ function replayDay(
         any = true;
       }
     }
-    if (any) day.onClose(start + interval);
+    if (any) {
+      day.onClose(start + interval);
+      closes++;
+    }
   }
-  return fed;
+  return { candles: fed, closes };
 }
 
 interface UniversePick {
