@@ -7,6 +7,7 @@ import { registerDoctor } from "./commands/doctor.js";
 import { registerExportCandles } from "./commands/export-candles.js";
 import { registerFetchCandles } from "./commands/fetch-candles.js";
 import { registerLogin } from "./commands/login.js";
+import { registerOptimize } from "./commands/optimize.js";
 import { registerPivots } from "./commands/pivots.js";
 import { registerRehearse } from "./commands/rehearse.js";
 import { registerSampleData } from "./commands/sample-data.js";
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerStart(program);
   registerBacktest(program);
+  registerOptimize(program);
   registerPivots(program);
   registerSampleData(program);
   registerSim(program);
