@@ -7,6 +7,7 @@ import { registerDoctor } from "./commands/doctor.js";
 import { registerExportCandles } from "./commands/export-candles.js";
 import { registerFetchCandles } from "./commands/fetch-candles.js";
 import { registerLogin } from "./commands/login.js";
+import { registerMonteCarlo } from "./commands/montecarlo.js";
 import { registerOptimize } from "./commands/optimize.js";
 import { registerPivots } from "./commands/pivots.js";
 import { registerRehearse } from "./commands/rehearse.js";
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerStart(program);
   registerBacktest(program);
   registerOptimize(program);
+  registerMonteCarlo(program);
   registerPivots(program);
   registerSampleData(program);
   registerSim(program);

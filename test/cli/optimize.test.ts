@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { writeSampleData } from "../../src/backtest/sample-data.js";
+import { CLI } from "../support/paths.js";
 import { runCli } from "../support/run-cli.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "pivot-optimize-"));
@@ -178,4 +180,34 @@ test("pivot optimize --report → heatmap over two settings and the top equity c
   assert.equal((html.match(/<polyline/g) ?? []).length, 5);
   assert.doesNotMatch(html, /<script|https?:\/\//);
   assert.match(r.stdout, /Best settings/);
+});
+
+test("pivot optimize interrupted by Ctrl-C → prints the ranking of the sets done so far, exit 130", async () => {
+  const wide = space("long.json", {
+    candle_size_percentile: { min: 50, max: 95, step: 0.5 },
+    max_re_entries: [0, 1, 2],
+  });
+  const child = spawn(
+    process.execPath,
+    [CLI, "optimize", "--data", market, "--space", wide, "--json", "--workers", "1"],
+    {
+      cwd: tmp,
+    },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (b) => {
+    stdout += b;
+  });
+  child.stderr.on("data", (b) => {
+    stderr += b;
+    if (/Ctrl-C stops/.test(stderr)) setTimeout(() => child.kill("SIGINT"), 500);
+  });
+  const code = await new Promise((resolve) => child.on("close", resolve));
+  assert.equal(code, 130, stderr);
+  const json = JSON.parse(stdout);
+  assert.equal(json.stopped, true);
+  assert.ok(json.evaluated < json.total);
+  assert.equal(json.results.length, json.evaluated);
+  assert.match(stderr, /stopped by Ctrl-C after \d+ of 273 set\(s\)/);
 });

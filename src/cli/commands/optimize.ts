@@ -106,7 +106,7 @@ async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
           ...(flags.to ? { to: flags.to } : {}),
         },
         signal,
-        progressWithEta(process.stderr, "optimize"),
+        announced(progressWithEta(process.stderr, "optimize"), pool.threads),
       ),
     );
   } finally {
@@ -114,7 +114,24 @@ async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
   }
   if (flags.report) writeReport(flags.report, outcome, config, data, asked);
   process.stdout.write(flags.json ? `${JSON.stringify(outcome)}\n` : formatOptimizeText(outcome));
-  if (outcome.stopped) process.exitCode = 130;
+  if (outcome.stopped) {
+    throw new UserError(`stopped by Ctrl-C after ${outcome.evaluated} of ${outcome.total} set(s)`, 130);
+  }
+}
+
+/** The progress callback, saying first (on any stream) what is about to run and how to stop it. */
+function announced(
+  progress: (done: number, total: number) => void,
+  threads: number,
+): (done: number, total: number) => void {
+  return (done, total) => {
+    if (done === 0) {
+      process.stderr.write(
+        `optimize: ${total} set(s) on ${threads} worker thread(s); Ctrl-C stops and prints the results so far\n`,
+      );
+    }
+    progress(done, total);
+  };
 }
 
 /** The report needs the top sets' daily equity: they are backtested again here (a few runs). */
