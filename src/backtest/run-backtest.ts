@@ -13,7 +13,7 @@ import { StrategyDay } from "../strategy/strategy-day.js";
 import type { ContractSetup, SignalRecord, StrategyListener, Trade } from "../strategy/types.js";
 import type { CandleData } from "./candle-directory.js";
 import { summarize } from "./summary.js";
-import type { BacktestResult, DayResult } from "./types.js";
+import type { BacktestResult, BacktestSummary, DayResult } from "./types.js";
 
 export interface BacktestOptions {
   config: Config;
@@ -51,7 +51,6 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   const trades: Trade[] = [];
   const signals: SignalRecord[] = [];
   const days: DayResult[] = [];
-  let candleCount = 0;
 
   dates.forEach((date, dayIndex) => {
     options.progress?.(dayIndex, dates.length);
@@ -102,7 +101,6 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     const series = setups.map((s) => seriesOf(s.symbol, date));
     const fed = replayDay(day, series, params.sessionStart, sessionEnd, params.intervalMinutes);
     day.finish();
-    candleCount += fed.candles;
     days.push({
       date,
       universe_source: pick.source,
@@ -124,14 +122,19 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     trades,
     signals,
     days,
-    summary: {
-      days: days.length,
-      from: days[0]?.date ?? null,
-      to: days[days.length - 1]?.date ?? null,
-      candles: candleCount,
-      ...summarize(trades),
-      ...performanceMetrics(trades, days),
-    },
+    summary: backtestSummary(trades, days),
+  };
+}
+
+/** The whole run's figures from its trades (in exit order) and its days (in date order). */
+export function backtestSummary(trades: readonly Trade[], days: readonly DayResult[]): BacktestSummary {
+  return {
+    days: days.length,
+    from: days[0]?.date ?? null,
+    to: days[days.length - 1]?.date ?? null,
+    candles: days.reduce((n, d) => n + d.candles, 0),
+    ...summarize(trades),
+    ...performanceMetrics(trades, days),
   };
 }
 

@@ -15,6 +15,7 @@ import { registerSampleData } from "./commands/sample-data.js";
 import { registerSetPassword } from "./commands/set-password.js";
 import { registerSim } from "./commands/sim.js";
 import { registerStart } from "./commands/start.js";
+import { registerWalkForward } from "./commands/walkforward.js";
 import { UserError } from "./user-error.js";
 import { packageVersion } from "./version.js";
 
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerStart(program);
   registerBacktest(program);
   registerOptimize(program);
+  registerWalkForward(program);
   registerMonteCarlo(program);
   registerPivots(program);
   registerSampleData(program);
