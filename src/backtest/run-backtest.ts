@@ -12,6 +12,7 @@ import { strategyParamsFrom } from "../strategy/params.js";
 import { StrategyDay } from "../strategy/strategy-day.js";
 import type { ContractSetup, SignalRecord, StrategyListener, Trade } from "../strategy/types.js";
 import type { CandleData } from "./candle-directory.js";
+import { memoFor } from "./data-memo.js";
 import { summarize } from "./summary.js";
 import type { BacktestResult, BacktestSummary, DayResult } from "./types.js";
 
@@ -61,6 +62,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
       return;
     }
     const pick = pickUniverse(
+      data,
       date,
       data.byDay.get(date) as Map<string, CandleSeries>,
       underlying,
@@ -190,6 +192,7 @@ interface UniversePick {
  * contract of the underlying in the data.
  */
 function pickUniverse(
+  data: CandleData,
   date: IsoDate,
   symbols: ReadonlyMap<string, CandleSeries>,
   underlying: string,
@@ -197,11 +200,7 @@ function pickUniverse(
   master: InstrumentMaster | undefined,
   seriesOf: SeriesLookup,
 ): UniversePick {
-  const options: UniverseContract[] = [];
-  for (const symbol of [...symbols.keys()].sort()) {
-    const option = parseSymbolCached(symbol, underlying);
-    if (option) options.push({ symbol, option });
-  }
+  const options = optionContractsOf(data, date, symbols, underlying);
   const index = seriesOf(underlying, date);
   if (!index || index.length === 0) {
     return { source: "ALL_CONTRACTS", contracts: options, spot: null, atm: null, expiry: null };
@@ -223,17 +222,21 @@ function pickUniverse(
   return { source: "ATM_WINDOW", contracts, spot, atm, expiry, ...(warning ? { warning } : {}) };
 }
 
-const parsedSymbols = new Map<string, OptionSymbol | null>();
-
-/** parseOptionSymbol, remembered: a contract is in the data on several days. */
-function parseSymbolCached(symbol: string, underlying: string): OptionSymbol | null {
-  const key = `${underlying} ${symbol}`;
-  let parsed = parsedSymbols.get(key);
-  if (parsed === undefined) {
-    parsed = parseOptionSymbol(symbol, underlying);
-    parsedSymbols.set(key, parsed);
-  }
-  return parsed;
+/** The underlying's option contracts of a day of the data, by symbol (remembered per data set). */
+function optionContractsOf(
+  data: CandleData,
+  date: IsoDate,
+  symbols: ReadonlyMap<string, CandleSeries>,
+  underlying: string,
+): UniverseContract[] {
+  return memoFor(data, `options ${underlying} ${date}`, () => {
+    const options: UniverseContract[] = [];
+    for (const symbol of [...symbols.keys()].sort()) {
+      const option = parseOptionSymbol(symbol, underlying);
+      if (option) options.push({ symbol, option });
+    }
+    return options;
+  });
 }
 
 function masterExpiry(master: InstrumentMaster | undefined, o: OptionSymbol): IsoDate | undefined {
@@ -265,8 +268,12 @@ function priorSizes(
   return sizes.reverse();
 }
 
-/** The dates each symbol has candles on, ascending. */
+/** The dates each symbol has candles on, ascending (remembered per data set). */
 function datesBySymbol(data: CandleData): Map<string, IsoDate[]> {
+  return memoFor(data, "dates by symbol", () => listDatesBySymbol(data));
+}
+
+function listDatesBySymbol(data: CandleData): Map<string, IsoDate[]> {
   const out = new Map<string, IsoDate[]>();
   for (const date of [...data.byDay.keys()].sort()) {
     for (const symbol of (data.byDay.get(date) as Map<string, CandleSeries>).keys()) {
@@ -292,9 +299,14 @@ export function sessionSeriesLookup(
   sessionStart: number,
   sessionEnd: number,
 ): SeriesLookup {
-  // Each series is checked once: the same days are looked up again and again (as today, as
-  // the previous day for pivots, for the significance window).
-  const onGrid = new Map<CandleSeries, CandleSeries>();
+  // Each series is checked once per data set and grid: the same days are looked up again and
+  // again (as today, as the previous day for pivots, for the significance window, by every
+  // run of an optimisation).
+  const onGrid = memoFor(
+    data,
+    `on grid ${interval} ${sessionStart} ${sessionEnd}`,
+    () => new Map<CandleSeries, CandleSeries>(),
+  );
   return (symbol, date) => {
     const raw = data.byDay.get(date)?.get(symbol);
     if (!raw) return null;

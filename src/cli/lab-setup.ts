@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { type CandleData, DataLoadError, loadCandleDirectory } from "../backtest/candle-directory.js";
+import { loadCandleData } from "../backtest/candle-cache.js";
+import { type CandleData, DataLoadError } from "../backtest/candle-directory.js";
 import type { Config } from "../config/schema.js";
 import { OBJECTIVES, type Objective } from "../lab/rank.js";
 import { type Dimension, parseSpace, SpaceError } from "../lab/space.js";
@@ -11,7 +12,7 @@ export const warnOnStderr = (message: string) => process.stderr.write(`warning: 
 /** The candles of a data directory, or a UserError saying why not. */
 export function loadLabData(dir: string): CandleData {
   try {
-    return loadCandleDirectory(dir, warnOnStderr);
+    return loadCandleData(dir, warnOnStderr);
   } catch (e) {
     if (e instanceof DataLoadError) throw new UserError(e.message);
     throw e;

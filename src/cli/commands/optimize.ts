@@ -8,7 +8,6 @@ import { type OptimizeOutcome, optimize, type SearchMethod } from "../../lab/opt
 import { dailyEquity, heatmapAxes, renderOptimizeReport, TOP_CURVES } from "../../lab/optimize-report.js";
 import { formatOptimizeText } from "../../lab/optimize-text.js";
 import { packCandles } from "../../lab/packed-candles.js";
-import { defaultThreads, LabPool } from "../../lab/pool.js";
 import type { Objective } from "../../lab/rank.js";
 import { loadLabData, objectiveOption, readSpaceFile, stoppableByInterrupt } from "../lab-setup.js";
 import { configForCommand } from "../load-config.js";
@@ -89,6 +88,8 @@ async function optimizeCommand(flags: OptimizeFlags): Promise<void> {
     );
   }
   const data = loadLabData(flags.data);
+  // Loaded on demand: piscina and the worker threads are for these commands only.
+  const { defaultThreads, LabPool } = await import("../../lab/pool.js");
   const pool = new LabPool(packCandles(data), config, flags.workers ?? defaultThreads());
   let outcome: OptimizeOutcome;
   try {

@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import { TradingCalendar } from "../../domain/calendar.js";
 import type { SearchMethod } from "../../lab/optimize.js";
 import { packCandles } from "../../lab/packed-candles.js";
-import { defaultThreads, LabPool } from "../../lab/pool.js";
 import type { Objective } from "../../lab/rank.js";
 import { type WalkForwardOutcome, walkForward } from "../../lab/walkforward.js";
 import { formatWalkForwardText } from "../../lab/walkforward-text.js";
@@ -90,6 +89,8 @@ async function walkForwardCommand(flags: WalkForwardFlags): Promise<void> {
       `the data holds ${tradingDays.length} trading day(s) in the period: too few for a ${flags.trainDays}-day training window and a test window after it`,
     );
   }
+  // Loaded on demand: piscina and the worker threads are for these commands only.
+  const { defaultThreads, LabPool } = await import("../../lab/pool.js");
   const pool = new LabPool(packCandles(data), config, flags.workers ?? defaultThreads());
   let outcome: WalkForwardOutcome;
   try {
