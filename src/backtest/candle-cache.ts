@@ -1,4 +1,13 @@
-import { closeSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { type PackedCandles, type PackedSeries, packCandles, unpackCandles } from "../lab/packed-candles.js";
 import { type CandleData, loadCandleDirectory } from "./candle-directory.js";
@@ -124,7 +133,13 @@ function writeCache(
   packed: PackedCandles,
   warnings: string[],
 ): boolean {
-  const header: CacheHeader = { format: FORMAT, files, index: packed.index, candles: packed.candles, warnings };
+  const header: CacheHeader = {
+    format: FORMAT,
+    files,
+    index: packed.index,
+    candles: packed.candles,
+    warnings,
+  };
   const json = Buffer.from(JSON.stringify(header), "utf8");
   const prefix = Buffer.alloc(align8(12 + json.length));
   prefix.write(MAGIC, 0, "latin1");

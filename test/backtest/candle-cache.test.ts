@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -56,7 +64,10 @@ test("loadCandleData after a file's time changes or a file is added → not a hi
   const file = join(dir, readdirSync(dir).find((n) => n.endsWith(".csv")) as string);
   utimesSync(file, new Date(2030, 0, 1), new Date(2030, 0, 1));
   assert.equal(loadCandleData(dir, () => {}, { minBytes: 0 }).cache, "written");
-  writeFileSync(join(dir, "EXTRA_2025-01-01.csv"), "timestamp,open,high,low,close\n2025-01-01 09:15:00+05:30,1,2,0.5,1.5\n");
+  writeFileSync(
+    join(dir, "EXTRA_2025-01-01.csv"),
+    "timestamp,open,high,low,close\n2025-01-01 09:15:00+05:30,1,2,0.5,1.5\n",
+  );
   assert.equal(loadCandleData(dir, () => {}, { minBytes: 0 }).cache, "written");
 });
 
