@@ -4,7 +4,7 @@ import type { Candle } from "../domain/candle.js";
 import { CandleSeries } from "../domain/candle-series.js";
 import { atmStrike, type InstrumentMaster, universeStrikes } from "../domain/instruments.js";
 import { type IsoDate, parseHhmm } from "../domain/ist.js";
-import { classicPivots, structureOf } from "../domain/pivots.js";
+import { classicPivots, type PivotLevels, structureOf } from "../domain/pivots.js";
 import { toSessionCandles } from "../domain/session-candles.js";
 import { type OptionSymbol, parseOptionSymbol } from "../domain/symbols.js";
 import { performanceMetrics } from "../lab/metrics.js";
@@ -28,6 +28,12 @@ export interface BacktestOptions {
   progress?: (daysDone: number, daysTotal: number) => void;
 }
 
+/** A contract's levels from the previous trading day and its candle sizes before the day. */
+interface ContractHistory {
+  pivots: PivotLevels | null;
+  sizes: number[];
+}
+
 /** One universe contract before pivots are attached. */
 interface UniverseContract {
   symbol: string;
@@ -45,6 +51,21 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   const underlying = config.trading.instrument;
   const seriesOf = sessionSeriesLookup(data, params.intervalMinutes, params.sessionStart, sessionEnd);
   const priorDates = datesBySymbol(data);
+  // A contract's pivots and prior candle sizes of a day depend on the data and the candle grid
+  // only: an optimisation's runs share them (neither is changed by the strategy).
+  const historyMemo = memoFor(
+    data,
+    `contract history ${params.intervalMinutes} ${params.sessionStart} ${sessionEnd} ${params.windowSize}`,
+    () => new Map<string, ContractHistory>(),
+  );
+  const history = (key: string, compute: () => ContractHistory): ContractHistory => {
+    let known = historyMemo.get(key);
+    if (!known) {
+      known = compute();
+      historyMemo.set(key, known);
+    }
+    return known;
+  };
 
   const dates = [...data.byDay.keys()]
     .filter((d) => (!options.from || d >= options.from) && (!options.to || d <= options.to))
@@ -73,8 +94,13 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     if (pick.warning) warn(pick.warning);
     const previousDay = calendar.previousTradingDay(date);
     const setups: ContractSetup[] = pick.contracts.map(({ symbol, option }) => {
-      const bar = seriesOf(symbol, previousDay)?.dailyBar() ?? null;
-      const pivots = bar ? classicPivots(bar) : null;
+      const { pivots, sizes } = history(`${symbol} ${date} ${previousDay}`, () => {
+        const bar = seriesOf(symbol, previousDay)?.dailyBar() ?? null;
+        return {
+          pivots: bar ? classicPivots(bar) : null,
+          sizes: priorSizes(symbol, date, priorDates, seriesOf, params.windowSize),
+        };
+      });
       return {
         symbol,
         strike: option.strike,
@@ -82,7 +108,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
         quantity: config.trading.lots * (master?.find(symbol, "BFO")?.lotSize ?? config.trading.lot_size),
         pivots,
         structure: pivots ? structureOf(pivots, config.trading.structure_neutral_band) : null,
-        priorSizes: priorSizes(symbol, date, priorDates, seriesOf, params.windowSize),
+        priorSizes: sizes,
       };
     });
 
