@@ -18,9 +18,10 @@ const TASKSET = "/usr/bin/taskset";
  * Backtest throughput over `pivot sample-data --days 250`: end to end (a fresh
  * `pivot backtest --json` process: start-up, CSV parsing, strategy, JSON on stdout, pinned to
  * one core), the strategy loop alone (in this process, data already loaded), and the CLI's
- * peak RSS. End-to-end throughput counts every candle of the data set, as every one is read
- * and parsed; the candles fed to the strategy (the day's 22-contract universe) are fewer,
- * because on expiry days the sample market also holds next week's contracts.
+ * peak RSS. The headline counts the candles fed to the strategy (the day's 22-contract
+ * universe); every row read is more, because on expiry days the sample market also holds next
+ * week's contracts. The parsed-candle cache is off here: every run parses the CSVs (the lab
+ * benchmark measures the cache).
  */
 export function backtestBenchmark(log: (line: string) => void): Figure[] {
   const dir = benchmarkMarket(DAYS, 1);
@@ -51,22 +52,22 @@ export function backtestBenchmark(log: (line: string) => void): Figure[] {
   const core = pinned ? "one core" : "unpinned";
   return [
     {
-      name: `backtest end to end, ${core}`,
-      value: Math.round(e2e),
+      name: `backtest end to end, ${core}, candles fed to the strategy`,
+      value: Math.round(strategyCandles / wall),
       unit: "candles/s",
       target: ">= 1,000,000",
-      met: e2e >= 1e6,
+      met: strategyCandles / wall >= 1e6,
     },
     {
-      name: `backtest end to end, ${core}, strategy candles`,
-      value: Math.round(strategyCandles / wall),
+      name: `backtest end to end, ${core}, every row read`,
+      value: Math.round(e2e),
       unit: "candles/s",
     },
     { name: `backtest end to end, ${core}, wall time`, value: Math.round(wall * 1000) / 1000, unit: "s" },
     ...(pinned
       ? [
           {
-            name: "backtest end to end, both cores, strategy candles",
+            name: "backtest end to end, both cores, candles fed to the strategy",
             value: Math.round(strategyCandles / median(freeRuns.seconds)),
             unit: "candles/s",
           },
@@ -107,7 +108,7 @@ function timeCli(
 
 function spawnOptions() {
   return {
-    env: { ...process.env, PIVOT_BENCH_STATS: "1" },
+    env: { ...process.env, PIVOT_BENCH_STATS: "1", PIVOT_CANDLE_CACHE: "off" },
     maxBuffer: 256 * 1024 * 1024,
     encoding: "utf8" as const,
   };

@@ -358,15 +358,22 @@ export async function entryLatencyBenchmark(log: (line: string) => void): Promis
   );
   const round = (x: number) => Math.round(x * 100) / 100;
   return [
-    { name: "candle close → entry order, p50", value: round(p50), unit: "ms" },
+    // Named for what is timed: from the frame holding the tick that closes a candle to the entry
+    // order at the broker; closes made by the poll timer instead are counted, not timed.
+    { name: "closing tick → entry order, p50", value: round(p50), unit: "ms" },
     {
-      name: `candle close → entry order, p99 (${n} entries)`,
+      name: `closing tick → entry order, p99 (${n} entries)`,
       value: round(p99),
       unit: "ms",
       target: `< ${TARGET_P99_MS}`,
       met: n >= 200 && p99 < TARGET_P99_MS,
     },
-    { name: "candle close → entry order, p99 of CPU time used", value: round(cpuP99), unit: "ms" },
+    { name: "closing tick → entry order, p99 of CPU time used", value: round(cpuP99), unit: "ms" },
+    {
+      name: "  entries whose candle was closed by the timer (not timed)",
+      value: r.timerCloses,
+      unit: `of ${n + r.timerCloses}`,
+    },
     // Other processes on the machine stretch the wall-clock tail, not the CPU time: say how busy it was.
     {
       name: "  machine load average during that run",

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { textTable } from "../src/cli/text-table.js";
 import { backtestBenchmark } from "./backtest.bench.js";
 import { entryLatencyBenchmark } from "./entry-latency.bench.js";
+import { labBenchmark } from "./lab.bench.js";
 import { postbackBenchmark } from "./postback.bench.js";
 import { serviceMemoryBenchmark } from "./service-memory.bench.js";
 import type { Figure } from "./stats.js";
@@ -14,9 +15,11 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const figures: Figure[] = [
     ...backtestBenchmark(log),
+    // The strategy lab (issue 15): optimize against one backtest, and the parsed-candle cache.
+    ...labBenchmark(log),
     ...tickerBenchmark(log),
     ...(await postbackBenchmark(log)),
-    // The engine (issue 4): candle close → entry order, and the service's memory over a day.
+    // The engine (issue 4): closing tick → entry order, and the service's memory over a day.
     ...(await entryLatencyBenchmark(log)),
     ...(await serviceMemoryBenchmark(log)),
   ];

@@ -28,7 +28,8 @@ await Promise.all([
     // Split: what only `pivot start` needs (the web server, Telegram, logging, the service) sits
     // in chunks loaded by its dynamic import, so `pivot backtest` and the other commands do not
     // parse it at every start.
-    entryPoints: { pivot: "src/cli/main.ts" },
+    // The strategy lab's worker threads load their own entry (dist/lab-worker.js).
+    entryPoints: { pivot: "src/cli/main.ts", "lab-worker": "src/lab/worker.ts" },
     outdir: "dist",
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",
@@ -37,7 +38,8 @@ await Promise.all([
     format: "esm",
     target: "node20",
     sourcemap: true,
-    external: ["lightweight-charts", "better-sqlite3"],
+    // piscina starts its workers from its own files: it stays in node_modules.
+    external: ["lightweight-charts", "better-sqlite3", "piscina"],
     // commander is CommonJS: give the bundle a require() for Node's built-in modules.
     banner: {
       js: 'import { createRequire as __pivotCreateRequire } from "node:module";\nconst require = __pivotCreateRequire(import.meta.url);',

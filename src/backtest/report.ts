@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import type { Candle } from "../domain/candle.js";
 import { IST_OFFSET_MINUTES, type IsoDate, istEpochMs } from "../domain/ist.js";
 import type { PivotLevels } from "../domain/pivots.js";
+import { metricsSection } from "../lab/report-metrics.js";
 import type { Trade } from "../strategy/types.js";
 import type { BacktestResult, CandleLookup, DayResult, SummaryFigures } from "./types.js";
 
@@ -81,6 +82,7 @@ export function renderBacktestReport(
   const body = [
     header(title, result.summary),
     summaryCards(result.summary),
+    metricsSection(result.summary),
     equitySection(result.trades.length > 0),
     dailySection(result.days.length > 0),
     tradesSection(result.trades),

@@ -4,15 +4,17 @@ import type { Candle } from "../domain/candle.js";
 import { CandleSeries } from "../domain/candle-series.js";
 import { atmStrike, type InstrumentMaster, universeStrikes } from "../domain/instruments.js";
 import { type IsoDate, parseHhmm } from "../domain/ist.js";
-import { classicPivots, structureOf } from "../domain/pivots.js";
+import { classicPivots, type PivotLevels, structureOf } from "../domain/pivots.js";
 import { toSessionCandles } from "../domain/session-candles.js";
 import { type OptionSymbol, parseOptionSymbol } from "../domain/symbols.js";
+import { performanceMetrics } from "../lab/metrics.js";
 import { strategyParamsFrom } from "../strategy/params.js";
 import { StrategyDay } from "../strategy/strategy-day.js";
 import type { ContractSetup, SignalRecord, StrategyListener, Trade } from "../strategy/types.js";
 import type { CandleData } from "./candle-directory.js";
+import { memoFor } from "./data-memo.js";
 import { summarize } from "./summary.js";
-import type { BacktestResult, DayResult } from "./types.js";
+import type { BacktestResult, BacktestSummary, DayResult } from "./types.js";
 
 export interface BacktestOptions {
   config: Config;
@@ -24,6 +26,12 @@ export interface BacktestOptions {
   master?: InstrumentMaster;
   warn: (message: string) => void;
   progress?: (daysDone: number, daysTotal: number) => void;
+}
+
+/** A contract's levels from the previous trading day and its candle sizes before the day. */
+interface ContractHistory {
+  pivots: PivotLevels | null;
+  sizes: number[];
 }
 
 /** One universe contract before pivots are attached. */
@@ -43,6 +51,21 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   const underlying = config.trading.instrument;
   const seriesOf = sessionSeriesLookup(data, params.intervalMinutes, params.sessionStart, sessionEnd);
   const priorDates = datesBySymbol(data);
+  // A contract's pivots and prior candle sizes of a day depend on the data and the candle grid
+  // only: an optimisation's runs share them (neither is changed by the strategy).
+  const historyMemo = memoFor(
+    data,
+    `contract history ${params.intervalMinutes} ${params.sessionStart} ${sessionEnd} ${params.windowSize}`,
+    () => new Map<string, ContractHistory>(),
+  );
+  const history = (key: string, compute: () => ContractHistory): ContractHistory => {
+    let known = historyMemo.get(key);
+    if (!known) {
+      known = compute();
+      historyMemo.set(key, known);
+    }
+    return known;
+  };
 
   const dates = [...data.byDay.keys()]
     .filter((d) => (!options.from || d >= options.from) && (!options.to || d <= options.to))
@@ -50,7 +73,6 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   const trades: Trade[] = [];
   const signals: SignalRecord[] = [];
   const days: DayResult[] = [];
-  let candleCount = 0;
 
   dates.forEach((date, dayIndex) => {
     options.progress?.(dayIndex, dates.length);
@@ -61,6 +83,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
       return;
     }
     const pick = pickUniverse(
+      data,
       date,
       data.byDay.get(date) as Map<string, CandleSeries>,
       underlying,
@@ -71,8 +94,13 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     if (pick.warning) warn(pick.warning);
     const previousDay = calendar.previousTradingDay(date);
     const setups: ContractSetup[] = pick.contracts.map(({ symbol, option }) => {
-      const bar = seriesOf(symbol, previousDay)?.dailyBar() ?? null;
-      const pivots = bar ? classicPivots(bar) : null;
+      const { pivots, sizes } = history(`${symbol} ${date} ${previousDay}`, () => {
+        const bar = seriesOf(symbol, previousDay)?.dailyBar() ?? null;
+        return {
+          pivots: bar ? classicPivots(bar) : null,
+          sizes: priorSizes(symbol, date, priorDates, seriesOf, params.windowSize),
+        };
+      });
       return {
         symbol,
         strike: option.strike,
@@ -80,7 +108,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
         quantity: config.trading.lots * (master?.find(symbol, "BFO")?.lotSize ?? config.trading.lot_size),
         pivots,
         structure: pivots ? structureOf(pivots, config.trading.structure_neutral_band) : null,
-        priorSizes: priorSizes(symbol, date, priorDates, seriesOf, params.windowSize),
+        priorSizes: sizes,
       };
     });
 
@@ -99,9 +127,8 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     };
     const day = new StrategyDay(params, date, setups, listener);
     const series = setups.map((s) => seriesOf(s.symbol, date));
-    const dayCandles = replayDay(day, series, params.sessionStart, sessionEnd, params.intervalMinutes);
+    const fed = replayDay(day, series, params.sessionStart, sessionEnd, params.intervalMinutes);
     day.finish();
-    candleCount += dayCandles;
     days.push({
       date,
       universe_source: pick.source,
@@ -112,7 +139,8 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
       contracts_with_pivots: setups.filter((s) => s.pivots).length,
       bullish_contracts: setups.filter((s) => s.structure === "BULLISH").length,
       signals: daySignals,
-      candles: dayCandles,
+      candles: fed.candles,
+      closes: fed.closes,
       ...summarize(dayTrades),
     });
   });
@@ -122,20 +150,27 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     trades,
     signals,
     days,
-    summary: {
-      days: days.length,
-      from: days[0]?.date ?? null,
-      to: days[days.length - 1]?.date ?? null,
-      candles: candleCount,
-      ...summarize(trades),
-    },
+    summary: backtestSummary(trades, days),
+  };
+}
+
+/** The whole run's figures from its trades (in exit order) and its days (in date order). */
+export function backtestSummary(trades: readonly Trade[], days: readonly DayResult[]): BacktestSummary {
+  return {
+    days: days.length,
+    from: days[0]?.date ?? null,
+    to: days[days.length - 1]?.date ?? null,
+    candles: days.reduce((n, d) => n + d.candles, 0),
+    ...summarize(trades),
+    ...performanceMetrics(trades, days),
   };
 }
 
 /**
  * Feeds a day's candles to the strategy close by close. Every series is on the session grid,
  * so one pointer per contract walks them in step, and one scratch candle carries them all
- * (the strategy keeps no reference to it): no sorting, no allocation per candle.
+ * (the strategy keeps no reference to it): no sorting, no allocation per candle. Returns the
+ * candles fed and the closes signalled.
  */
 function replayDay(
   day: StrategyDay,
@@ -143,10 +178,11 @@ function replayDay(
   sessionStart: number,
   sessionEnd: number,
   interval: number,
-): number {
+): { candles: number; closes: number } {
   const next = new Int32Array(series.length);
   const scratch: Candle = { start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   let fed = 0;
+  let closes = 0;
   for (let start = sessionStart; start < sessionEnd; start += interval) {
     let any = false;
     for (let i = 0; i < series.length; i++) {
@@ -159,9 +195,12 @@ function replayDay(
         any = true;
       }
     }
-    if (any) day.onClose(start + interval);
+    if (any) {
+      day.onClose(start + interval);
+      closes++;
+    }
   }
-  return fed;
+  return { candles: fed, closes };
 }
 
 interface UniversePick {
@@ -179,6 +218,7 @@ interface UniversePick {
  * contract of the underlying in the data.
  */
 function pickUniverse(
+  data: CandleData,
   date: IsoDate,
   symbols: ReadonlyMap<string, CandleSeries>,
   underlying: string,
@@ -186,11 +226,7 @@ function pickUniverse(
   master: InstrumentMaster | undefined,
   seriesOf: SeriesLookup,
 ): UniversePick {
-  const options: UniverseContract[] = [];
-  for (const symbol of [...symbols.keys()].sort()) {
-    const option = parseSymbolCached(symbol, underlying);
-    if (option) options.push({ symbol, option });
-  }
+  const options = optionContractsOf(data, date, symbols, underlying);
   const index = seriesOf(underlying, date);
   if (!index || index.length === 0) {
     return { source: "ALL_CONTRACTS", contracts: options, spot: null, atm: null, expiry: null };
@@ -212,17 +248,21 @@ function pickUniverse(
   return { source: "ATM_WINDOW", contracts, spot, atm, expiry, ...(warning ? { warning } : {}) };
 }
 
-const parsedSymbols = new Map<string, OptionSymbol | null>();
-
-/** parseOptionSymbol, remembered: a contract is in the data on several days. */
-function parseSymbolCached(symbol: string, underlying: string): OptionSymbol | null {
-  const key = `${underlying} ${symbol}`;
-  let parsed = parsedSymbols.get(key);
-  if (parsed === undefined) {
-    parsed = parseOptionSymbol(symbol, underlying);
-    parsedSymbols.set(key, parsed);
-  }
-  return parsed;
+/** The underlying's option contracts of a day of the data, by symbol (remembered per data set). */
+function optionContractsOf(
+  data: CandleData,
+  date: IsoDate,
+  symbols: ReadonlyMap<string, CandleSeries>,
+  underlying: string,
+): UniverseContract[] {
+  return memoFor(data, `options ${underlying} ${date}`, () => {
+    const options: UniverseContract[] = [];
+    for (const symbol of [...symbols.keys()].sort()) {
+      const option = parseOptionSymbol(symbol, underlying);
+      if (option) options.push({ symbol, option });
+    }
+    return options;
+  });
 }
 
 function masterExpiry(master: InstrumentMaster | undefined, o: OptionSymbol): IsoDate | undefined {
@@ -254,8 +294,12 @@ function priorSizes(
   return sizes.reverse();
 }
 
-/** The dates each symbol has candles on, ascending. */
+/** The dates each symbol has candles on, ascending (remembered per data set). */
 function datesBySymbol(data: CandleData): Map<string, IsoDate[]> {
+  return memoFor(data, "dates by symbol", () => listDatesBySymbol(data));
+}
+
+function listDatesBySymbol(data: CandleData): Map<string, IsoDate[]> {
   const out = new Map<string, IsoDate[]>();
   for (const date of [...data.byDay.keys()].sort()) {
     for (const symbol of (data.byDay.get(date) as Map<string, CandleSeries>).keys()) {
@@ -281,9 +325,14 @@ export function sessionSeriesLookup(
   sessionStart: number,
   sessionEnd: number,
 ): SeriesLookup {
-  // Each series is checked once: the same days are looked up again and again (as today, as
-  // the previous day for pivots, for the significance window).
-  const onGrid = new Map<CandleSeries, CandleSeries>();
+  // Each series is checked once per data set and grid: the same days are looked up again and
+  // again (as today, as the previous day for pivots, for the significance window, by every
+  // run of an optimisation).
+  const onGrid = memoFor(
+    data,
+    `on grid ${interval} ${sessionStart} ${sessionEnd}`,
+    () => new Map<CandleSeries, CandleSeries>(),
+  );
   return (symbol, date) => {
     const raw = data.byDay.get(date)?.get(symbol);
     if (!raw) return null;

@@ -1,4 +1,5 @@
 import { textTable } from "../cli/text-table.js";
+import { formatMetrics } from "../lab/metrics-text.js";
 import type { BacktestResult, SummaryFigures } from "./types.js";
 
 /** The readable backtest summary: one row a day, the trades, and the overall figures. */
@@ -66,6 +67,7 @@ export function formatBacktestText(result: BacktestResult): string {
   const s = result.summary;
   out.push(`Summary ${s.from ?? "-"} to ${s.to ?? "-"}: ${s.days} day(s), ${s.candles} candles`);
   out.push(formatFigures(s));
+  out.push(formatMetrics(s));
   return `${out.join("\n")}\n`;
 }
 

@@ -1,6 +1,7 @@
 import type { Candle } from "../domain/candle.js";
 import type { IsoDate } from "../domain/ist.js";
 import type { PivotLevels, Structure } from "../domain/pivots.js";
+import type { PerformanceMetrics } from "../lab/metrics.js";
 import type { SignalRecord, Trade } from "../strategy/types.js";
 
 /** The original system's daily-summary figures, plus charges and net P&L. */
@@ -13,7 +14,7 @@ export interface SummaryFigures {
   gross_pnl: number;
   charges: number;
   net_pnl: number;
-  /** Largest peak-to-trough fall of cumulative gross P&L, rupees (>= 0). */
+  /** Largest peak-to-trough fall of cumulative net P&L at trade exits, rupees (>= 0). */
   max_drawdown: number;
   trades_by_scenario: { "1": number; "2": number; "3": number };
   first_candle_entries: number;
@@ -45,6 +46,8 @@ export interface DayResult extends SummaryFigures {
   bullish_contracts: number;
   signals: number;
   candles: number;
+  /** Candle closes the strategy saw (for the exposure metric). */
+  closes: number;
 }
 
 /** The result of `pivot backtest --json`. */
@@ -52,8 +55,12 @@ export interface BacktestResult {
   trades: Trade[];
   signals: SignalRecord[];
   days: DayResult[];
-  summary: SummaryFigures & { days: number; from: IsoDate | null; to: IsoDate | null; candles: number };
+  summary: BacktestSummary;
 }
+
+/** The whole run's figures: the daily-summary figures and the performance metrics. */
+export type BacktestSummary = SummaryFigures &
+  PerformanceMetrics & { days: number; from: IsoDate | null; to: IsoDate | null; candles: number };
 
 /** Candles of one contract on one day, for charts: looked up by the report. */
 export type CandleLookup = (symbol: string, date: IsoDate) => readonly Candle[];

@@ -7,12 +7,15 @@ import { registerDoctor } from "./commands/doctor.js";
 import { registerExportCandles } from "./commands/export-candles.js";
 import { registerFetchCandles } from "./commands/fetch-candles.js";
 import { registerLogin } from "./commands/login.js";
+import { registerMonteCarlo } from "./commands/montecarlo.js";
+import { registerOptimize } from "./commands/optimize.js";
 import { registerPivots } from "./commands/pivots.js";
 import { registerRehearse } from "./commands/rehearse.js";
 import { registerSampleData } from "./commands/sample-data.js";
 import { registerSetPassword } from "./commands/set-password.js";
 import { registerSim } from "./commands/sim.js";
 import { registerStart } from "./commands/start.js";
+import { registerWalkForward } from "./commands/walkforward.js";
 import { UserError } from "./user-error.js";
 import { packageVersion } from "./version.js";
 
@@ -27,6 +30,9 @@ export function buildProgram(): Command {
     .exitOverride();
   registerStart(program);
   registerBacktest(program);
+  registerOptimize(program);
+  registerWalkForward(program);
+  registerMonteCarlo(program);
   registerPivots(program);
   registerSampleData(program);
   registerSim(program);

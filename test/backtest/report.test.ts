@@ -4,6 +4,7 @@ import { renderBacktestReport } from "../../src/backtest/report.js";
 import type { BacktestResult, CandleLookup, DayResult, SummaryFigures } from "../../src/backtest/types.js";
 import type { Candle } from "../../src/domain/candle.js";
 import { isoIst } from "../../src/domain/ist.js";
+import { performanceMetrics } from "../../src/lab/metrics.js";
 import type { Trade } from "../../src/strategy/types.js";
 
 const EVIL = "</script><img src=x onerror=alert(1)>";
@@ -73,6 +74,7 @@ function day(date: string, net: number): DayResult {
     bullish_contracts: 1,
     signals: 1,
     candles: 20,
+    closes: 20,
   };
 }
 
@@ -87,6 +89,7 @@ function sampleResult(symbol = "SENSEX2590481000CE"): BacktestResult {
     days: [day("2025-09-01", 550), day("2025-09-02", -350)],
     summary: {
       ...ZERO_FIGURES,
+      ...performanceMetrics(trades, [day("2025-09-01", 550), day("2025-09-02", -350)]),
       total_trades: 2,
       wins: 1,
       losses: 1,
@@ -226,7 +229,7 @@ test("renderBacktestReport with zero trades → renders and says no trades in th
     trades: [],
     signals: [],
     days: [],
-    summary: { ...ZERO_FIGURES, days: 0, from: null, to: null, candles: 0 },
+    summary: { ...ZERO_FIGURES, ...performanceMetrics([], []), days: 0, from: null, to: null, candles: 0 },
   };
   const html = render(result);
   assert.ok(html.includes("No trades in this period"));

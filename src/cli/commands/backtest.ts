@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { DataLoadError, loadCandleDirectory } from "../../backtest/candle-directory.js";
+import { loadCandleData } from "../../backtest/candle-cache.js";
+import { DataLoadError } from "../../backtest/candle-directory.js";
 import { runBacktest } from "../../backtest/run-backtest.js";
 import { formatBacktestText } from "../../backtest/text-summary.js";
 import { TradingCalendar } from "../../domain/calendar.js";
@@ -42,9 +43,9 @@ async function backtestCommand(flags: BacktestFlags): Promise<void> {
   const config = configForCommand(flags.config);
   const warn = (message: string) => process.stderr.write(`warning: ${message}\n`);
   const master = flags.instruments ? loadMaster(flags.instruments) : undefined;
-  let data: ReturnType<typeof loadCandleDirectory>;
+  let data: ReturnType<typeof loadCandleData>;
   try {
-    data = loadCandleDirectory(flags.data, warn);
+    data = loadCandleData(flags.data, warn);
   } catch (e) {
     if (e instanceof DataLoadError) throw new UserError(e.message);
     throw e;

@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { CACHE_FILE, loadCandleData } from "../../src/backtest/candle-cache.js";
+import { loadCandleDirectory } from "../../src/backtest/candle-directory.js";
+import { runBacktest } from "../../src/backtest/run-backtest.js";
+import { writeSampleData } from "../../src/backtest/sample-data.js";
+import { defaultConfig } from "../../src/config/load.js";
+import { TradingCalendar } from "../../src/domain/calendar.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "pivot-cache-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function market(name: string): string {
+  const dir = join(tmp, name);
+  writeSampleData({ outDir: dir, days: 8, seed: 6 });
+  return dir;
+}
+
+const backtest = (data: Parameters<typeof runBacktest>[0]["data"]) =>
+  runBacktest({ config: defaultConfig(), data, calendar: new TradingCalendar(), warn: () => {} });
+
+test("loadCandleData twice over unchanged data → the second run reads the cache and backtests the same", () => {
+  const dir = market("same");
+  const first = loadCandleData(dir, () => {}, { minBytes: 0 });
+  assert.equal(first.cache, "written");
+  assert.ok(existsSync(join(dir, CACHE_FILE)));
+  const second = loadCandleData(dir, () => {}, { minBytes: 0 });
+  assert.equal(second.cache, "hit");
+  assert.equal(second.candles, first.candles);
+  assert.equal(second.files, first.files);
+  assert.deepEqual(backtest(second), backtest(loadCandleDirectory(dir, () => {})));
+});
+
+test("loadCandleData after a CSV changes → parses again, sees the change, rewrites the cache", () => {
+  const dir = market("changed");
+  loadCandleData(dir, () => {}, { minBytes: 0 });
+  const file = readdirSync(dir).find((n) => n.startsWith("SENSEX_")) as string;
+  appendFileSync(join(dir, file), "not,a,row\n");
+  const warnings: string[] = [];
+  const again = loadCandleData(dir, (m) => warnings.push(m), { minBytes: 0 });
+  assert.equal(again.cache, "written");
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0] as string, /skipped 1 of/);
+  // The parse's warnings are kept with the cache: a hit repeats them.
+  const hitWarnings: string[] = [];
+  assert.equal(loadCandleData(dir, (m) => hitWarnings.push(m), { minBytes: 0 }).cache, "hit");
+  assert.deepEqual(hitWarnings, warnings);
+});
+
+test("loadCandleData after a file's time changes or a file is added → not a hit", () => {
+  const dir = market("touched");
+  loadCandleData(dir, () => {}, { minBytes: 0 });
+  const file = join(dir, readdirSync(dir).find((n) => n.endsWith(".csv")) as string);
+  utimesSync(file, new Date(2030, 0, 1), new Date(2030, 0, 1));
+  assert.equal(loadCandleData(dir, () => {}, { minBytes: 0 }).cache, "written");
+  writeFileSync(
+    join(dir, "EXTRA_2025-01-01.csv"),
+    "timestamp,open,high,low,close\n2025-01-01 09:15:00+05:30,1,2,0.5,1.5\n",
+  );
+  assert.equal(loadCandleData(dir, () => {}, { minBytes: 0 }).cache, "written");
+});
+
+test("loadCandleData with a damaged cache file → parses again instead of failing", () => {
+  const dir = market("damaged");
+  loadCandleData(dir, () => {}, { minBytes: 0 });
+  writeFileSync(join(dir, CACHE_FILE), "PIVOTCC1garbage");
+  const data = loadCandleData(dir, () => {}, { minBytes: 0 });
+  assert.equal(data.cache, "written");
+  assert.deepEqual(backtest(data), backtest(loadCandleDirectory(dir, () => {})));
+});
+
+test("loadCandleData over a small directory → no cache file", () => {
+  const dir = market("small");
+  assert.equal(loadCandleData(dir, () => {}).cache, "none");
+  assert.equal(existsSync(join(dir, CACHE_FILE)), false);
+});
