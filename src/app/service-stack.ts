@@ -23,6 +23,7 @@ import { EnginePostbackSink } from "../engine/postback-sink.js";
 import { realSetTimer, type SetTimer } from "../engine/scheduler.js";
 import { TradingService } from "../engine/trading-service.js";
 import { DiskSpaceWatcher, describeDisk } from "../ops/disk-space.js";
+import type { DoctorContext } from "../ops/doctor/check.js";
 import { realProbes } from "../ops/doctor/probes.js";
 import { runChecks } from "../ops/doctor/run-checks.js";
 import { doctorSettings, domainOfRedirectUrl, fileHasSecrets } from "../ops/doctor/settings.js";
@@ -37,6 +38,7 @@ import { listenApp } from "../web/listen.js";
 import { createServiceMetrics } from "../web/service-metrics.js";
 import { ServiceEngineView } from "./engine-view.js";
 import { certificateReminder, watchFeed } from "./reminders.js";
+import { ServiceMetering } from "./service-metering.js";
 
 /** How often the cheap health checks run (they feed /status, the dashboard and Telegram). */
 const CHECKS_EVERY_MS = 60_000;
@@ -54,10 +56,19 @@ export interface ServiceStackOptions {
   /** Default: the system clock and real timers. A rehearsal passes the simulator's. */
   clock?: Clock;
   setTimer?: SetTimer;
+  /** Real time, for the uptime (default the system clock; `clock` may be the simulator's). */
+  wallClock?: Clock;
   /** Listen on this port instead of the configured one (tests: 0). */
   portOverride?: number;
+  /** The flag or key that sets the port, for a "port taken" message (default the config's key). */
+  portSetting?: string;
   /** Where console lines go (default stderr). */
   console?: { write(text: string): unknown; isTTY?: boolean };
+  /**
+   * Console lines for a person (the demo, the rehearsal): readable whatever the console is,
+   * from `level` up. Default: readable on a terminal, else warnings as JSON (the journal).
+   */
+  readableConsole?: { level: "info" | "warn" };
 }
 
 export interface ServiceStack {
@@ -65,6 +76,8 @@ export interface ServiceStack {
   store: Store;
   /** The web server's URL (http://127.0.0.1:8001). */
   url: string;
+  /** The latest cheap health checks (what /status, the dashboard and Telegram show). */
+  checks(): readonly HealthCheck[];
   /** Stops everything, in order: no new entries, in-flight calls settled, sockets closed, logs flushed. */
   stop(): Promise<void>;
 }
@@ -76,8 +89,8 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   const setTimer = o.setTimer ?? realSetTimer;
   const port = o.portOverride ?? serverPort(config);
   if (port !== 0) {
-    const held = await portHeldMessage(port);
-    if (held) throw new Error(`${held}: is the service already running? (pivot doctor tells more)`);
+    const held = await portHeldMessage(port, o.portSetting);
+    if (held) throw new Error(held);
   }
 
   let sessions: SessionStore | null = null;
@@ -88,6 +101,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     clock,
     setTimer,
     ...(o.console ? { console: o.console } : {}),
+    ...(o.readableConsole ? { pretty: true, consoleLevel: o.readableConsole.level } : {}),
     secrets: () => [
       config.api_secret,
       config.telegram_token,
@@ -140,9 +154,21 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   const store = Store.open(mode === "paper" ? config.data.paper_database_path : config.data.database_path, {
     clock,
   });
+  const metrics = createServiceMetrics();
+  const metering = new ServiceMetering({
+    metrics,
+    clock,
+    candleMinutes: config.trading.candle_interval_minutes,
+    openMinute: parseHhmm(config.market.start_time),
+  });
   const kiteBroker =
     mode === "live"
-      ? new KiteBroker({ rest, onFeedProblem: (p) => logger.warn(`order feed (${p.source}): ${p.reason}`) })
+      ? metering.meter(
+          new KiteBroker({
+            rest,
+            onFeedProblem: (p) => logger.warn(`order feed (${p.source}): ${p.reason}`),
+          }),
+        )
       : null;
   const calendar = new TradingCalendar(config.market.holidays);
 
@@ -161,7 +187,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     ticker,
     broker: kiteBroker
       ? { mode: "live", broker: kiteBroker }
-      : { mode: "paper", broker: new PaperBroker({ clock }) },
+      : { mode: "paper", broker: metering.meter(new PaperBroker({ clock })) },
     calendar,
     loginUrl: () => loginFlow.start().url,
     log,
@@ -170,13 +196,11 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   });
 
   let checks: HealthCheck[] = [];
-  const doctor = {
-    probes: realProbes(clock),
-    settings: doctorSettings(config, o.configPath, o.configPath ? fileHasSecrets(o.configPath) : false),
-  };
+  // Settled once the server listens: the checks look at the port it took and the folders it uses.
+  let doctor: DoctorContext | null = null;
   const certDomain = domainOfRedirectUrl(config.auth.redirect_url) ?? "this server";
   const refreshChecks = () =>
-    runChecks(doctor, { only: "cheap" }).then(
+    (doctor ? runChecks(doctor, { only: "cheap" }) : Promise.resolve(checks)).then(
       (c) => {
         checks = c;
         const now = clock.now();
@@ -186,7 +210,8 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
       },
       () => {},
     );
-  const startedAtMs = clock.now();
+  const wallClock = o.wallClock ?? systemClock;
+  const startedAtMs = wallClock.now();
   const view = new ServiceEngineView({
     service,
     store,
@@ -198,6 +223,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     mode: o.banner,
     version: o.version,
     startedAtMs,
+    wallClock,
     checks: () => checks,
     every: (ms, fn) => {
       const handle = setInterval(fn, ms);
@@ -251,7 +277,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     mode === "paper" ? config.data.paper_database_path : config.data.database_path,
     { onError: (e) => logger.warn(`database checkpoints: ${e.message}`) },
   );
-  const metrics = createServiceMetrics();
+  metering.listen({ events: service.events, ticker, store });
   let lastBeat = { market: Number.NaN, real: performance.now() };
   const app = buildApp({
     engine: view,
@@ -263,6 +289,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     log: logger,
     version: o.version,
     startedAtMs,
+    wallClock,
     metrics,
     health: () => {
       try {
@@ -286,7 +313,15 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     dashboard: createDashboard(),
   });
 
-  const listening = await listenApp(app, config, o.portOverride);
+  const listening = await listenApp(app, config, o.portOverride, o.portSetting);
+  doctor = {
+    probes: realProbes(clock),
+    settings: doctorSettings(config, o.configPath, o.configPath ? fileHasSecrets(o.configPath) : false, {
+      port: listening.port,
+      logDir: config.data.log_dir,
+      servicePid: process.pid,
+    }),
+  };
   await refreshChecks();
   const checksTimer = setInterval(() => void refreshChecks(), CHECKS_EVERY_MS);
   checksTimer.unref();
@@ -322,9 +357,11 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     service,
     store,
     url: listening.url,
+    checks: () => checks,
     stop: () => {
       stopping ??= (async () => {
         clearInterval(checksTimer);
+        metering.stop();
         stopDisk();
         stopFeedWatch();
         await app.close(); // no more requests (event streams ended)

@@ -26,8 +26,13 @@ export interface WebAppDeps {
   /** A pino logger, or a function; everything logged is redacted on the way. */
   log: WebLogger | LogFunction;
   version: string;
-  /** When the service started (epoch ms), for uptime. */
+  /** When the service started (epoch ms on `wallClock`), for uptime. */
   startedAtMs: number;
+  /**
+   * Real time, for uptime (default `clock`). In the demo and the rehearsal `clock` is the
+   * simulator's market time, which runs many times faster than the process lives.
+   */
+  wallClock?: Clock;
   health: HealthProbe;
   /** Session ids and CSRF tokens come from here (default: crypto.randomBytes). */
   randomBytes?: (size: number) => Buffer;
