@@ -46,6 +46,7 @@ import { installErrorHandlers } from "./errors.js";
 import { RateLimiter } from "./rate-limit.js";
 import { dashboardLoginRoutes, LOGIN_ATTEMPTS_A_MINUTE } from "./routes/dashboard-login.js";
 import { dashboardScope } from "./routes/dashboard-scope.js";
+import { registerFavicon } from "./routes/favicon.js";
 import { registerOpsRoutes } from "./routes/health.js";
 import { registerKiteLoginRoutes } from "./routes/kite-login.js";
 import { POSTBACK_FAILURES_A_MINUTE, postbackRoutes } from "./routes/postback.js";
@@ -130,6 +131,7 @@ export function buildApp(deps: WebAppDeps): FastifyInstance {
   app.register(fastifyCookie);
   app.register(async (root) => {
     registerOpsRoutes(root, ctx);
+    registerFavicon(root);
     registerStatusRoute(root, ctx);
     registerKiteLoginRoutes(root, ctx);
   });
