@@ -18,8 +18,10 @@ export function summarize(trades: readonly Trade[]): SummaryFigures {
     else if (t.pnl_rupees < 0) losses++;
     gross += t.pnl_rupees;
     charges += t.charges;
-    if (gross > peak) peak = gross;
-    if (peak - gross > maxDrawdown) maxDrawdown = peak - gross;
+    // Net, like the equity curve it is read against: charges are lost money too.
+    const net = gross - charges;
+    if (net > peak) peak = net;
+    if (peak - net > maxDrawdown) maxDrawdown = peak - net;
     byScenario[String(t.scenario) as "1" | "2" | "3"]++;
     exits[t.exit_reason]++;
     if (t.first_candle_entry) firstCandle++;

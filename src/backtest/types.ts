@@ -13,7 +13,7 @@ export interface SummaryFigures {
   gross_pnl: number;
   charges: number;
   net_pnl: number;
-  /** Largest peak-to-trough fall of cumulative gross P&L, rupees (>= 0). */
+  /** Largest peak-to-trough fall of cumulative net P&L (after charges), rupees (>= 0). */
   max_drawdown: number;
   trades_by_scenario: { "1": number; "2": number; "3": number };
   first_candle_entries: number;
