@@ -21,6 +21,7 @@ import {
   SKIP_REASON_LABELS,
   signClass,
 } from "./format.js";
+import { marketClockLabel, UPTIME_LABEL } from "./clocks.js";
 import type { ShownAlert } from "./live-state.js";
 
 const PIVOT_COLUMNS = ["PP", "R1", "R2", "R3", "R4", "R5", "S1", "S2", "S3"] as const;
@@ -38,6 +39,7 @@ export function renderHeader(s: StatusSnapshot): void {
   fill(byId("mode-title"), mode.title);
   fill(byId("mode-detail"), mode.detail);
   fill(byId("day-date"), s.date);
+  fill(byId("market-time"), marketClockLabel(s.mode, s.now));
   const phase = byId("phase");
   phase.className = `pill phase-${String(s.phase).toLowerCase()}`;
   fill(phase, PHASE_LABELS[s.phase] ?? s.phase);
@@ -191,7 +193,7 @@ export function renderHealth(s: StatusSnapshot): void {
     byId("health"),
     list,
     facts([
-      ["Up for", formatDuration(s.health.uptimeS)],
+      [UPTIME_LABEL, formatDuration(s.health.uptimeS)],
       ["CPU", s.health.cpuPct === null ? "—" : `${s.health.cpuPct.toFixed(1)}%`],
       ["Memory", `${Math.round(s.health.rssMb)} MB`],
     ]),
