@@ -9,7 +9,7 @@ import type { StoredTrade } from "../../../adapters/sqlite/trades-repo.js";
 import type { Candle } from "../../../domain/candle.js";
 import type { PivotLevels } from "../../../domain/pivots.js";
 import type { StatusSnapshot } from "../../contract.js";
-import { type ChartLabelSpec, type ChartLabels, chartLabels } from "./chart-labels.js";
+import { type ChartLabelSpec, type ChartLabels, chartLabels, type LabelledChart } from "./chart-labels.js";
 import { candleStartAtClose, chartTimeLabel, chartTimeOf, visiblePriceRange } from "./chart-time.js";
 import { EXIT_REASON_LABELS, formatPrice, labelOf } from "./format.js";
 
@@ -85,7 +85,8 @@ export class ContractChart {
       },
     });
     this.markers = lib.createSeriesMarkers(this.series, []);
-    this.labels = chartLabels(this.chart, this.series, container);
+    // The library's Time is a branded number (or a date); the labels' times are chart seconds.
+    this.labels = chartLabels(this.chart as unknown as LabelledChart, this.series, container);
   }
 
   /** Shows a contract (its candles replace the previous contract's). */
