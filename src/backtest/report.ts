@@ -531,6 +531,19 @@ const CLIENT = `
     };
   }
 
+  // Room before the first bar and after the last: their time labels are not cut at the edges.
+  function fitWithMargins(chart, bars) {
+    if (bars > 0) chart.timeScale().setVisibleLogicalRange({ from: -1, to: bars + 1 });
+    else chart.timeScale().fitContent();
+  }
+
+  // STOP_LOSS → "Stop loss", EOD → "End of day", as the dashboard says them.
+  function reasonText(reason) {
+    if (reason === "EOD") return "End of day";
+    var words = reason.toLowerCase().replace(/_/g, " ");
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  }
+
   function fail(el, message) {
     el.className = "empty";
     el.textContent = message;
@@ -568,7 +581,7 @@ const CLIENT = `
     net.setData(data.equity.map(function (p) { return { time: p.time, value: p.net }; }));
     var gross = chart.addSeries(LWC.LineSeries, { color: "#64748b", lineWidth: 1, lineStyle: 2, title: "Gross", priceLineVisible: false });
     gross.setData(data.equity.map(function (p) { return { time: p.time, value: p.gross }; }));
-    chart.timeScale().fitContent();
+    fitWithMargins(chart, data.equity.length);
   }
 
   function dailyChart(el) {
@@ -620,7 +633,7 @@ const CLIENT = `
       { time: t.entry, position: "belowBar", shape: "arrowUp", color: "#2563eb" },
       { time: t.exit, position: "aboveBar", shape: "arrowDown", color: exitColor }
     ]);
-    chart.timeScale().fitContent();
+    fitWithMargins(chart, candles.length);
     if (!window.PivotChartLabels) return;
     window.PivotChartLabels.chartLabels(chart, series, el).set({
       levels: t.levels.map(function (l) {
@@ -628,7 +641,7 @@ const CLIENT = `
       }),
       markers: [
         { text: "Entry " + t.entryPrice.toFixed(2), time: t.entry, side: "below", color: "#2563eb" },
-        { text: t.reason + " " + t.exitPrice.toFixed(2), time: t.exit, side: "above", color: exitColor }
+        { text: reasonText(t.reason) + " " + t.exitPrice.toFixed(2), time: t.exit, side: "above", color: exitColor }
       ],
       bars: candles.map(function (c) { return { time: c[0], high: c[2], low: c[3] }; })
     });

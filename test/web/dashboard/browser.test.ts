@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -195,8 +195,7 @@ describe("dashboard in Chromium", { skip }, () => {
   async function chartLabelProblems(page: Page): Promise<{ labels: number; problems: string[] }> {
     // Labels are drawn at the frame after the chart's: wait for two frames.
     await page.evaluate(
-      () =>
-        new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(null)))),
+      () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(null)))),
     );
     return page.evaluate(() => {
       const problems: string[] = [];
@@ -216,7 +215,8 @@ describe("dashboard in Chromium", { skip }, () => {
             b.r.top >= pane.top - 0.5 &&
             b.r.left + b.r.width <= pane.left + width + 0.5 &&
             b.r.top + b.r.height <= pane.top + height + 0.5;
-          if (!inside) problems.push(`"${b.text}" leaves its chart (${JSON.stringify(b.r)} in ${width}×${height})`);
+          if (!inside)
+            problems.push(`"${b.text}" leaves its chart (${JSON.stringify(b.r)} in ${width}×${height})`);
         }
         for (let i = 0; i < boxes.length; i++) {
           for (let j = i + 1; j < boxes.length; j++) {
@@ -370,8 +370,9 @@ describe("dashboard in Chromium", { skip }, () => {
             id,
             overflow: box.scrollWidth - box.clientWidth,
             cells: cells.length,
-            labelled: cells.filter((td) => !!td.dataset.label && getComputedStyle(td, "::before").content !== "none")
-              .length,
+            labelled: cells.filter(
+              (td) => !!td.dataset.label && getComputedStyle(td, "::before").content !== "none",
+            ).length,
             reason: cells.some((td) => td.dataset.label === "Reason" || td.dataset.label === "Why"),
           };
         }),
@@ -434,7 +435,9 @@ describe("dashboard in Chromium", { skip }, () => {
           assert.deepEqual(labels.problems, [], name);
           await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
           await (await page.$("[data-trade]"))?.screenshot({ path: join(SCREENSHOTS, `${name}-trade.png`) });
-          await (await page.$("#equity-chart"))?.screenshot({ path: join(SCREENSHOTS, `${name}-equity.png`) });
+          await (await page.$("#equity-chart"))?.screenshot({
+            path: join(SCREENSHOTS, `${name}-equity.png`),
+          });
           assert.deepEqual(problems.errors, []);
         } finally {
           await context.close();

@@ -64,7 +64,10 @@ export function chartLabels(
 
   type Box = { left: number; top: number; width: number; height: number };
   const overlaps = (a: Box, b: Box) =>
-    a.left < b.left + b.width && b.left < a.left + a.width && a.top < b.top + b.height && b.top < a.top + a.height;
+    a.left < b.left + b.width &&
+    b.left < a.left + a.width &&
+    a.top < b.top + b.height &&
+    b.top < a.top + a.height;
 
   function label(text: string, color: string, kind: string): HTMLDivElement {
     const el = document.createElement("div");
@@ -106,7 +109,10 @@ export function chartLabels(
     // Levels: a column at the right edge, in price order, pushed apart where they are close.
     const levels = spec.levels
       .map((l) => ({ l, y: series.priceToCoordinate(l.price) }))
-      .filter((x): x is { l: ChartLabelSpec["levels"][number]; y: number } => x.y !== null && x.y >= 0 && x.y <= height)
+      .filter(
+        (x): x is { l: ChartLabelSpec["levels"][number]; y: number } =>
+          x.y !== null && x.y >= 0 && x.y <= height,
+      )
       .sort((a, b) => a.y - b.y)
       .map((x) => {
         const el = label(x.l.text, x.l.color, "level");
@@ -131,9 +137,41 @@ export function chartLabels(
       placed.push(box);
     }
 
-    // Marker texts: beside their arrow, clear of the candles under them, inside the pane.
+    // Marker texts: near their arrow, on no candle, inside the pane, apart from the others.
     const right = width - (column > 0 ? column + 2 * GAP : 0);
     const timeScale = chart.timeScale();
+    const bars = spec.bars.map((b) => ({
+      x: timeScale.timeToCoordinate(b.time),
+      high: series.priceToCoordinate(b.high),
+      low: series.priceToCoordinate(b.low),
+    }));
+    // A candle is drawn about as wide as the space between two: half of it on each side.
+    let spacing = Number.POSITIVE_INFINITY;
+    for (let i = 1; i < bars.length; i++) {
+      const a = bars[i - 1]?.x;
+      const b = bars[i]?.x;
+      if (a !== null && a !== undefined && b !== null && b !== undefined && b > a)
+        spacing = Math.min(spacing, b - a);
+    }
+    const half = Number.isFinite(spacing) ? spacing / 2 + 1 : 6;
+    /** The highest and lowest candle pixels between two x coordinates. */
+    const extent = (from: number, to: number) => {
+      let top = Number.POSITIVE_INFINITY;
+      let bottom = Number.NEGATIVE_INFINITY;
+      for (const b of bars) {
+        if (b.x === null || b.x < from - half || b.x > to + half) continue;
+        if (b.high !== null) top = Math.min(top, b.high);
+        if (b.low !== null) bottom = Math.max(bottom, b.low);
+      }
+      return { top, bottom };
+    };
+    const free = (box: Box) => {
+      if (box.left < 0 || box.top < 0 || box.left + box.width > right || box.top + box.height > height)
+        return false;
+      const e = extent(box.left, box.left + box.width);
+      const onCandles = e.top < box.top + box.height && box.top < e.bottom;
+      return !onCandles && !placed.some((p) => overlaps(p, box));
+    };
     for (const m of spec.markers) {
       const x = timeScale.timeToCoordinate(m.time);
       if (x === null || x < 0 || x > width) continue;
@@ -141,30 +179,35 @@ export function chartLabels(
       const w = el.offsetWidth;
       const h = el.offsetHeight;
       const left = Math.max(0, Math.min(x - w / 2, right - w));
-      let low = Number.NEGATIVE_INFINITY;
-      let high = Number.POSITIVE_INFINITY;
-      for (const b of spec.bars) {
-        const bx = timeScale.timeToCoordinate(b.time);
-        if (bx === null || bx < left - 6 || bx > left + w + 6) continue;
-        const yLow = series.priceToCoordinate(b.low);
-        const yHigh = series.priceToCoordinate(b.high);
-        if (yLow !== null) low = Math.max(low, yLow);
-        if (yHigh !== null) high = Math.min(high, yHigh);
-      }
-      const below = (Number.isFinite(low) ? low : 0) + ARROW;
-      const above = (Number.isFinite(high) ? high : height) - ARROW - h;
-      const fitsBelow = below + h <= height;
-      const fitsAbove = above >= 0;
-      let top = m.side === "below" ? (fitsBelow || !fitsAbove ? below : above) : fitsAbove || !fitsBelow ? above : below;
-      const downwards = top === below;
-      top = Math.max(0, Math.min(top, height - h));
-      const box = { left, top, width: w, height: h };
-      // Off the labels placed so far: step away from the candles until clear, else stay.
-      for (let tries = 0; tries < 8 && placed.some((p) => overlaps(p, box)); tries++) {
-        const other = placed.find((p) => overlaps(p, box)) as Box;
-        const moved = downwards ? other.top + other.height + 1 : other.top - h - 1;
-        if (moved < 0 || moved + h > height) break;
-        box.top = moved;
+      const own = extent(x, x);
+      const span = extent(left, left + w);
+      const below = (Number.isFinite(span.bottom) ? span.bottom : 0) + ARROW;
+      const above = (Number.isFinite(span.top) ? span.top : height) - ARROW - h;
+      // The arrow's height: beside it, the text still points at its candle.
+      const arrowY =
+        m.side === "below"
+          ? (Number.isFinite(own.bottom) ? own.bottom : height) + ARROW / 2
+          : (Number.isFinite(own.top) ? own.top : 0) - ARROW / 2;
+      const beside = [
+        { left: x + ARROW / 2 + GAP, top: arrowY - h / 2, width: w, height: h },
+        { left: x - ARROW / 2 - GAP - w, top: arrowY - h / 2, width: w, height: h },
+      ];
+      const under = { left, top: below, width: w, height: h };
+      const over = { left, top: above, width: w, height: h };
+      const candidates = m.side === "below" ? [under, ...beside, over] : [over, ...beside, under];
+      let box = candidates.find(free);
+      if (!box) {
+        // Nowhere clear: the preferred side, inside the pane, stepped off the labels placed so far.
+        const fallback = { ...(candidates[0] as Box) };
+        fallback.top = Math.max(0, Math.min(fallback.top, height - h));
+        const down = m.side === "below";
+        for (let tries = 0; tries < 8 && placed.some((p) => overlaps(p, fallback)); tries++) {
+          const other = placed.find((p) => overlaps(p, fallback)) as Box;
+          const moved = down ? other.top + other.height + 1 : other.top - h - 1;
+          if (moved < 0 || moved + h > height) break;
+          fallback.top = moved;
+        }
+        box = fallback;
       }
       place(el, box);
       placed.push(box);

@@ -95,7 +95,11 @@ export class ContractChart {
     this.series.setData(this.subject.candles.map((c) => this.bar(c)));
     this.drawLines();
     this.drawMarkers();
-    this.chart.timeScale().fitContent();
+    // A bar of room before the first candle and a few after the last: their time labels are
+    // not cut by the chart's edge or the price axis.
+    const bars = this.subject.candles.length;
+    if (bars > 0) this.chart.timeScale().setVisibleLogicalRange({ from: -1, to: bars + 2 });
+    else this.chart.timeScale().fitContent();
     this.drawLabels();
   }
 
@@ -205,7 +209,12 @@ export class ContractChart {
       const entry = candleStartAtClose(s.candles, t.entry_time);
       if (entry !== null) {
         const time = chartTimeOf(s.date, entry);
-        markers.push({ time: time as Lwc.UTCTimestamp, position: "belowBar", shape: "arrowUp", color: ENTRY });
+        markers.push({
+          time: time as Lwc.UTCTimestamp,
+          position: "belowBar",
+          shape: "arrowUp",
+          color: ENTRY,
+        });
         texts.push({ text: `Entry ${formatPrice(t.entry_price)}`, time, side: "below", color: ENTRY });
       }
       if (t.status === "CLOSED") {

@@ -9,8 +9,8 @@ import type { StatusSnapshot } from "../../contract.js";
 import { DashboardApi, LOGIN_PAGE, SessionEnded } from "./api.js";
 import { labelCellsFromHeadings } from "./card-table.js";
 import { ContractChart } from "./chart.js";
-import { byId, fill } from "./dom.js";
 import { updatedLabel } from "./clocks.js";
+import { byId, fill } from "./dom.js";
 import { MODE_LABELS } from "./format.js";
 import {
   applyLiveEvent,

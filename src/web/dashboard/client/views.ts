@@ -4,6 +4,7 @@
  */
 
 import type { StatusSnapshot } from "../../contract.js";
+import { marketClockLabel, UPTIME_LABEL } from "./clocks.js";
 import { byId, facts, fill, h } from "./dom.js";
 import {
   EXIT_REASON_LABELS,
@@ -21,7 +22,6 @@ import {
   SKIP_REASON_LABELS,
   signClass,
 } from "./format.js";
-import { marketClockLabel, UPTIME_LABEL } from "./clocks.js";
 import type { ShownAlert } from "./live-state.js";
 
 const PIVOT_COLUMNS = ["PP", "R1", "R2", "R3", "R4", "R5", "S1", "S2", "S3"] as const;
