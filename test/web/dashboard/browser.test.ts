@@ -396,6 +396,7 @@ describe("dashboard in Chromium", { skip }, () => {
       assert.ok(labels.labels >= 3, `labels on the phone's chart: ${labels.labels}`);
       assert.deepEqual(labels.problems, []);
       await (await page.$("#chart"))?.screenshot({ path: join(SCREENSHOTS, "phone-chart.png") });
+      await (await page.$(".area-trades"))?.screenshot({ path: join(SCREENSHOTS, "phone-trades.png") });
       await page.screenshot({ path: join(SCREENSHOTS, "phone.png"), fullPage: true });
       await page.screenshot({ path: join(SCREENSHOTS, "phone-top.png") });
       assert.ok((await paintedChartPixels(page)) > 1000, "the chart is drawn on a phone too");
