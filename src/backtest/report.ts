@@ -584,8 +584,18 @@ const CLIENT = `
     fitWithMargins(chart, data.equity.length);
   }
 
+  // A business day as the library hands it back ("2025-09-05", {year, month, day} or seconds).
+  function dateOfDay(t) {
+    if (typeof t === "string") return new Date(t + "T00:00:00Z");
+    if (typeof t === "number") return new Date(t * 1000);
+    return new Date(Date.UTC(t.year, t.month - 1, t.day));
+  }
+
   function dailyChart(el) {
-    var chart = LWC.createChart(el, chartOptions(false, true));
+    var options = chartOptions(false, true);
+    // Every tick a date ("5 Sep"), not a year beside day numbers.
+    options.timeScale.tickMarkFormatter = function (t) { return dayLabel(dateOfDay(t)); };
+    var chart = LWC.createChart(el, options);
     var bars = chart.addSeries(LWC.HistogramSeries, { priceLineVisible: false });
     bars.setData(data.daily.map(function (d) {
       return { time: d.time, value: d.value, color: d.value > 0 ? POS : d.value < 0 ? NEG : FLAT };
