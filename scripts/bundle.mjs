@@ -57,4 +57,18 @@ await Promise.all([
     legalComments: "none",
     logLevel: "warning",
   }),
+  // The chart labels again, alone, for the backtest report (which inlines it): global
+  // PivotChartLabels.chartLabels.
+  build({
+    entryPoints: [`${DASHBOARD_CLIENT}/chart-labels.ts`],
+    outfile: "dist/web/chart-labels.js",
+    bundle: true,
+    platform: "browser",
+    format: "iife",
+    globalName: "PivotChartLabels",
+    target: ["chrome100", "firefox100", "safari15"],
+    minify: true,
+    legalComments: "none",
+    logLevel: "warning",
+  }),
 ]);

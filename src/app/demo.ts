@@ -3,11 +3,12 @@
  * simulator in the same process, replaying one day of a generated sample market, the whole
  * trading day in about five minutes. Nothing here is a shortcut of the service: the day runs
  * through startServiceStack as a real one does. Kept under one folder (data/demo/): the sample
- * market, written once, and the service's database, logs and session, fresh every start.
+ * market, written once, and the service's database, logs and session, fresh every start in a
+ * folder of its own (demo-runs.ts: a failed start removes nothing of the previous run).
  */
 
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { loadCandleDirectory } from "../backtest/candle-directory.js";
 import { runBacktest } from "../backtest/run-backtest.js";
@@ -16,7 +17,9 @@ import type { Config } from "../config/schema.js";
 import { TradingCalendar } from "../domain/calendar.js";
 import { type IsoDate, parseHhmm } from "../domain/ist.js";
 import { DEFAULT_DAY_TIMES } from "../engine/day-plan.js";
+import { DEMO_PORT_SETTING } from "../ops/port-owner.js";
 import { hashPassword } from "../web/password-hash.js";
+import { newDemoRun } from "./demo-runs.js";
 import { SIM_DAY_START, type SimulatedDay, startSimulatedDay } from "./simulated-day.js";
 
 /** The demo's trading day, 08:55 to the 15:35 summary, lasts this long in real time. */
@@ -28,13 +31,15 @@ const SAMPLE_DAYS = 20;
 const SAMPLE_SEED = 1;
 
 export interface DemoOptions {
-  /** data/demo: the market goes to `market/`, the service's files to `service/`. */
+  /** data/demo: the market goes to `market/`, the service's files to `service/run-N/`. */
   dir: string;
   /** Defaults and the environment's secrets (no config.json): the strategy's settings. */
   config: Config;
   /** The web server's port (the configured one, 8001, unless a test picks another). */
   port: number;
   version: string;
+  /** Market seconds per real second (default DEMO_SPEED; tests run the day faster). */
+  speed?: number;
   /** Progress lines (the market's generation). */
   progress: (line: string) => void;
   console?: { write(text: string): unknown; isTTY?: boolean };
@@ -46,6 +51,8 @@ export interface RunningDemo {
   /** The dashboard's password for this run (only its hash is kept in the configuration). */
   password: string;
   url: string;
+  /** This run's database, logs and session. */
+  serviceDir: string;
 }
 
 /** Prepares the market (once), then starts the simulator and the service on it. */
@@ -59,29 +66,35 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
     o.progress(`generated a sample market of ${r.days.length} trading days in ${marketDir}`);
   }
   const date = demoDate(marketDir, o.config, calendar);
-  // Each demo starts its day afresh: yesterday's demo database would resume a day the new
-  // simulator knows nothing of.
-  const serviceDir = join(o.dir, "service");
-  rmSync(serviceDir, { recursive: true, force: true });
-  mkdirSync(serviceDir, { recursive: true, mode: 0o700 });
+  // Each demo starts its day afresh (yesterday's demo database would resume a day the new
+  // simulator knows nothing of), in a new folder: the previous run's go once this one runs.
+  const run = newDemoRun(join(o.dir, "service"));
 
   const password = randomBytes(12).toString("base64url");
   const config: Config = {
     ...o.config,
     server: { ...o.config.server, password_hash: await hashPassword(password) },
   };
-  const day = await startSimulatedDay({
-    dataDir: marketDir,
-    date,
-    speed: DEMO_SPEED,
-    config,
-    workDir: serviceDir,
-    port: o.port,
-    banner: "DEMO",
-    version: o.version,
-    ...(o.console ? { console: o.console } : {}),
-  });
-  return { day, date, password, url: day.stack.url };
+  let day: SimulatedDay;
+  try {
+    day = await startSimulatedDay({
+      dataDir: marketDir,
+      date,
+      speed: o.speed ?? DEMO_SPEED,
+      config,
+      workDir: run.dir,
+      port: o.port,
+      portSetting: DEMO_PORT_SETTING,
+      banner: "DEMO",
+      version: o.version,
+      ...(o.console ? { console: o.console } : {}),
+    });
+  } catch (e) {
+    run.discard();
+    throw e;
+  }
+  run.adopt();
+  return { day, date, password, url: day.stack.url, serviceDir: run.dir };
 }
 
 /**

@@ -44,6 +44,8 @@ export interface EngineViewDeps {
   mode: ServiceMode;
   version: string;
   startedAtMs: number;
+  /** Real time for the uptime (default `clock`, which is market time in the demo). */
+  wallClock?: Clock;
   /** The latest health checks (doctor's cheap set, refreshed by the caller). */
   checks: () => readonly HealthCheck[];
   /** Sets a repeating timer; returns the function that stops it. */
@@ -182,7 +184,7 @@ export class ServiceEngineView implements EngineView {
             : monthClosed.filter((t) => t.pnl_rupees > 0).length / monthClosed.length,
       },
       health: {
-        uptimeS: Math.round((now - this.d.startedAtMs) / 1000),
+        uptimeS: Math.round(((this.d.wallClock ?? this.d.clock).now() - this.d.startedAtMs) / 1000),
         cpuPct: this.cpu(),
         rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20),
         checks,

@@ -86,6 +86,8 @@ export async function runRehearsal(o: RehearsalOptions): Promise<RehearsalResult
       version: o.version,
       ...(o.instrumentFiles ? { instrumentFiles: o.instrumentFiles } : {}),
       console: o.console,
+      // Only what needs attention: the comparison is the rehearsal's output.
+      consoleLevel: "warn",
     });
     o.console.write(
       `rehearsing ${o.date} from ${SIM_DAY_START} at ${o.speed}× (about ${Math.round(

@@ -23,6 +23,7 @@ import { createPostbackIntake } from "../engine/postback-intake.js";
 import { realSetTimer, type SetTimer } from "../engine/scheduler.js";
 import { TradingService } from "../engine/trading-service.js";
 import { DiskSpaceWatcher, describeDisk } from "../ops/disk-space.js";
+import type { DoctorContext } from "../ops/doctor/check.js";
 import { realProbes } from "../ops/doctor/probes.js";
 import { runChecks } from "../ops/doctor/run-checks.js";
 import { doctorSettings, domainOfRedirectUrl, fileHasSecrets } from "../ops/doctor/settings.js";
@@ -38,6 +39,7 @@ import { createServiceMetrics } from "../web/service-metrics.js";
 import { ServiceEngineView } from "./engine-view.js";
 import { paperBrokerOf } from "./paper-broker-of.js";
 import { certificateReminder, watchFeed } from "./reminders.js";
+import { ServiceMetering } from "./service-metering.js";
 
 /** How often the cheap health checks run (they feed /status, the dashboard and Telegram). */
 const CHECKS_EVERY_MS = 60_000;
@@ -55,10 +57,19 @@ export interface ServiceStackOptions {
   /** Default: the system clock and real timers. A rehearsal passes the simulator's. */
   clock?: Clock;
   setTimer?: SetTimer;
+  /** Real time, for the uptime (default the system clock; `clock` may be the simulator's). */
+  wallClock?: Clock;
   /** Listen on this port instead of the configured one (tests: 0). */
   portOverride?: number;
+  /** The flag or key that sets the port, for a "port taken" message (default the config's key). */
+  portSetting?: string;
   /** Where console lines go (default stderr). */
   console?: { write(text: string): unknown; isTTY?: boolean };
+  /**
+   * Console lines for a person (the demo, the rehearsal): readable whatever the console is,
+   * from `level` up. Default: readable on a terminal, else warnings as JSON (the journal).
+   */
+  readableConsole?: { level: "info" | "warn" };
 }
 
 export interface ServiceStack {
@@ -66,6 +77,8 @@ export interface ServiceStack {
   store: Store;
   /** The web server's URL (http://127.0.0.1:8001). */
   url: string;
+  /** The latest cheap health checks (what /status, the dashboard and Telegram show). */
+  checks(): readonly HealthCheck[];
   /** Stops everything, in order: no new entries, in-flight calls settled, sockets closed, logs flushed. */
   stop(): Promise<void>;
 }
@@ -77,8 +90,8 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   const setTimer = o.setTimer ?? realSetTimer;
   const port = o.portOverride ?? serverPort(config);
   if (port !== 0) {
-    const held = await portHeldMessage(port);
-    if (held) throw new Error(`${held}: is the service already running? (pivot doctor tells more)`);
+    const held = await portHeldMessage(port, o.portSetting);
+    if (held) throw new Error(held);
   }
 
   let sessions: SessionStore | null = null;
@@ -89,6 +102,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     clock,
     setTimer,
     ...(o.console ? { console: o.console } : {}),
+    ...(o.readableConsole ? { pretty: true, consoleLevel: o.readableConsole.level } : {}),
     secrets: () => [...secretValuesOf(config), sessions?.current()?.accessToken ?? ""],
     onFileFailure: (m) => notify("warning", `logs: ${m}`),
   });
@@ -136,9 +150,21 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   const store = Store.open(mode === "paper" ? config.data.paper_database_path : config.data.database_path, {
     clock,
   });
+  const metrics = createServiceMetrics();
+  const metering = new ServiceMetering({
+    metrics,
+    clock,
+    candleMinutes: config.trading.candle_interval_minutes,
+    openMinute: parseHhmm(config.market.start_time),
+  });
   const kiteBroker =
     mode === "live"
-      ? new KiteBroker({ rest, onFeedProblem: (p) => logger.warn(`order feed (${p.source}): ${p.reason}`) })
+      ? metering.meter(
+          new KiteBroker({
+            rest,
+            onFeedProblem: (p) => logger.warn(`order feed (${p.source}): ${p.reason}`),
+          }),
+        )
       : null;
   const calendar = new TradingCalendar(config.market.holidays);
 
@@ -159,8 +185,10 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
       ? { mode: "live", broker: kiteBroker }
       : {
           mode: "paper",
-          broker: paperBrokerOf(config, clock, store, (e, id) =>
-            logger.error(`paper book not written${id ? ` (${id})` : ""}: ${String(e)}`),
+          broker: metering.meter(
+            paperBrokerOf(config, clock, store, (e, id) =>
+              logger.error(`paper book not written${id ? ` (${id})` : ""}: ${String(e)}`),
+            ),
           ),
         },
     calendar,
@@ -171,13 +199,11 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   });
 
   let checks: HealthCheck[] = [];
-  const doctor = {
-    probes: realProbes(clock),
-    settings: doctorSettings(config, o.configPath, o.configPath ? fileHasSecrets(o.configPath) : false),
-  };
+  // Settled once the server listens: the checks look at the port it took and the folders it uses.
+  let doctor: DoctorContext | null = null;
   const certDomain = domainOfRedirectUrl(config.auth.redirect_url) ?? "this server";
   const refreshChecks = () =>
-    runChecks(doctor, { only: "cheap" }).then(
+    (doctor ? runChecks(doctor, { only: "cheap" }) : Promise.resolve(checks)).then(
       (c) => {
         checks = c;
         const now = clock.now();
@@ -187,7 +213,8 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
       },
       () => {},
     );
-  const startedAtMs = clock.now();
+  const wallClock = o.wallClock ?? systemClock;
+  const startedAtMs = wallClock.now();
   const view = new ServiceEngineView({
     service,
     store,
@@ -199,6 +226,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     mode: o.banner,
     version: o.version,
     startedAtMs,
+    wallClock,
     checks: () => checks,
     every: (ms, fn) => {
       const handle = setInterval(fn, ms);
@@ -261,7 +289,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     mode === "paper" ? config.data.paper_database_path : config.data.database_path,
     { onError: (e) => logger.warn(`database checkpoints: ${e.message}`) },
   );
-  const metrics = createServiceMetrics();
+  metering.listen({ events: service.events, ticker, store });
   let lastBeat = { market: Number.NaN, real: performance.now() };
   const app = buildApp({
     engine: view,
@@ -273,6 +301,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     log: logger,
     version: o.version,
     startedAtMs,
+    wallClock,
     metrics,
     health: () => {
       try {
@@ -296,7 +325,15 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     dashboard: createDashboard(),
   });
 
-  const listening = await listenApp(app, config, o.portOverride);
+  const listening = await listenApp(app, config, o.portOverride, o.portSetting);
+  doctor = {
+    probes: realProbes(clock),
+    settings: doctorSettings(config, o.configPath, o.configPath ? fileHasSecrets(o.configPath) : false, {
+      port: listening.port,
+      logDir: config.data.log_dir,
+      servicePid: process.pid,
+    }),
+  };
   await refreshChecks();
   const checksTimer = setInterval(() => void refreshChecks(), CHECKS_EVERY_MS);
   checksTimer.unref();
@@ -332,9 +369,11 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     service,
     store,
     url: listening.url,
+    checks: () => checks,
     stop: () => {
       stopping ??= (async () => {
         clearInterval(checksTimer);
+        metering.stop();
         stopDisk();
         stopFeedWatch();
         await app.close(); // no more requests (event streams ended)

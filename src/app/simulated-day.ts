@@ -36,12 +36,15 @@ export interface SimulatedDayOptions {
   workDir: string;
   /** The web server's port (0: any free one). */
   port: number;
+  /** The flag that sets the port, named when it is taken (the demo's --demo-port). */
+  portSetting?: string;
   banner: ServiceMode;
   version: string;
   /** Kite instrument masters (real tokens and lot sizes for the symbols they list). */
   instrumentFiles?: string[];
-  /** Where the service's console lines go (default stderr). */
+  /** Where the service's console lines go (default stderr), readable from this level up. */
   console?: { write(text: string): unknown; isTTY?: boolean };
+  consoleLevel?: "info" | "warn";
 }
 
 export interface SimulatedDay {
@@ -92,7 +95,9 @@ export async function startSimulatedDay(o: SimulatedDayOptions): Promise<Simulat
       clock,
       setTimer: timers.setTimer,
       portOverride: o.port,
+      ...(o.portSetting ? { portSetting: o.portSetting } : {}),
       ...(o.console ? { console: o.console } : {}),
+      readableConsole: { level: o.consoleLevel ?? "info" },
     });
   } catch (e) {
     timers.stop();

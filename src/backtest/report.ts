@@ -12,6 +12,7 @@ import { IST_OFFSET_MINUTES, type IsoDate, istEpochMs } from "../domain/ist.js";
 import type { PivotLevels } from "../domain/pivots.js";
 import { metricsSection } from "../lab/report-metrics.js";
 import type { Trade } from "../strategy/types.js";
+import { chartLabelsScript } from "./report-scripts.js";
 import type { BacktestResult, CandleLookup, DayResult, SummaryFigures } from "./types.js";
 
 /** How the report is rendered. */
@@ -442,6 +443,7 @@ ${body}
 </main>
 <script type="application/json" id="report-data">${jsonForScript(data)}</script>
 <script>${libraryCode()}</script>
+<script>${chartLabelsScript()}</script>
 <script>${CLIENT}</script>
 </body>
 </html>
@@ -524,10 +526,24 @@ const CLIENT = `
       },
       grid: { vertLines: { color: "#f1f3f5" }, horzLines: { color: "#f1f3f5" } },
       rightPriceScale: { borderColor: "#e5e7eb", scaleMargins: { top: 0.1, bottom: 0.08 } },
-      timeScale: { borderColor: "#e5e7eb", timeVisible: timeVisible, secondsVisible: false, lockVisibleTimeRangeOnResize: true },
+      // rightOffset: room after the last bar, so its time label is not cut by the price axis.
+      timeScale: { borderColor: "#e5e7eb", timeVisible: timeVisible, secondsVisible: false, lockVisibleTimeRangeOnResize: true, rightOffset: 2 },
       handleScroll: { mouseWheel: false, pressedMouseMove: true, horzTouchDrag: true, vertTouchDrag: false },
       handleScale: { mouseWheel: false }
     };
+  }
+
+  // Room before the first bar and after the last: their time labels are not cut at the edges.
+  function fitWithMargins(chart, bars) {
+    if (bars > 0) chart.timeScale().setVisibleLogicalRange({ from: -1, to: bars + 1 });
+    else chart.timeScale().fitContent();
+  }
+
+  // STOP_LOSS → "Stop loss", EOD → "End of day", as the dashboard says them.
+  function reasonText(reason) {
+    if (reason === "EOD") return "End of day";
+    var words = reason.toLowerCase().replace(/_/g, " ");
+    return words.charAt(0).toUpperCase() + words.slice(1);
   }
 
   function fail(el, message) {
@@ -535,8 +551,29 @@ const CLIENT = `
     el.textContent = message;
   }
 
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+  function dayLabel(d) { return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()]; }
+  function clockLabel(d) { return two(d.getUTCHours()) + ":" + two(d.getUTCMinutes()); }
+
+  // One kind of label on the time axis: dates when the curve spans days, else clock times
+  // (the library's default mixes day numbers and clock times). Chart times are IST read as UTC.
+  function equityTimeAxis(points) {
+    var first = points.length ? points[0].time : 0;
+    var last = points.length ? points[points.length - 1].time : 0;
+    var days = Math.floor(last / 86400) !== Math.floor(first / 86400);
+    return {
+      tickMarkFormatter: function (t) { var d = new Date(t * 1000); return days ? dayLabel(d) : clockLabel(d); },
+      timeFormatter: function (t) { var d = new Date(t * 1000); return dayLabel(d) + " " + clockLabel(d); }
+    };
+  }
+
   function equityChart(el) {
-    var chart = LWC.createChart(el, chartOptions(true, true));
+    var options = chartOptions(true, true);
+    var axis = equityTimeAxis(data.equity);
+    options.timeScale.tickMarkFormatter = axis.tickMarkFormatter;
+    options.localization = { timeFormatter: axis.timeFormatter };
+    var chart = LWC.createChart(el, options);
     var net = chart.addSeries(LWC.BaselineSeries, {
       baseValue: { type: "price", price: 0 },
       topLineColor: POS, topFillColor1: "rgba(21,128,61,0.25)", topFillColor2: "rgba(21,128,61,0.03)",
@@ -546,11 +583,21 @@ const CLIENT = `
     net.setData(data.equity.map(function (p) { return { time: p.time, value: p.net }; }));
     var gross = chart.addSeries(LWC.LineSeries, { color: "#64748b", lineWidth: 1, lineStyle: 2, title: "Gross", priceLineVisible: false });
     gross.setData(data.equity.map(function (p) { return { time: p.time, value: p.gross }; }));
-    chart.timeScale().fitContent();
+    fitWithMargins(chart, data.equity.length);
+  }
+
+  // A business day as the library hands it back ("2025-09-05", {year, month, day} or seconds).
+  function dateOfDay(t) {
+    if (typeof t === "string") return new Date(t + "T00:00:00Z");
+    if (typeof t === "number") return new Date(t * 1000);
+    return new Date(Date.UTC(t.year, t.month - 1, t.day));
   }
 
   function dailyChart(el) {
-    var chart = LWC.createChart(el, chartOptions(false, true));
+    var options = chartOptions(false, true);
+    // Every tick a date ("5 Sep"), not a year beside day numbers.
+    options.timeScale.tickMarkFormatter = function (t) { return dayLabel(dateOfDay(t)); };
+    var chart = LWC.createChart(el, options);
     var bars = chart.addSeries(LWC.HistogramSeries, { priceLineVisible: false });
     bars.setData(data.daily.map(function (d) {
       return { time: d.time, value: d.value, color: d.value > 0 ? POS : d.value < 0 ? NEG : FLAT };
@@ -585,18 +632,31 @@ const CLIENT = `
     series.setData(candles.map(function (c) {
       return { time: c[0], open: c[1], high: c[2], low: c[3], close: c[4] };
     }));
+    // Lines without the library's labels: they would cover the price axis's numbers and the
+    // candles; the dashboard's chart labels place them clear of both (PivotChartLabels).
     t.levels.forEach(function (l) {
       var style = LEVEL_STYLE[l.kind];
       series.createPriceLine({
-        price: l.price, color: style.color, lineStyle: style.lineStyle, lineWidth: 1,
-        axisLabelVisible: true, title: l.title
+        price: l.price, color: style.color, lineStyle: style.lineStyle, lineWidth: 1, axisLabelVisible: false
       });
     });
+    var exitColor = t.win ? POS : NEG;
     LWC.createSeriesMarkers(series, [
-      { time: t.entry, position: "belowBar", shape: "arrowUp", color: "#2563eb", text: "Entry " + t.entryPrice.toFixed(2) },
-      { time: t.exit, position: "aboveBar", shape: "arrowDown", color: t.win ? POS : NEG, text: t.reason + " " + t.exitPrice.toFixed(2) }
+      { time: t.entry, position: "belowBar", shape: "arrowUp", color: "#2563eb" },
+      { time: t.exit, position: "aboveBar", shape: "arrowDown", color: exitColor }
     ]);
-    chart.timeScale().fitContent();
+    fitWithMargins(chart, candles.length);
+    if (!window.PivotChartLabels) return;
+    window.PivotChartLabels.chartLabels(chart, series, el).set({
+      levels: t.levels.map(function (l) {
+        return { text: l.title + " " + l.price.toFixed(2), price: l.price, color: LEVEL_STYLE[l.kind].color };
+      }),
+      markers: [
+        { text: "Entry " + t.entryPrice.toFixed(2), time: t.entry, side: "below", color: "#2563eb" },
+        { text: reasonText(t.reason) + " " + t.exitPrice.toFixed(2), time: t.exit, side: "above", color: exitColor }
+      ],
+      bars: candles.map(function (c) { return { time: c[0], high: c[2], low: c[3] }; })
+    });
   }
 
   function draw(el, render) {

@@ -13,6 +13,7 @@ import { StrategyDay } from "../strategy/strategy-day.js";
 import type { ContractSetup, SignalRecord, StrategyListener, Trade } from "../strategy/types.js";
 import type { CandleData } from "./candle-directory.js";
 import { memoFor } from "./data-memo.js";
+import { missingPivotsWarning } from "./missing-pivots.js";
 import { summarize } from "./summary.js";
 import type { BacktestResult, BacktestSummary, DayResult } from "./types.js";
 
@@ -25,6 +26,8 @@ export interface BacktestOptions {
   /** The instrument master, for lot sizes and monthly expiries; without it `trading.lot_size` is used. */
   master?: InstrumentMaster;
   warn: (message: string) => void;
+  /** The data's folder, named in the fix of a day without pivots. */
+  dataDir?: string;
   progress?: (daysDone: number, daysTotal: number) => void;
 }
 
@@ -111,6 +114,17 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
         priorSizes: sizes,
       };
     });
+
+    const noPivots = setups.filter((s) => !s.pivots).map((s) => s.symbol);
+    const gap = missingPivotsWarning(
+      date,
+      previousDay,
+      noPivots,
+      setups.length,
+      data.byDay.has(previousDay),
+      options.dataDir,
+    );
+    if (gap) warn(gap);
 
     const dayTrades: Trade[] = [];
     let daySignals = 0;

@@ -18,6 +18,7 @@ export function summarize(trades: readonly Trade[]): SummaryFigures {
     else if (t.pnl_rupees < 0) losses++;
     gross += t.pnl_rupees;
     charges += t.charges;
+    // Net, like the equity curve it is read against: charges are lost money too.
     const net = gross - charges;
     if (net > peak) peak = net;
     if (peak - net > maxDrawdown) maxDrawdown = peak - net;

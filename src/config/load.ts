@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { z } from "zod";
+import { resolveConfigPaths } from "./config-paths.js";
 import { type Config, configSchema, KNOWN_KEYS } from "./schema.js";
 import { isSecretPath } from "./secrets.js";
 import { nearestName } from "./suggest.js";
@@ -31,7 +32,8 @@ export interface LoadConfigOptions {
 }
 
 /**
- * Loads and validates config.json. A missing default file means "all defaults"; a missing
+ * Loads and validates config.json; relative paths in it (and the path defaults) are resolved
+ * from the file's folder. A missing default file means "all defaults"; a missing
  * file named explicitly, unreadable JSON or any schema problem is reported as errors (all of
  * them at once), never thrown.
  */
@@ -67,7 +69,11 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfigResult {
       source: null,
     };
   }
-  return parseConfig(raw, options.env ?? {}, source);
+  const parsed = parseConfig(raw, options.env ?? {}, source);
+  // Relative paths of a file are the file's: see config-paths.ts.
+  return parsed.ok && source !== null
+    ? { ...parsed, config: resolveConfigPaths(parsed.config, source) }
+    : parsed;
 }
 
 /** Validates a parsed config object, applying the secret environment overrides. */

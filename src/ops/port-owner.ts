@@ -151,17 +151,27 @@ async function commandLine(proc: string, pid: number): Promise<string | null> {
   }
 }
 
+/** The setting that moves the service to another port: the demo's flag, or the config's key. */
+export const CONFIG_PORT_SETTING = "server.port in the config";
+export const DEMO_PORT_SETTING = "--demo-port N";
+
 /**
- * Why `pivot start` must not start: null when `port` is free, else a message naming the holder
- * and whether it is another instance of this system or some other program (the old
- * postback_server.py). Call it before listening, and again after an EADDRINUSE (a race).
+ * Why `pivot start` must not start: null when `port` is free, else one message naming the
+ * holder, whether it is another instance of this system or some other program (the old
+ * postback_server.py), and one way out: stop it, or use another port with `portSetting` (the
+ * flag or key of the command at hand). Call it before listening.
  */
-export async function portHeldMessage(port: number, options: PortOwnerOptions = {}): Promise<string | null> {
+export async function portHeldMessage(
+  port: number,
+  portSetting: string = CONFIG_PORT_SETTING,
+  options: PortOwnerOptions = {},
+): Promise<string | null> {
   const owner = await findPortOwner(port, options);
   if (owner.state !== "held") return null;
   const who = describePortOwner(port, owner);
-  if (owner.pid === null) return `${who}; free the port or change auth.callback_port`;
+  const elsewhere = `or choose another port with ${portSetting}`;
+  if (owner.pid === null) return `${who}: free the port ${elsewhere}`;
   return isPivotService(owner.command)
-    ? `${who} (another instance of this system is running; stop it first: systemctl stop pivot-trading, or kill ${owner.pid})`
-    : `${who} (not this system: stop it, e.g. kill ${owner.pid}, or change auth.callback_port)`;
+    ? `${who}, another instance of this system: stop it first (systemctl stop pivot-trading, or kill ${owner.pid}) ${elsewhere}`
+    : `${who}, not this system: stop it (kill ${owner.pid}) ${elsewhere}`;
 }

@@ -48,6 +48,7 @@ import { installErrorHandlers } from "./errors.js";
 import { addressGroupOf, RateLimiter } from "./rate-limit.js";
 import { dashboardLoginRoutes, LOGIN_ATTEMPTS_A_MINUTE } from "./routes/dashboard-login.js";
 import { dashboardScope } from "./routes/dashboard-scope.js";
+import { registerFavicon } from "./routes/favicon.js";
 import { registerOpsRoutes } from "./routes/health.js";
 import { registerKiteLoginRoutes } from "./routes/kite-login.js";
 import {
@@ -140,6 +141,7 @@ export function buildApp(deps: WebAppDeps): FastifyInstance {
   app.register(fastifyCookie);
   app.register(async (root) => {
     registerOpsRoutes(root, ctx);
+    registerFavicon(root);
     registerStatusRoute(root, ctx);
     registerKiteLoginRoutes(root, ctx);
   });

@@ -24,14 +24,16 @@ export interface WebAppDeps {
   config: Config;
   clock: Clock;
   /**
-   * Real time, for the rate limits (a limit a minute is a real minute even when `clock`, the
-   * engine's, runs faster, as in the demo). Default: the system clock.
+   * Real time, for the rate limits and uptime: a limit a minute is a real minute and uptime is
+   * how long the process has lived even when `clock` (the engine's market time) runs many times
+   * faster, as in the demo and the rehearsal. Default: the system clock for the limits, `clock`
+   * for uptime.
    */
   wallClock?: Clock;
   /** A pino logger, or a function; everything logged is redacted on the way. */
   log: WebLogger | LogFunction;
   version: string;
-  /** When the service started (epoch ms), for uptime. */
+  /** When the service started (epoch ms on `wallClock`), for uptime. */
   startedAtMs: number;
   health: HealthProbe;
   /** Session ids and CSRF tokens come from here (default: crypto.randomBytes). */

@@ -17,6 +17,8 @@ export async function listenApp(
   app: FastifyInstance,
   config: Pick<Config, "server" | "auth">,
   portOverride?: number,
+  /** What the user changes to move the port (the demo's --demo-port; default the config's keys). */
+  portSetting = "server.host / server.port",
 ): Promise<Listening> {
   const host = config.server.host;
   const port = portOverride ?? serverPort(config);
@@ -32,7 +34,7 @@ export async function listenApp(
           : code === "EACCES"
             ? "ports below 1024 need privileges: keep nginx in front"
             : code;
-    throw new Error(`the web server cannot listen on ${host}:${port} (server.host / server.port): ${why}`);
+    throw new Error(`the web server cannot listen on ${host}:${port} (${portSetting}): ${why}`);
   }
   const address = app.server.address();
   const actual = typeof address === "object" && address ? address.port : port;

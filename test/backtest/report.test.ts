@@ -199,7 +199,11 @@ test("renderBacktestReport with a malicious symbol → escaped in the HTML and i
   assert.ok(!html.includes(EVIL), "the raw markup never appears");
   assert.ok(!html.includes("<img"), "no injected element");
   assert.ok(html.includes("&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"));
-  assert.equal((html.match(/<\/script/gi) ?? []).length, 3, "only the three script elements close");
+  assert.equal(
+    (html.match(/<\/script/gi) ?? []).length,
+    4,
+    "only the four script elements close (data, library, chart labels, page)",
+  );
   assert.equal(embeddedData(html).trades[0]?.symbol, EVIL);
 });
 

@@ -153,14 +153,20 @@ test("backtest with bad rows → one warning per file on stderr, valid JSON on s
   writeFileSync(join(dir, "SENSEX2591180500CE_2025-09-05.csv"), `${rows.join("\n")}\n`);
   const r = runCli(["backtest", "--data", dir, "--json"], { cwd: tmp });
   assert.equal(r.status, 0, r.stderr);
+  // The file's bad rows, and the day's missing previous day (no pivots).
   const warnings = r.stderr.split("\n").filter((l) => l.startsWith("warning:"));
-  assert.equal(warnings.length, 1);
+  assert.equal(warnings.length, 2);
+  assert.match(warnings[1] as string, /^warning: 2025-09-05: the data has no candles of 2025-09-04/);
   assert.match(warnings[0] as string, /SENSEX2591180500CE_2025-09-05\.csv: skipped 3 of 5 row\(s\): /);
   for (const why of ["1 non-numeric value", "1 high below low", "1 duplicate timestamp"]) {
     assert.ok(warnings[0]?.includes(why), why);
   }
   const json = JSON.parse(r.stdout);
-  assert.deepEqual(Object.keys(json), ["trades", "signals", "days", "summary"]);
+  assert.deepEqual(Object.keys(json), ["trades", "signals", "days", "summary", "warnings"]);
+  assert.deepEqual(
+    json.warnings,
+    warnings.map((w) => w.slice("warning: ".length)),
+  );
   assert.equal(json.summary.candles, 2);
 });
 
@@ -168,7 +174,7 @@ test("backtest --json over the real data → exactly one JSON object with the do
   const r = runCli(["backtest", "--data", REAL_CANDLES_DIR, "--json"], { cwd: tmp });
   assert.equal(r.status, 0, r.stderr);
   const json = JSON.parse(r.stdout);
-  assert.deepEqual(Object.keys(json), ["trades", "signals", "days", "summary"]);
+  assert.deepEqual(Object.keys(json), ["trades", "signals", "days", "summary", "warnings"]);
   const trade = json.trades[0];
   for (const k of [
     "trade_id",

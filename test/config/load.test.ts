@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { CONFIG_PATH_KEYS, configPath } from "../../src/config/config-paths.js";
 import {
   type ConfigResult,
   defaultConfig,
@@ -10,7 +11,7 @@ import {
   parseConfig,
   SECRET_ENV,
 } from "../../src/config/load.js";
-import type { Config } from "../../src/config/schema.js";
+import { type Config, KNOWN_KEYS } from "../../src/config/schema.js";
 
 const dir = mkdtempSync(join(tmpdir(), "config-test-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -410,4 +411,41 @@ test("parseConfig with a secret of the wrong kind → names the kind, never the 
     "api_secret: expected string, found an object (value hidden)",
     "telegram_token: expected string, found null (value hidden)",
   ]);
+});
+
+test("loadConfig of a file elsewhere → every relative path key (and path default) resolved from the file's folder, absolute ones kept", () => {
+  const folder = mkdtempSync(join(dir, "elsewhere-"));
+  const path = join(folder, "config.json");
+  writeFileSync(
+    path,
+    JSON.stringify({
+      data: { database_path: "db/trading.db", log_dir: "/var/log/pivot" },
+      server: { tls_cert_file: "certs/fullchain.pem" },
+    }),
+  );
+  const c = ok(loadConfig({ path }));
+  assert.equal(c.data.database_path, join(folder, "db/trading.db"));
+  assert.equal(c.data.log_dir, "/var/log/pivot");
+  assert.equal(c.server.tls_cert_file, join(folder, "certs/fullchain.pem"));
+  // The defaults a file leaves out are beside it too.
+  assert.equal(c.data.paper_database_path, join(folder, "data/paper-trading.db"));
+  assert.equal(c.data.cache_dir, join(folder, "data/cache"));
+  assert.equal(c.data.access_token_file, join(folder, "data/access_token.json"));
+  for (const key of CONFIG_PATH_KEYS) {
+    const value = configPath(c, key);
+    assert.ok(value === "" || value.startsWith("/"), `${key}: ${value}`);
+  }
+  // An empty tls_cert_file means "none", not the folder.
+  assert.equal(configPath(ok(loadConfig({ path: file("{}") })), "server.tls_cert_file"), "");
+});
+
+test("CONFIG_PATH_KEYS → every key of the schema that names a file or folder", () => {
+  const pathLike = [...KNOWN_KEYS]
+    .flatMap(([section, keys]) => keys.map((k) => (section === "" ? k : `${section}.${k}`)))
+    .filter((k) => /(_path|_file|_dir)$/.test(k));
+  assert.deepEqual([...pathLike].sort(), [...CONFIG_PATH_KEYS].sort());
+});
+
+test("parseConfig (no file: the demo, a backtest on defaults) → paths stay relative to the working directory", () => {
+  assert.equal(ok(parseConfig({})).data.database_path, "data/trading.db");
 });

@@ -81,7 +81,11 @@ test("pivot start without config.json: the demo answers /health within 30 s, /st
     assert.match(stdout, /Ctrl-C to stop/);
     assert.ok(password.length >= 12);
     assert.ok(existsSync(join(cwd, "data", "demo", "market")), "the sample market is kept under data/demo");
-    assert.ok(existsSync(join(cwd, "data", "demo", "service", "trading.db")), "the demo's own database");
+    assert.ok(
+      existsSync(join(cwd, "data", "demo", "service", "run-1", "trading.db")),
+      "the demo's own database",
+    );
+    assert.ok(stdout.includes(`database and logs in ${join("data", "demo", "service", "run-1")}`), log());
 
     // /status needs a session: a wrong password is refused, the printed one logs in.
     assert.equal((await fetch(`${url}/status`)).status, 401);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { after, test } from "node:test";
 import { writeSessionFile } from "../../src/adapters/kite/session-store.js";
 import { defaultConfig, parseConfig } from "../../src/config/load.js";
@@ -157,6 +157,15 @@ test("port → this system ok / nothing critical / the old postback_server.py cr
   assert.equal((await check(portCheck, host)).level, "warning");
   host.portOwner = { state: "unknown", why: "no /proc" };
   assert.equal((await check(portCheck, host)).level, "skipped");
+});
+
+test("port checked inside the service (a demo, a test runner) → its own listener is this system, whatever the command line", async () => {
+  const host = fakeHost(NOW);
+  host.portOwner = { state: "held", address: "127.0.0.1", pid: 555, command: "node --test demo.test.js" };
+  assert.equal((await check(portCheck, host)).level, "critical");
+  const own = await check(portCheck, host, { servicePid: 555 });
+  assert.equal(own.level, "ok");
+  assert.match(own.detail, /this service listens on 127\.0\.0\.1:8001 \(pid 555\)/);
 });
 
 test("port with a real process holding it → critical, naming it", async () => {
@@ -388,6 +397,13 @@ test("doctorSettings → the domain from an https redirect URL, the port from au
   assert.equal(flagged.certFile, "/c.pem");
   assert.equal(flagged.port, 9000);
   assert.equal(doctorSettings(defaultConfig(), null, false).domain, null);
+  // The service's own port and log folder: server.port wins, data.log_dir is where logs are.
+  const moved = parseConfig({ server: { port: 18001 }, data: { log_dir: "data/demo/logs" } });
+  assert.ok(moved.ok);
+  const settings = doctorSettings(moved.config, null, false);
+  assert.equal(settings.port, 18001);
+  assert.equal(settings.healthUrl, "http://127.0.0.1:18001/health");
+  assert.equal(settings.logDir, resolve("data/demo/logs"));
   assert.equal(domainOfRedirectUrl("http://127.0.0.1:8001/callback"), null);
 });
 

@@ -122,6 +122,30 @@ test("the logger on a terminal → human-readable lines on stderr, JSON in the f
   assert.match(readLogs(dir), /^\{.*"msg":"session valid until 06:00"/);
 });
 
+test("the logger for a person (the demo, a rehearsal) piped, not on a terminal → readable warnings, no JSON, no colour; info kept to the file", async () => {
+  const dir = join(tmp, "readable");
+  const con = fakeConsole(false);
+  const clock = new ManualClock(T0);
+  const log = await createServiceLogger({
+    dir,
+    retentionDays: 30,
+    clock,
+    console: con.stream,
+    pretty: true,
+    consoleLevel: "warn",
+    setTimer: new HandTimers(clock).setTimer,
+  });
+  log.logger.info("pre-market done");
+  log.logger.warn("the master lacks 81700CE of the ATM window");
+  await log.close();
+  const shown = con.lines.join("");
+  assert.match(shown, /WARN.*the master lacks 81700CE of the ATM window/);
+  assert.doesNotMatch(shown, /^\{|"level"/m);
+  assert.ok(!shown.includes(`${String.fromCharCode(27)}[`), "no colour codes off a terminal");
+  assert.doesNotMatch(shown, /pre-market done/);
+  assert.match(readLogs(dir), /"msg":"pre-market done"/);
+});
+
 test("secrets never reach the file: by key (any depth), by known value, in URLs and headers", async () => {
   const dir = join(tmp, "secrets");
   const con = fakeConsole(true);

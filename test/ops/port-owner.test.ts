@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import {
+  CONFIG_PORT_SETTING,
+  DEMO_PORT_SETTING,
   describePortOwner,
   findPortOwner,
   isPivotService,
@@ -50,8 +52,23 @@ test("findPortOwner of a port a child process holds → its pid and command line
   const message = await portHeldMessage(port);
   assert.match(
     message ?? "",
-    new RegExp(`port ${port} is held by pid ${child.pid}: .*postback_server\\.py \\(not this system`),
+    new RegExp(`port ${port} is held by pid ${child.pid}: .*postback_server\\.py, not this system: stop it`),
   );
+});
+
+test("portHeldMessage for the command at hand → names its own setting once, and no contradiction", async (t) => {
+  if (process.platform !== "linux") return t.skip("needs Linux /proc");
+  const port = await freePort();
+  await holdPort(port);
+  const demo = (await portHeldMessage(port, DEMO_PORT_SETTING)) ?? "";
+  assert.equal(demo.split("--demo-port").length, 2, demo);
+  assert.doesNotMatch(demo, /callback_port|server\.port/);
+  const service = (await portHeldMessage(port)) ?? "";
+  assert.equal(service.split(CONFIG_PORT_SETTING).length, 2, service);
+  assert.doesNotMatch(service, /--demo-port/);
+  for (const m of [demo, service]) {
+    assert.doesNotMatch(m, /already running\?/, "a program that is not this system is not 'the service'");
+  }
 });
 
 test("findPortOwner of an IPv6 wildcard listener → found too (it blocks loopback)", async (t) => {

@@ -78,3 +78,11 @@ test("an unknown path → 404 JSON", async () => {
   assert.equal(res.statusCode, 404);
   assert.deepEqual(res.json(), { error: "not found" });
 });
+
+test("GET /favicon.ico without a session → 200, the dashboard's icon (no 404 on the login form)", async () => {
+  const { app } = testApp();
+  const res = await app.inject({ method: "GET", url: "/favicon.ico" });
+  assert.equal(res.statusCode, 200);
+  assert.match(String(res.headers["content-type"]), /^image\/svg\+xml/);
+  assert.match(res.body, /^<svg /);
+});

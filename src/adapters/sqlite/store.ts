@@ -7,7 +7,7 @@ import { ControlStateRepository } from "./control-repo.js";
 import { DailySummaryRepository } from "./daily-summary-repo.js";
 import { type Db, type OpenDatabaseOptions, openDatabase } from "./database.js";
 import { OrderEventsRepository } from "./order-events-repo.js";
-import { type AppliedUpdate, OrdersRepository } from "./orders-repo.js";
+import { type AppliedUpdate, OrdersRepository, type StoredOrder } from "./orders-repo.js";
 import { OutboxRepository } from "./outbox-repo.js";
 import { PositionsRepository } from "./positions-repo.js";
 import { SignalsRepository } from "./signals-repo.js";
@@ -35,6 +35,8 @@ export class Store {
   readonly outbox: OutboxRepository;
   /** Updates recorded by `recordOrderUpdates` whose result `recordOrderUpdate` has not handed out yet. */
   private readonly recordedInBatch = new WeakMap<OrderUpdate, RecordedOrderUpdate>();
+  /** Told of each order an update moved forward, after the commit (the metrics count them). */
+  private readonly orderChangeListeners = new Set<(order: StoredOrder) => void>();
   /** Made once: better-sqlite3 builds wrapper functions at each `db.transaction` call. */
   private readonly recordBatchTx: Transaction<(updates: readonly OrderUpdate[]) => RecordedOrderUpdate[]>;
 
@@ -88,7 +90,27 @@ export class Store {
       this.recordedInBatch.delete(update);
       return recorded;
     }
-    return this.recordBatchTx.immediate([update])[0] as RecordedOrderUpdate;
+    return this.toldChanged(this.recordBatchTx.immediate([update]))[0] as RecordedOrderUpdate;
+  }
+
+  /** Calls `listener` with every order an update moves forward, once committed; returns the unsubscribe. */
+  onOrderChanged(listener: (order: StoredOrder) => void): () => void {
+    this.orderChangeListeners.add(listener);
+    return () => this.orderChangeListeners.delete(listener);
+  }
+
+  private toldChanged<R extends AppliedUpdate>(results: R[]): R[] {
+    for (const r of results) {
+      if (!r.changed || !r.order) continue;
+      for (const listener of this.orderChangeListeners) {
+        try {
+          listener(r.order);
+        } catch {
+          // a listener's failure is not the recording's
+        }
+      }
+    }
+    return results;
   }
 
   /**
@@ -98,7 +120,7 @@ export class Store {
    * to `recordOrderUpdate` returns its result instead of recording it twice.
    */
   recordOrderUpdates(updates: readonly OrderUpdate[]): RecordedOrderUpdate[] {
-    const results = this.recordBatchTx.immediate(updates);
+    const results = this.toldChanged(this.recordBatchTx.immediate(updates));
     updates.forEach((u, i) => {
       const r = results[i];
       if (r) this.recordedInBatch.set(u, r);
@@ -116,13 +138,13 @@ export class Store {
    * it was known (an update may beat the placement's answer). True when the order changed.
    */
   linkKiteOrderId(localId: number, kiteOrderId: string): boolean {
-    return this.transaction(() => {
-      let changed = this.orders.markPlaced(localId, kiteOrderId);
-      for (const event of this.orderEvents.byKiteOrderId(kiteOrderId)) {
-        if (this.orders.applyUpdate(event).changed) changed = true;
-      }
-      return changed;
+    const applied = this.transaction(() => {
+      const placed = this.orders.markPlaced(localId, kiteOrderId);
+      const updates = this.orderEvents.byKiteOrderId(kiteOrderId).map((e) => this.orders.applyUpdate(e));
+      return { placed, updates };
     });
+    this.toldChanged(applied.updates);
+    return applied.placed || applied.updates.some((u) => u.changed);
   }
 
   /** Closes the connection (checkpointing the WAL). */

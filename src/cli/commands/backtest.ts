@@ -41,7 +41,12 @@ async function backtestCommand(flags: BacktestFlags): Promise<void> {
     throw new UserError(`--from ${flags.from} is after --to ${flags.to}`);
   }
   const config = configForCommand(flags.config);
-  const warn = (message: string) => process.stderr.write(`warning: ${message}\n`);
+  // Printed as they come; --json also carries them, so a script sees why a day did not trade.
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    process.stderr.write(`warning: ${message}\n`);
+  };
   const master = flags.instruments ? loadMaster(flags.instruments) : undefined;
   let data: ReturnType<typeof loadCandleData>;
   try {
@@ -58,6 +63,7 @@ async function backtestCommand(flags: BacktestFlags): Promise<void> {
     ...(flags.to ? { to: flags.to } : {}),
     ...(master ? { master } : {}),
     warn,
+    dataDir: flags.data,
     progress: progressBar(process.stderr, "backtest", 20),
   });
   if (result.days.length === 0) warn("no trading day of the data falls in the chosen period");
@@ -73,7 +79,9 @@ async function backtestCommand(flags: BacktestFlags): Promise<void> {
     }
     process.stderr.write(`report written to ${flags.report}\n`);
   }
-  process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatBacktestText(result));
+  process.stdout.write(
+    flags.json ? `${JSON.stringify({ ...result, warnings })}\n` : formatBacktestText(result),
+  );
 }
 
 function loadMaster(path: string): InstrumentMaster {

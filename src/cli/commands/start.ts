@@ -132,7 +132,7 @@ async function runDemo(dir: string, port: number, config: Config): Promise<void>
   );
   out.write(
     [
-      `DEMO day: ${demo.date} (sample market in ${join(dir, "market")}; database and logs in ${join(dir, "service")})`,
+      `DEMO day: ${demo.date} (sample market in ${join(dir, "market")}; database and logs in ${demo.serviceDir})`,
       `Dashboard: ${demo.url}`,
       `Password:  ${demo.password}   (new at every start)`,
       "Ctrl-C to stop.",

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { loginStatesPath } from "../../adapters/kite/login-flow.js";
-import type { Config } from "../../config/schema.js";
+import { type Config, serverPort } from "../../config/schema.js";
 import { secretValuesOf } from "../../config/secrets.js";
 
 /*
@@ -28,6 +28,11 @@ export interface DoctorSettings {
   sessionFile: string;
   /** The configuration file; null when none is used. */
   configFile: string | null;
+  /**
+   * The pid of the service when the checks run inside it: its own listener is this system
+   * whatever its command line (a test runner, a demo started another way).
+   */
+  servicePid?: number;
   /** True when the configuration file itself holds a secret (not only the environment). */
   configHasSecrets: boolean;
   /**
@@ -45,6 +50,8 @@ export interface DoctorFlags {
   port?: number;
   service?: string;
   logDir?: string;
+  /** Set by the service itself: see DoctorSettings.servicePid. */
+  servicePid?: number;
 }
 
 /** The domain of an https redirect URL that is not the local machine, else null. */
@@ -67,9 +74,11 @@ export function doctorSettings(
   flags: DoctorFlags = {},
 ): DoctorSettings {
   const domain = flags.domain ?? domainOfRedirectUrl(config.auth.redirect_url);
-  const port = flags.port ?? config.auth.callback_port;
+  // The port the service listens on (server.port wins over auth.callback_port), and the log
+  // folder it writes: the checks look where the service is, not at the defaults.
+  const port = flags.port ?? serverPort(config);
   const dataDir = dirname(resolve(config.data.database_path));
-  const logDir = resolve(flags.logDir ?? "logs");
+  const logDir = resolve(flags.logDir ?? config.data.log_dir);
   return {
     domain,
     certFile: flags.certFile ?? (domain ? `/etc/letsencrypt/live/${domain}/fullchain.pem` : null),
@@ -82,6 +91,7 @@ export function doctorSettings(
     configFile: configFile === null ? null : resolve(configFile),
     configHasSecrets,
     privatePaths: privatePathsOf(config),
+    ...(flags.servicePid !== undefined ? { servicePid: flags.servicePid } : {}),
   };
 }
 

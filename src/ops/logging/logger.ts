@@ -42,8 +42,13 @@ export interface LoggerOptions {
   /** Schedules the daily pruning of old files; default real timers. */
   setTimer?: SetTimer;
   console?: ConsoleStream;
-  /** Human-readable lines on the console; default: when the console is a terminal. */
+  /**
+   * Human-readable lines on the console; default: when the console is a terminal. The demo and
+   * the rehearsal always want them (a person reads them, never a journal).
+   */
   pretty?: boolean;
+  /** Lowest level shown readable on the console; default `level` (the rehearsal: "warn"). */
+  consoleLevel?: Level;
   /** Secret values to scrub from every line (read each time: add the day's access token). */
   secrets?: () => readonly string[];
   /** Told once when the log file fails (disk full, unwritable): alert the trader. */
@@ -124,7 +129,7 @@ export async function createServiceLogger(options: LoggerOptions): Promise<Servi
   }
 
   const streams: StreamEntry[] = [{ level, stream: { write: (l: string) => file.write(scrub(l)) } }];
-  streams.push(consoleEntry(consoleStream, pretty, level, scrub));
+  streams.push(consoleEntry(consoleStream, pretty, options.consoleLevel ?? level, scrub));
 
   const logger = pino(
     {

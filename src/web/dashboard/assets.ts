@@ -38,7 +38,7 @@ const JS = "text/javascript; charset=utf-8";
 const CSS = "text/css; charset=utf-8";
 const SVG = "image/svg+xml";
 /** A small candlestick for the browser tab (served as a file: the CSP allows no data: URL). */
-const ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#1d4ed8"/><path d="M16 4v24" stroke="#fff" stroke-width="2"/><rect x="11" y="9" width="10" height="13" rx="1" fill="#fff"/></svg>`;
+export const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#1d4ed8"/><path d="M16 4v24" stroke="#fff" stroke-width="2"/><rect x="11" y="9" width="10" height="13" rx="1" fill="#fff"/></svg>`;
 
 /** Reads the bundle from `bundleDir` (the dist/ folder holding web/dashboard.js) and the chart library. */
 export function loadDashboardAssets(bundleDir: string = findBundleDir()): DashboardAssets {
@@ -50,7 +50,7 @@ export function loadDashboardAssets(bundleDir: string = findBundleDir()): Dashbo
     script: asset("dashboard", ".js", JS, readOrExplain(join(bundleDir, BUNDLE_SCRIPT))),
     style: asset("dashboard", ".css", CSS, readOrExplain(join(bundleDir, BUNDLE_STYLE))),
     chartLibrary: asset("lightweight-charts", ".js", JS, readOrExplain(libraryPath)),
-    icon: asset("icon", ".svg", SVG, Buffer.from(ICON)),
+    icon: asset("icon", ".svg", SVG, Buffer.from(ICON_SVG)),
   };
 }
 

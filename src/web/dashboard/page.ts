@@ -35,6 +35,7 @@ export function renderDashboardPage(urls: PageAssetUrls): string {
   <div class="status-bar">
     <h1 class="brand">Pivot</h1>
     <span id="day-date" class="muted"></span>
+    <span id="market-time" class="muted"></span>
     <span id="phase" class="pill"></span>
     <span id="market" class="pill"></span>
     <span id="connection" class="pill conn-connecting" role="status" aria-live="polite">Connecting…</span>
@@ -112,14 +113,14 @@ export function renderDashboardPage(urls: PageAssetUrls): string {
   </section>
   <section class="card area-trades" aria-labelledby="trades-h">
     <h2 id="trades-h">Trades</h2>
-    <div class="table-scroll"><table id="trades" class="data">
+    <div class="table-scroll"><table id="trades" class="data cards">
       <thead><tr><th>Entry</th><th>Contract</th><th>Net P&amp;L</th><th>Price</th><th>Exit</th><th>Price</th><th>Reason</th><th>Stop</th><th>Target</th><th>Trade</th></tr></thead>
       <tbody></tbody>
     </table></div>
   </section>
   <section class="card area-signals" aria-labelledby="signals-h">
     <h2 id="signals-h">Signals</h2>
-    <div class="table-scroll"><table id="signals" class="data">
+    <div class="table-scroll"><table id="signals" class="data cards">
       <thead><tr><th>Time</th><th>Contract</th><th>Action</th><th>Why</th><th>Close</th><th>Size / threshold</th><th>Scenario</th></tr></thead>
       <tbody></tbody>
     </table></div>

@@ -12,8 +12,8 @@ import { errorText, sendError } from "../errors.js";
 /** Registers /health and /metrics. */
 export function registerOpsRoutes(app: FastifyInstance, ctx: WebContext): void {
   app.get("/health", { config: { quiet: true } }, (_request, reply) => {
-    const { clock, startedAtMs, version } = ctx.deps;
-    const uptime_s = Math.max(0, Math.floor((clock.now() - startedAtMs) / 1000));
+    const { clock, wallClock, startedAtMs, version } = ctx.deps;
+    const uptime_s = Math.max(0, Math.floor(((wallClock ?? clock).now() - startedAtMs) / 1000));
     let probe: ReturnType<WebContext["deps"]["health"]>;
     try {
       probe = ctx.deps.health();

@@ -336,12 +336,7 @@ test("forged panic buttons (the old time-stamped form, a guessed id, another cha
   control.calls.length = 0;
   const [question] = await ask("/panic");
   assert.ok(question);
-  const forged = [
-    `panic:yes:${clock.now()}`,
-    "panic:yes:q999",
-    "panic:yes:",
-    `resume:yes:q${questions}`,
-  ];
+  const forged = [`panic:yes:${clock.now()}`, "panic:yes:q999", "panic:yes:", `resume:yes:q${questions}`];
   for (const data of forged) {
     const answeredBefore = api.answeredCallbacks.length;
     api.pressButton(CHAT, question, data);

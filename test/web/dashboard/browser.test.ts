@@ -1,12 +1,18 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { parseConfig } from "../../../src/config/load.js";
+import { loadCandleDirectory } from "../../../src/backtest/candle-directory.js";
+import { writeReportFile } from "../../../src/backtest/report-file.js";
+import { runBacktest } from "../../../src/backtest/run-backtest.js";
+import { writeSampleData } from "../../../src/backtest/sample-data.js";
+import { defaultConfig, parseConfig } from "../../../src/config/load.js";
+import { TradingCalendar } from "../../../src/domain/calendar.js";
 import { buildApp } from "../../../src/web/app.js";
 import type { LoginPort, PostbackSink } from "../../../src/web/contract.js";
 import { createDashboard } from "../../../src/web/dashboard/plugin.js";
@@ -17,7 +23,10 @@ import { FAKE_CLOSED_TRADE_SYMBOL, FAKE_OPEN_TRADE_SYMBOL, FakeEngine } from "..
  * The dashboard in real Chromium (Debian's `chromium`, driven by playwright-core) against the
  * real web app (buildApp) over the fake engine's day: log in, the universe and the chart,
  * live updates, the controls (panic only after its confirmation), a dropped event stream,
- * log out, and a phone-sized screen. Screenshots land in dist/test/web/dashboard/screenshots/.
+ * log out, and a phone-sized screen with trades and signals as cards; then the charts' labels
+ * of the dashboard and of a backtest report, desktop and phone: none overlaps another or leaves
+ * its chart. Screenshots (test artefacts, git-ignored under dist/) land in
+ * dist/test/web/dashboard/screenshots/: look at them when the charts change.
  */
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -43,7 +52,9 @@ interface PageElement {
   clientWidth: number;
   offsetParent: unknown;
   parentElement: PageElement | null;
-  getBoundingClientRect(): { height: number };
+  dataset: Record<string, string | undefined>;
+  getBoundingClientRect(): { height: number; width: number; left: number; top: number };
+  querySelectorAll<T = PageElement>(selector: string): ArrayLike<T> & Iterable<T>;
 }
 interface PageCanvas extends PageElement {
   width: number;
@@ -59,7 +70,9 @@ declare const document: {
   documentElement: PageElement;
   body: PageElement;
 };
-declare const window: { innerWidth: number };
+declare const window: { innerWidth: number; scrollTo(x: number, y: number): void };
+declare function getComputedStyle(el: PageElement, pseudo?: string): { content: string };
+declare function requestAnimationFrame(callback: () => void): number;
 
 /** What the page reported that it should not: script errors, CSP violations, failed requests. */
 interface PageProblems {
@@ -144,8 +157,6 @@ describe("dashboard in Chromium", { skip }, () => {
     page.on("console", (m) => {
       // The stream cut on purpose below ends mid-chunk; that one is expected.
       if (/ERR_INCOMPLETE_CHUNKED_ENCODING/.test(m.text())) return;
-      // The login form (not this page) has no icon, so the browser tries /favicon.ico there.
-      if (m.location().url.endsWith("/favicon.ico")) return;
       if (m.type() === "error" || /Content Security Policy/i.test(m.text())) {
         problems.errors.push(`console ${m.type()}: ${m.text()} (${m.location().url})`);
       }
@@ -186,6 +197,53 @@ describe("dashboard in Chromium", { skip }, () => {
     });
   }
 
+  /**
+   * The labels of every chart on the page (chart-labels.ts) that overlap another or leave their
+   * chart's pane, and how many labels there are (a check of nothing must not pass).
+   */
+  async function chartLabelProblems(page: Page): Promise<{ labels: number; problems: string[] }> {
+    // Labels are drawn at the frame after the chart's: wait for two frames.
+    await page.evaluate(
+      () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(null)))),
+    );
+    return page.evaluate(() => {
+      const problems: string[] = [];
+      let labels = 0;
+      for (const overlay of document.querySelectorAll(".chart-labels")) {
+        const pane = overlay.getBoundingClientRect();
+        const width = Number(overlay.dataset.paneWidth);
+        const height = Number(overlay.dataset.paneHeight);
+        const boxes = [...overlay.querySelectorAll(".chart-label")].map((el) => ({
+          text: el.textContent ?? "",
+          r: el.getBoundingClientRect(),
+        }));
+        labels += boxes.length;
+        for (const b of boxes) {
+          const inside =
+            b.r.left >= pane.left - 0.5 &&
+            b.r.top >= pane.top - 0.5 &&
+            b.r.left + b.r.width <= pane.left + width + 0.5 &&
+            b.r.top + b.r.height <= pane.top + height + 0.5;
+          if (!inside)
+            problems.push(`"${b.text}" leaves its chart (${JSON.stringify(b.r)} in ${width}×${height})`);
+        }
+        for (let i = 0; i < boxes.length; i++) {
+          for (let j = i + 1; j < boxes.length; j++) {
+            const a = (boxes[i] as (typeof boxes)[number]).r;
+            const b = (boxes[j] as (typeof boxes)[number]).r;
+            const overlap =
+              a.left < b.left + b.width - 0.5 &&
+              b.left < a.left + a.width - 0.5 &&
+              a.top < b.top + b.height - 0.5 &&
+              b.top < a.top + a.height - 0.5;
+            if (overlap) problems.push(`"${boxes[i]?.text}" overlaps "${boxes[j]?.text}"`);
+          }
+        }
+      }
+      return { labels, problems };
+    });
+  }
+
   it("log in → the universe, the chart, live updates and the controls; log out", async () => {
     const { app, engine, base } = await startApp();
     const { context, page, problems } = await openPage({ width: 1440, height: 1000 });
@@ -216,7 +274,12 @@ describe("dashboard in Chromium", { skip }, () => {
         FAKE_CLOSED_TRADE_SYMBOL,
       );
       await page.waitForSelector(`#universe tr.selected[data-symbol="${FAKE_CLOSED_TRADE_SYMBOL}"]`);
+      await page.waitForFunction(() => document.querySelectorAll("#chart .chart-label-marker").length >= 2);
+      const labels = await chartLabelProblems(page);
+      assert.ok(labels.labels >= 6, `the levels and the trade's texts are labelled: ${labels.labels}`);
+      assert.deepEqual(labels.problems, []);
       await page.screenshot({ path: join(SCREENSHOTS, "desktop.png"), fullPage: true });
+      await (await page.$("#chart"))?.screenshot({ path: join(SCREENSHOTS, "desktop-chart.png") });
 
       // Live updates over SSE: a tick moves the LTP; an alert shows as text, never as markup.
       engine.tick(FAKE_OPEN_TRADE_SYMBOL, 432.1);
@@ -290,7 +353,7 @@ describe("dashboard in Chromium", { skip }, () => {
     }
   });
 
-  it("a phone-sized screen → no sideways scrolling of the page, tables scroll inside, taps of 44 px", async () => {
+  it("a phone-sized screen → no sideways scrolling of the page, trades and signals as labelled cards, the universe scrolls inside, taps of 44 px", async () => {
     const { app, base } = await startApp();
     const { context, page, problems } = await openPage({ width: 390, height: 844 }, true);
     try {
@@ -306,6 +369,28 @@ describe("dashboard in Chromium", { skip }, () => {
       assert.ok(widths.document <= widths.viewport, `page overflows sideways: ${JSON.stringify(widths)}`);
       assert.ok(widths.body <= widths.viewport, `body overflows sideways: ${JSON.stringify(widths)}`);
       assert.ok(widths.universe > widths.universeBox, "the universe table scrolls inside its box");
+      // Trades and signals: cards, every field labelled with its column, nothing to scroll.
+      const cards = await page.evaluate(() =>
+        ["trades", "signals"].map((id) => {
+          const table = document.getElementById(id) as PageElement;
+          const box = table.parentElement as PageElement;
+          const cells = [...table.querySelectorAll("tbody td")];
+          return {
+            id,
+            overflow: box.scrollWidth - box.clientWidth,
+            cells: cells.length,
+            labelled: cells.filter(
+              (td) => !!td.dataset.label && getComputedStyle(td, "::before").content !== "none",
+            ).length,
+            reason: cells.some((td) => td.dataset.label === "Reason" || td.dataset.label === "Why"),
+          };
+        }),
+      );
+      for (const c of cards) {
+        assert.ok(c.overflow <= 0, `${c.id} scrolls sideways: ${JSON.stringify(c)}`);
+        assert.ok(c.cells > 0 && c.labelled === c.cells, `${c.id} cells labelled: ${JSON.stringify(c)}`);
+        assert.ok(c.reason, `${c.id}: the reason / why is on the card`);
+      }
       const small = await page.evaluate(() =>
         [...document.querySelectorAll(".btn, #universe tbody tr, #lots-input")]
           .filter((el) => el.offsetParent !== null)
@@ -316,6 +401,11 @@ describe("dashboard in Chromium", { skip }, () => {
           .filter((t) => t.h < 44),
       );
       assert.deepEqual(small, [], "tap targets of at least 44 px");
+      const labels = await chartLabelProblems(page);
+      assert.ok(labels.labels >= 3, `labels on the phone's chart: ${labels.labels}`);
+      assert.deepEqual(labels.problems, []);
+      await (await page.$("#chart"))?.screenshot({ path: join(SCREENSHOTS, "phone-chart.png") });
+      await (await page.$(".area-trades"))?.screenshot({ path: join(SCREENSHOTS, "phone-trades.png") });
       await page.screenshot({ path: join(SCREENSHOTS, "phone.png"), fullPage: true });
       await page.screenshot({ path: join(SCREENSHOTS, "phone-top.png") });
       assert.ok((await paintedChartPixels(page)) > 1000, "the chart is drawn on a phone too");
@@ -323,6 +413,48 @@ describe("dashboard in Chromium", { skip }, () => {
     } finally {
       await context.close();
       await app.close();
+    }
+  });
+  it("a backtest report, desktop and phone → every trade chart's labels inside the chart and apart; the equity axis one kind of label", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pivot-report-browser-"));
+    try {
+      const calendar = new TradingCalendar();
+      writeSampleData({ outDir: dir, days: 8, seed: 1, calendar });
+      const config = defaultConfig();
+      const data = loadCandleDirectory(dir, () => {});
+      const result = runBacktest({ config, data, calendar, warn: () => {} });
+      assert.ok(result.trades.length >= 2, "the sample market trades");
+      const file = join(dir, "report.html");
+      writeReportFile(file, result, data, config);
+      for (const [name, viewport, phone] of [
+        ["report-desktop", { width: 1440, height: 1000 }, false],
+        ["report-phone", { width: 390, height: 844 }, true],
+      ] as const) {
+        const { context, page, problems } = await openPage(viewport, phone);
+        try {
+          await page.goto(pathToFileURL(file).href);
+          // Trade charts draw when scrolled near: scroll through the page.
+          const charts = await page.locator("[data-trade]").count();
+          for (let i = 0; i < charts; i++) await page.locator("[data-trade]").nth(i).scrollIntoViewIfNeeded();
+          await page.waitForFunction(
+            (n) => document.querySelectorAll("[data-trade] .chart-labels").length === n,
+            charts,
+          );
+          const labels = await chartLabelProblems(page);
+          assert.ok(labels.labels >= charts * 4, `${name}: ${labels.labels} labels on ${charts} charts`);
+          assert.deepEqual(labels.problems, [], name);
+          await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+          await (await page.$("[data-trade]"))?.screenshot({ path: join(SCREENSHOTS, `${name}-trade.png`) });
+          await (await page.$("#equity-chart"))?.screenshot({
+            path: join(SCREENSHOTS, `${name}-equity.png`),
+          });
+          assert.deepEqual(problems.errors, []);
+        } finally {
+          await context.close();
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

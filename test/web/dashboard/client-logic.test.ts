@@ -8,6 +8,7 @@ import {
   istMinuteOf,
   visiblePriceRange,
 } from "../../../src/web/dashboard/client/chart-time.js";
+import { marketClockLabel, UPTIME_LABEL, updatedLabel } from "../../../src/web/dashboard/client/clocks.js";
 import {
   formatAge,
   formatDuration,
@@ -210,5 +211,22 @@ describe("dashboard live state", () => {
       }),
       null,
     );
+  });
+});
+
+describe("clocks", () => {
+  it("marketClockLabel → the market's time in IST, marked simulated in the demo and against the simulator", () => {
+    const at = "2025-09-05T11:33:12+05:30";
+    assert.equal(marketClockLabel("LIVE", at), "Market time 11:33 IST");
+    assert.equal(marketClockLabel("PAPER", at), "Market time 11:33 IST");
+    assert.equal(marketClockLabel("DEMO", at), "Market time 11:33 IST (simulated)");
+    assert.equal(marketClockLabel("SIM", at), "Market time 11:33 IST (simulated)");
+  });
+
+  it("updatedLabel → real time since the last update, no clock time to mix with the market's", () => {
+    assert.equal(updatedLabel(400), "Updated just now");
+    assert.equal(updatedLabel(5_000), "Updated 5 s ago");
+    assert.doesNotMatch(updatedLabel(5_000), /IST|\d\d:\d\d/);
+    assert.match(UPTIME_LABEL, /real time/);
   });
 });

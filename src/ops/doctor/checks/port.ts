@@ -14,6 +14,12 @@ export const portCheck: DoctorCheck = {
       case "free":
         return result(this.name, "critical", `nothing listens on port ${port}: the service is not running`);
       case "held":
+        if (owner.pid !== null && owner.pid === settings.servicePid)
+          return result(
+            this.name,
+            "ok",
+            `this service listens on ${owner.address}:${port} (pid ${owner.pid})`,
+          );
         if (owner.pid === null)
           return result(this.name, "warning", `${describePortOwner(port, owner)}; expected this system`);
         if (isPivotService(owner.command))

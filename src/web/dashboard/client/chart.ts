@@ -9,6 +9,7 @@ import type { StoredTrade } from "../../../adapters/sqlite/trades-repo.js";
 import type { Candle } from "../../../domain/candle.js";
 import type { PivotLevels } from "../../../domain/pivots.js";
 import type { StatusSnapshot } from "../../contract.js";
+import { type ChartLabelSpec, type ChartLabels, chartLabels, type LabelledChart } from "./chart-labels.js";
 import { candleStartAtClose, chartTimeLabel, chartTimeOf, visiblePriceRange } from "./chart-time.js";
 import { EXIT_REASON_LABELS, formatPrice, labelOf } from "./format.js";
 
@@ -19,6 +20,7 @@ declare global {
 }
 
 const UP = "#16a34a";
+const ENTRY = "#2563eb";
 const DOWN = "#dc2626";
 const LEVEL_NAMES: readonly (keyof PivotLevels)[] = ["R5", "R4", "R3", "R2", "R1", "PP", "S1", "S2", "S3"];
 const LEVEL_COLORS = { PP: "#7c3aed", R: "#c2410c", S: "#0e7490" };
@@ -39,6 +41,10 @@ export class ContractChart {
   private readonly markers: Lwc.ISeriesMarkersPluginApi<Lwc.Time>;
   private priceLines: Lwc.IPriceLine[] = [];
   private subject: ChartSubject | null = null;
+  /** The levels' and markers' texts, drawn clear of the axis, the candles and each other. */
+  private readonly labels: ChartLabels;
+  private levelLabels: ChartLabelSpec["levels"] = [];
+  private markerLabels: ChartLabelSpec["markers"] = [];
 
   constructor(container: HTMLElement, lib: typeof Lwc) {
     this.chart = lib.createChart(container, {
@@ -56,6 +62,8 @@ export class ContractChart {
         borderColor: "#e2e8f0",
         timeVisible: true,
         secondsVisible: false,
+        // Room after the last candle: its time label is not cut by the price axis.
+        rightOffset: 3,
         tickMarkFormatter: (time: Lwc.Time) => chartTimeLabel(time as number),
       },
       localization: { timeFormatter: (time: Lwc.Time) => chartTimeLabel(time as number) },
@@ -77,6 +85,8 @@ export class ContractChart {
       },
     });
     this.markers = lib.createSeriesMarkers(this.series, []);
+    // The library's Time is a branded number (or a date); the labels' times are chart seconds.
+    this.labels = chartLabels(this.chart as unknown as LabelledChart, this.series, container);
   }
 
   /** Shows a contract (its candles replace the previous contract's). */
@@ -85,7 +95,12 @@ export class ContractChart {
     this.series.setData(this.subject.candles.map((c) => this.bar(c)));
     this.drawLines();
     this.drawMarkers();
-    this.chart.timeScale().fitContent();
+    // A bar of room before the first candle and a few after the last: their time labels are
+    // not cut by the chart's edge or the price axis.
+    const bars = this.subject.candles.length;
+    if (bars > 0) this.chart.timeScale().setVisibleLogicalRange({ from: -1, to: bars + 2 });
+    else this.chart.timeScale().fitContent();
+    this.drawLabels();
   }
 
   /** Updates the trades and position (markers and stop/target lines) without reloading candles. */
@@ -95,6 +110,7 @@ export class ContractChart {
     this.subject.position = position;
     this.drawLines();
     this.drawMarkers();
+    this.drawLabels();
   }
 
   /** A new or updated candle of the shown contract. */
@@ -107,6 +123,7 @@ export class ContractChart {
     else s.candles.push(candle);
     this.series.update(this.bar(candle));
     this.drawMarkers();
+    this.drawLabels();
   }
 
   /** The shown contract's symbol. */
@@ -137,6 +154,8 @@ export class ContractChart {
   private drawLines(): void {
     for (const line of this.priceLines) this.series.removePriceLine(line);
     this.priceLines = [];
+    const levels: ChartLabelSpec["levels"] = [];
+    this.levelLabels = levels;
     const s = this.subject;
     if (!s) return;
     const p = s.pivots;
@@ -149,10 +168,10 @@ export class ContractChart {
             color: LEVEL_COLORS[kind],
             lineWidth: 1,
             lineStyle: name === "PP" ? 0 : 2,
-            axisLabelVisible: true,
-            title: name,
+            axisLabelVisible: false,
           }),
         );
+        levels.push({ text: `${name} ${formatPrice(p[name])}`, price: p[name], color: LEVEL_COLORS[kind] });
       }
     }
     const pos = s.position;
@@ -163,17 +182,19 @@ export class ContractChart {
           color: DOWN,
           lineWidth: 2,
           lineStyle: 1,
-          axisLabelVisible: true,
-          title: "Stop",
+          axisLabelVisible: false,
         }),
         this.series.createPriceLine({
           price: pos.target,
           color: UP,
           lineWidth: 2,
           lineStyle: 1,
-          axisLabelVisible: true,
-          title: "Target",
+          axisLabelVisible: false,
         }),
+      );
+      levels.push(
+        { text: `Stop ${formatPrice(pos.stopLoss)}`, price: pos.stopLoss, color: DOWN },
+        { text: `Target ${formatPrice(pos.target)}`, price: pos.target, color: UP },
       );
     }
   }
@@ -182,32 +203,46 @@ export class ContractChart {
     const s = this.subject;
     if (!s) return;
     const markers: Lwc.SeriesMarker<Lwc.Time>[] = [];
+    const texts: ChartLabelSpec["markers"] = [];
     for (const t of s.trades) {
       if (t.symbol !== s.symbol) continue;
       const entry = candleStartAtClose(s.candles, t.entry_time);
       if (entry !== null) {
+        const time = chartTimeOf(s.date, entry);
         markers.push({
-          time: chartTimeOf(s.date, entry) as Lwc.UTCTimestamp,
+          time: time as Lwc.UTCTimestamp,
           position: "belowBar",
           shape: "arrowUp",
-          color: "#2563eb",
-          text: `Entry ${formatPrice(t.entry_price)}`,
+          color: ENTRY,
         });
+        texts.push({ text: `Entry ${formatPrice(t.entry_price)}`, time, side: "below", color: ENTRY });
       }
       if (t.status === "CLOSED") {
         const exit = candleStartAtClose(s.candles, t.exit_time);
         if (exit !== null) {
-          markers.push({
-            time: chartTimeOf(s.date, exit) as Lwc.UTCTimestamp,
-            position: "aboveBar",
-            shape: "arrowDown",
-            color: t.pnl_rupees >= 0 ? UP : DOWN,
+          const time = chartTimeOf(s.date, exit);
+          const color = t.pnl_rupees >= 0 ? UP : DOWN;
+          markers.push({ time: time as Lwc.UTCTimestamp, position: "aboveBar", shape: "arrowDown", color });
+          texts.push({
             text: `${labelOf(EXIT_REASON_LABELS, t.exit_reason)} ${formatPrice(t.exit_price)}`,
+            time,
+            side: "above",
+            color,
           });
         }
       }
     }
     markers.sort((a, b) => (a.time as number) - (b.time as number));
     this.markers.setMarkers(markers);
+    this.markerLabels = texts;
+  }
+
+  private drawLabels(): void {
+    const s = this.subject;
+    this.labels.set({
+      levels: this.levelLabels,
+      markers: this.markerLabels,
+      bars: s ? s.candles.map((c) => ({ time: chartTimeOf(s.date, c.start), high: c.high, low: c.low })) : [],
+    });
   }
 }

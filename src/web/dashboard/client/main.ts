@@ -7,9 +7,11 @@
 import "./dashboard.css";
 import type { StatusSnapshot } from "../../contract.js";
 import { DashboardApi, LOGIN_PAGE, SessionEnded } from "./api.js";
+import { labelCellsFromHeadings } from "./card-table.js";
 import { ContractChart } from "./chart.js";
+import { updatedLabel } from "./clocks.js";
 import { byId, fill } from "./dom.js";
-import { formatAge, istTimeOfEpoch, MODE_LABELS } from "./format.js";
+import { MODE_LABELS } from "./format.js";
 import {
   applyLiveEvent,
   defaultSelection,
@@ -212,6 +214,7 @@ class Dashboard {
     renderUniverse(s, this.selected());
     renderTrades(s);
     renderSignals(s);
+    for (const id of ["trades", "signals"]) labelCellsFromHeadings(byId<HTMLTableElement>(id));
     this.renderUpdated();
   }
 
@@ -243,7 +246,7 @@ class Dashboard {
 
   private renderUpdated(): void {
     const at = this.lastUpdateMs;
-    fill(byId("updated"), at === null ? "" : `Updated ${istTimeOfEpoch(at)} IST · ${formatAge(now() - at)}`);
+    fill(byId("updated"), at === null ? "" : updatedLabel(now() - at));
   }
 
   private wireSelection(): void {

@@ -4,6 +4,7 @@
  */
 
 import type { StatusSnapshot } from "../../contract.js";
+import { marketClockLabel, UPTIME_LABEL } from "./clocks.js";
 import { byId, facts, fill, h } from "./dom.js";
 import {
   EXIT_REASON_LABELS,
@@ -38,6 +39,7 @@ export function renderHeader(s: StatusSnapshot): void {
   fill(byId("mode-title"), mode.title);
   fill(byId("mode-detail"), mode.detail);
   fill(byId("day-date"), s.date);
+  fill(byId("market-time"), marketClockLabel(s.mode, s.now));
   const phase = byId("phase");
   phase.className = `pill phase-${String(s.phase).toLowerCase()}`;
   fill(phase, PHASE_LABELS[s.phase] ?? s.phase);
@@ -191,7 +193,7 @@ export function renderHealth(s: StatusSnapshot): void {
     byId("health"),
     list,
     facts([
-      ["Up for", formatDuration(s.health.uptimeS)],
+      [UPTIME_LABEL, formatDuration(s.health.uptimeS)],
       ["CPU", s.health.cpuPct === null ? "—" : `${s.health.cpuPct.toFixed(1)}%`],
       ["Memory", `${Math.round(s.health.rssMb)} MB`],
     ]),
