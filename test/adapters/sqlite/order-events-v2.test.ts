@@ -37,7 +37,7 @@ test("a v1 database → upgraded to v2: order_events loses raw, its events keep 
 
   const store = Store.open(path, { clock });
   try {
-    assert.equal(schemaVersionOf(store.db), 2);
+    assert.ok(schemaVersionOf(store.db) >= 2, "migrated past v2");
     assert.equal(columnsOf(store, "order_events").includes("raw"), false);
     assert.equal(columnsOf(store, "order_event_arrivals").includes("raw"), true);
     const [event] = store.orderEvents.byKiteOrderId(KITE_ID);
