@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import type { StoredTrade } from "../../src/adapters/sqlite/trades-repo.js";
+import { ServiceEngineView } from "../../src/app/engine-view.js";
+import { TradingCalendar } from "../../src/domain/calendar.js";
 import { paise } from "../../src/domain/charges.js";
 import { tradeFills } from "../../src/engine/trade-fills.js";
 import type { OrderPayload } from "../../src/sim/orders.js";
@@ -39,6 +41,24 @@ function simFills(day: Day, tradeId: string) {
       averagePrice: Number(o.average_price),
     })),
   );
+}
+
+/** The engine as /status and the dashboard see it, over the day's service. */
+function viewOf(day: Day): ServiceEngineView {
+  return new ServiceEngineView({
+    service: day.service,
+    store: day.store,
+    config: day.config,
+    clock: day.sim.marketClock,
+    calendar: new TradingCalendar(),
+    sessions: day.sessions,
+    ticker: day.ticker,
+    mode: "SIM",
+    version: "test",
+    startedAtMs: day.sim.marketClock.now(),
+    checks: () => [],
+    every: () => () => {},
+  });
 }
 
 const closed = (trades: StoredTrade[]) =>
@@ -75,6 +95,18 @@ test("the real day on the simulator → each trade's fill prices and P&L are the
     assert.ok(told?.kind === "daily_summary");
     assert.equal(told.figures.net_pnl, paise(net));
     assert.equal(told.slippageRupees, paise(slippage));
+    // /status and the dashboard: the day's P&L, the loss and the trades from the fills.
+    const status = viewOf(day).status();
+    assert.equal(status.pnl.net, paise(net));
+    assert.equal(status.pnl.gross, summary?.gross_pnl);
+    assert.equal(status.pnl.slippage, paise(slippage));
+    assert.equal(status.month.net, paise(net));
+    assert.equal(status.month.slippage, paise(slippage));
+    assert.equal(status.risk.lossToday, Math.max(0, -(summary?.gross_pnl ?? 0)));
+    assert.deepEqual(
+      status.trades.map((t) => t.exit_fill_price),
+      trades.map((t) => t.exit_fill_price),
+    );
     const exits = day.notifications.filter((n) => n.kind === "exit");
     assert.equal(exits.length, trades.length);
     for (const [i, e] of exits.entries()) {
@@ -114,6 +146,48 @@ test("a protective stop at the strategy's stop (disaster gap 0) filled at the br
     );
     const summary = day.store.dailySummary.get(DATE);
     assert.equal(summary?.stop_losses, backtestTrades(1).filter((x) => x.exit_reason === "STOP_LOSS").length);
+    day.assertInvariants();
+  } finally {
+    await day.stop();
+  }
+});
+
+test("panic with the first trade open (10:30), cleared at 10:45 → the strategy's position closed at once as PANIC at the sale's fill price; the day's limits go on from the fills", async () => {
+  const day = await ServiceDay.start({ root, name: "panic" });
+  try {
+    const [first] = backtestTrades(1);
+    assert.ok(first);
+    await day.runTo("10:30");
+    assert.equal(day.service.day?.strategyDay?.openPosition?.trade_id, first.trade_id);
+    const view = viewOf(day);
+    view.control.panic("test");
+    await day.pump(3);
+    await day.settle();
+    await day.runTo("10:45");
+    view.control.clearPanic("test");
+    view.control.setEntriesEnabled(true, "test");
+    await day.runTo("10:48");
+    const t = day.store.trades.byId(first.trade_id);
+    assert.ok(t?.status === "CLOSED");
+    assert.equal(t.exit_reason, "PANIC");
+    const sim = simFills(day, first.trade_id);
+    assert.equal(t.exit_price, sim.exitPrice, "closed at the panic sale's fill price");
+    assert.equal(t.fill_pnl_rupees, sim.grossPnl);
+    assert.ok(
+      t.exit_time < first.exit_time,
+      `closed at ${t.exit_time}, at the panic, not at the model's ${first.exit_time}`,
+    );
+    const strategy = day.service.day?.strategyDay;
+    assert.equal(strategy?.openPosition, null, "the strategy holds nothing after the panic");
+    assert.deepEqual(strategy?.risk, {
+      tradesToday: 1,
+      stopLossesToday: 0,
+      realisedPnl: sim.grossPnl,
+      entriesEnabled: true,
+    });
+    await day.runTo("end");
+    for (const x of closed(day.store.trades.byDate(DATE)))
+      assert.equal(x.fill_net_pnl_rupees, simFills(day, x.trade_id).netPnl, `${x.trade_id} from the fills`);
     day.assertInvariants();
   } finally {
     await day.stop();
