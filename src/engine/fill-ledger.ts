@@ -63,6 +63,11 @@ export class FillLedger {
     om.on("entry_filled", (e) => this.entryFilled(e.tradeId, e.quantity, e.averagePrice));
     om.on("exit_filled", (e) => this.exitFilled(e.tradeId, e.averagePrice, e.reason));
     om.on("manual_close", (e) => this.manualClose(e.tradeId));
+    // A partial fill of the entry is already a holding: the record shows it while the rest waits.
+    om.on("partial_fill", (e) => {
+      this.record(e.tradeId);
+      this.d.changed(e.tradeId);
+    });
   }
 
   /** Records a trade's fill figures from its orders as the store holds them now. */

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { tradesReply } from "../../../src/adapters/telegram/bot-replies.js";
 import { renderNotification } from "../../../src/adapters/telegram/render.js";
+import type { StoredTrade } from "../../../src/adapters/sqlite/trades-repo.js";
 import { summarize } from "../../../src/backtest/summary.js";
 import type { Notification } from "../../../src/ports/notifier.js";
+import { TRADE } from "../sqlite/fixtures.js";
 
 const EXIT: Extract<Notification, { kind: "exit" }> = {
   kind: "exit",
@@ -59,4 +62,21 @@ test("daily summary with the day's slippage → a slippage line; without → non
     slippageRupees: null,
   });
   assert.doesNotMatch(without, /Slippage/);
+});
+
+test("/trades of a closed trade with fills → the fill prices and the P&L from the fills", () => {
+  const trade: StoredTrade = {
+    ...TRADE,
+    status: "CLOSED",
+    lot_size: 20,
+    filled_quantity: 20,
+    entry_fill_price: 121.6,
+    exit_fill_price: 160.9,
+    fill_pnl_rupees: 786,
+    fill_charges: 52.68,
+    fill_net_pnl_rupees: 733.32,
+  };
+  const text = tradesReply("2025-09-04", [trade]).text;
+  assert.match(text, /09:18 121\.60 → 09:39 160\.90 target · \+₹786\.00/);
+  assert.match(text, /Net of charges: \+₹733\.32/);
 });
