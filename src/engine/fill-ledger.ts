@@ -48,6 +48,8 @@ export interface FillLedgerDeps {
   day: () => LiveDay | null;
   tell: (n: Notification) => void;
   log: (line: string) => void;
+  /** Something the operator must know (a fill that could not be recorded). */
+  warn: (message: string) => void;
   /** A trade's record changed (the dashboard re-reads it). */
   changed: (tradeId: string) => void;
 }
@@ -60,14 +62,29 @@ export class FillLedger {
 
   /** Listens to the order manager's fill events. */
   attach(om: OrderManager): void {
-    om.on("entry_filled", (e) => this.entryFilled(e.tradeId, e.quantity, e.averagePrice));
-    om.on("exit_filled", (e) => this.exitFilled(e.tradeId, e.averagePrice, e.reason));
-    om.on("manual_close", (e) => this.manualClose(e.tradeId));
+    om.on("entry_filled", (e) =>
+      this.safely(e.tradeId, () => this.entryFilled(e.tradeId, e.quantity, e.averagePrice)),
+    );
+    om.on("exit_filled", (e) =>
+      this.safely(e.tradeId, () => this.exitFilled(e.tradeId, e.averagePrice, e.reason)),
+    );
+    om.on("manual_close", (e) => this.safely(e.tradeId, () => this.manualClose(e.tradeId)));
     // A partial fill of the entry is already a holding: the record shows it while the rest waits.
-    om.on("partial_fill", (e) => {
-      this.record(e.tradeId);
-      this.d.changed(e.tradeId);
-    });
+    om.on("partial_fill", (e) =>
+      this.safely(e.tradeId, () => {
+        this.record(e.tradeId);
+        this.d.changed(e.tradeId);
+      }),
+    );
+  }
+
+  /** The order manager emits from its step: a failure here is reported, never thrown into it. */
+  private safely(tradeId: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.d.warn(`recording the fills of ${tradeId} failed: ${(e as Error).message ?? String(e)}`);
+    }
   }
 
   /** Records a trade's fill figures from its orders as the store holds them now. */
@@ -75,6 +92,20 @@ export class FillLedger {
     const fills = tradeFills(this.d.store.orders.byTrade(tradeId), this.d.rates);
     this.d.store.trades.recordFills(tradeId, fills);
     return fills;
+  }
+
+  /**
+   * A day resumed after a restart replays the strategy's own decisions, at the model's prices:
+   * the fills recorded before the restart are given to it again, so that its loss limit counts
+   * the real P&L and an open position reckons from its fill price.
+   */
+  resumed(day: LiveDay): void {
+    for (const t of this.d.store.trades.byDate(day.date)) {
+      if (t.status === "CLOSED" && t.fill_pnl_rupees !== null)
+        day.setRealisedPnl(t.trade_id, t.fill_pnl_rupees);
+      else if (t.status === "OPEN" && t.filled_quantity && t.entry_fill_price !== null)
+        day.setFilledQuantity(t.trade_id, t.filled_quantity, t.entry_fill_price);
+    }
   }
 
   /**

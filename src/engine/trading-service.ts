@@ -185,6 +185,7 @@ export class TradingService {
       day: () => this.liveDay,
       tell: (n) => this.tell(n),
       log: deps.log,
+      warn: (m) => this.notify("warning", m),
       changed: (tradeId) => this.events.emit("trade", tradeId),
     });
     this.scheduler = new DayScheduler({
@@ -439,6 +440,7 @@ export class TradingService {
     );
     if (this.liveDay !== live) return;
     live.resume(history);
+    this.fills.resumed(live);
     const replayed = [...history.closed.values()].reduce((n, list) => n + list.length, 0);
     this.d.log(`${live.date}: resumed the day after ${replayed} candle(s) of history`);
   }

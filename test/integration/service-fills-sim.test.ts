@@ -193,3 +193,21 @@ test("panic with the first trade open (10:30), cleared at 10:45 → the strategy
     await day.stop();
   }
 });
+
+test("a restart after the first trade closed (down 11:40-11:50) → the replayed strategy's realised P&L is the fills', not the model's", async () => {
+  const day = await ServiceDay.start({ root, name: "restart" });
+  try {
+    const [first] = backtestTrades(1);
+    assert.ok(first);
+    await day.runTo("11:40");
+    const t = day.store.trades.byId(first.trade_id);
+    assert.ok(t?.status === "CLOSED" && t.fill_pnl_rupees !== null);
+    assert.notEqual(t.fill_pnl_rupees, t.pnl_rupees, "the fills differ from the model on this day");
+    await day.restart("11:50");
+    assert.equal(day.service.day?.strategyDay?.risk.realisedPnl, t.fill_pnl_rupees);
+    await day.runTo("end");
+    day.assertInvariants();
+  } finally {
+    await day.stop();
+  }
+});
