@@ -16,11 +16,15 @@ const NO_FILLS = {
 test("trades upsertOpen then recordClosed → one CLOSED row equal to the Trade", () => {
   const { store } = memoryStore();
   assert.equal(store.trades.upsertOpen("2025-09-04", POSITION, 20), true);
-  assert.deepEqual(store.trades.open(), [{ status: "OPEN", date: "2025-09-04", lot_size: 20, ...POSITION, ...NO_FILLS }]);
+  assert.deepEqual(store.trades.open(), [
+    { status: "OPEN", date: "2025-09-04", lot_size: 20, ...POSITION, ...NO_FILLS },
+  ]);
   assert.equal(store.trades.upsertOpen("2025-09-04", { ...POSITION, candles_held: 3 }), true);
   assert.equal(store.trades.byId(POSITION.trade_id)?.candles_held, 3);
   assert.equal(store.trades.recordClosed(TRADE), true);
-  assert.deepEqual(store.trades.byDate("2025-09-04"), [{ status: "CLOSED", lot_size: 20, ...TRADE, ...NO_FILLS }]);
+  assert.deepEqual(store.trades.byDate("2025-09-04"), [
+    { status: "CLOSED", lot_size: 20, ...TRADE, ...NO_FILLS },
+  ]);
   assert.deepEqual(store.trades.open(), []);
 });
 
