@@ -466,7 +466,11 @@ export class TradingService {
     live.finish();
     this.liveDay = null;
     const { figures: s, slippageRupees } = fillSummary(this.d.store.trades.byDate(date));
-    this.d.store.dailySummary.upsert(date, s, slippageRupees);
+    try {
+      this.d.store.dailySummary.upsert(date, s, slippageRupees);
+    } catch (e) {
+      this.notify("warning", `recording the daily summary failed: ${(e as Error).message}`); // still told below
+    }
     this.notify(
       "info",
       `${date} summary: ${s.total_trades} trade(s), gross ${s.gross_pnl}, net ${s.net_pnl}, slippage ${slippageRupees ?? "-"}`,
