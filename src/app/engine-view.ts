@@ -8,12 +8,12 @@
 import type { SessionStore } from "../adapters/kite/session-store.js";
 import type { TickerStats } from "../adapters/kite/ticker-client.js";
 import type { Store } from "../adapters/sqlite/store.js";
-import type { StoredTrade } from "../adapters/sqlite/trades-repo.js";
 import type { Config } from "../config/schema.js";
 import type { TradingCalendar } from "../domain/calendar.js";
 import type { Candle } from "../domain/candle.js";
 import { type IsoDate, istEpochMs, istPartsOf } from "../domain/ist.js";
 import { type DaySchedule, dayScheduleFrom } from "../engine/day-plan.js";
+import { fillSummary } from "../engine/fill-summary.js";
 import type { TradingService } from "../engine/trading-service.js";
 import type { Clock } from "../ports/clock.js";
 import type {
@@ -115,15 +115,10 @@ export class ServiceEngineView implements EngineView {
     const control = store.control.read();
     const universe = store.universe.get(date);
     const trades = store.trades.byDate(date);
-    const closed = trades.filter(
-      (t): t is Extract<StoredTrade, { status: "CLOSED" }> => t.status === "CLOSED",
-    );
-    const gross = round2(closed.reduce((n, t) => n + t.pnl_rupees, 0));
-    const charges = round2(closed.reduce((n, t) => n + (t.charges ?? 0), 0));
+    const { figures: today, slippageRupees: todaySlippage } = fillSummary(trades);
     const month = date.slice(0, 7);
-    const monthClosed = store.trades
-      .byMonth(month)
-      .filter((t): t is Extract<StoredTrade, { status: "CLOSED" }> => t.status === "CLOSED");
+    const monthSummary = fillSummary(store.trades.byMonth(month));
+    const monthFigures = monthSummary.figures;
     const strategy = service.day?.strategyDay?.risk;
     const stats = this.d.ticker.stats;
     const checks = [...this.d.checks()];
@@ -159,7 +154,7 @@ export class ServiceEngineView implements EngineView {
       orders: store.orders.since(istEpochMs(date, 0)),
       trades,
       signals: store.signals.byDate(date),
-      pnl: { gross, charges, net: round2(gross - charges) },
+      pnl: { gross: today.gross_pnl, charges: today.charges, net: today.net_pnl, slippage: todaySlippage },
       risk: {
         entriesEnabled: control.entriesEnabled,
         panic: control.panic,
@@ -168,20 +163,17 @@ export class ServiceEngineView implements EngineView {
         maxLots: MAX_LOTS,
         tradesToday: strategy?.tradesToday ?? trades.length,
         maxTradesPerDay: config.risk_management.max_trades_per_day,
-        stopLossesToday:
-          strategy?.stopLossesToday ?? closed.filter((t) => t.exit_reason === "STOP_LOSS").length,
-        lossToday: Math.max(0, -(strategy?.realisedPnl ?? gross)),
+        stopLossesToday: strategy?.stopLossesToday ?? today.stop_losses,
+        lossToday: round2(Math.max(0, -(strategy?.realisedPnl ?? today.gross_pnl))),
         maxDailyLoss: config.risk_management.max_daily_loss,
       },
       month: {
         month,
-        trades: monthClosed.length,
-        gross: round2(monthClosed.reduce((n, t) => n + t.pnl_rupees, 0)),
-        net: round2(monthClosed.reduce((n, t) => n + t.pnl_rupees - (t.charges ?? 0), 0)),
-        winRate:
-          monthClosed.length === 0
-            ? null
-            : monthClosed.filter((t) => t.pnl_rupees > 0).length / monthClosed.length,
+        trades: monthFigures.total_trades,
+        gross: monthFigures.gross_pnl,
+        net: monthFigures.net_pnl,
+        winRate: monthFigures.total_trades === 0 ? null : monthFigures.wins / monthFigures.total_trades,
+        slippage: monthSummary.slippageRupees,
       },
       health: {
         uptimeS: Math.round(((this.d.wallClock ?? this.d.clock).now() - this.d.startedAtMs) / 1000),
@@ -214,6 +206,7 @@ export class ServiceEngineView implements EngineView {
       state: pos.state,
       quantity,
       entryPrice,
+      modelEntryPrice: trade?.entry_price ?? null,
       stopLoss: pos.stopLoss,
       target: pos.target,
       ltp,

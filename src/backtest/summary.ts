@@ -11,7 +11,16 @@ export function summarize(trades: readonly Trade[]): SummaryFigures {
   let peak = 0;
   let maxDrawdown = 0;
   const byScenario = { "1": 0, "2": 0, "3": 0 };
-  const exits = { STOP_LOSS: 0, TARGET: 0, TIMEOUT: 0, EOD: 0, MAX_DAILY_LOSS: 0, PANIC: 0, MANUAL: 0 };
+  const exits = {
+    STOP_LOSS: 0,
+    TARGET: 0,
+    TIMEOUT: 0,
+    EOD: 0,
+    MAX_DAILY_LOSS: 0,
+    STOP_FILLED: 0,
+    PANIC: 0,
+    MANUAL: 0,
+  };
   let firstCandle = 0;
   for (const t of trades) {
     if (t.pnl_rupees > 0) wins++;
@@ -39,7 +48,8 @@ export function summarize(trades: readonly Trade[]): SummaryFigures {
     trades_by_scenario: byScenario,
     first_candle_entries: firstCandle,
     intraday_entries: total - firstCandle,
-    stop_losses: exits.STOP_LOSS,
+    // A protective stop filled at the broker (live) is a stop loss too.
+    stop_losses: exits.STOP_LOSS + exits.STOP_FILLED,
     targets: exits.TARGET,
     timeouts: exits.TIMEOUT,
     eod_exits: exits.EOD,

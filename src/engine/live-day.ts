@@ -25,11 +25,18 @@ import { summarize } from "../backtest/summary.js";
 import type { SummaryFigures } from "../backtest/types.js";
 import type { Candle } from "../domain/candle.js";
 import type { InstrumentMaster, OptionContract } from "../domain/instruments.js";
-import { type IsoDate, istEpochMs } from "../domain/ist.js";
+import { type IsoDate, istEpochMs, istPartsOf } from "../domain/ist.js";
 import { roundForDisplay } from "../domain/pivots.js";
 import type { Clock } from "../ports/clock.js";
 import { StrategyDay } from "../strategy/strategy-day.js";
-import type { ContractSetup, OpenPosition, SignalRecord, StrategyParams, Trade } from "../strategy/types.js";
+import type {
+  ContractSetup,
+  OpenPosition,
+  OutsideExitReason,
+  SignalRecord,
+  StrategyParams,
+  Trade,
+} from "../strategy/types.js";
 import { CandleBuilder, tickTimeMs } from "./candle-builder.js";
 import { crashPoint } from "./crash-points.js";
 import type { DayHistory } from "./day-history.js";
@@ -332,17 +339,33 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
    * the strategy closes it too, reason MANUAL, at the last close, and the trade is recorded.
    */
   closedAtBroker(tradeId: string): boolean {
+    return this.closeFromOutside(tradeId, "MANUAL", null);
+  }
+
+  /**
+   * The position of `tradeId` ended at the broker outside the strategy's own exit (its stop
+   * filled, panic, a close by hand): the strategy closes it at once with `reason`, at `price`
+   * (the fill's; null: not known, the last close), timed now; the trade is recorded and emitted
+   * as any exit. False when the strategy does not hold that position.
+   */
+  closeFromOutside(tradeId: string, reason: OutsideExitReason, price: number | null): boolean {
     const strategy = this.strategy;
     const open = strategy?.openPosition;
     if (!strategy || open?.trade_id !== tradeId) return false;
-    strategy.forceExit("MANUAL", this.lastClose.get(open.symbol) ?? open.entry_price, this.lastClosedMinute);
+    const minute = Math.max(this.lastClosedMinute, istPartsOf(this.o.clock.now()).minute);
+    strategy.forceExit(reason, price ?? this.lastClose.get(open.symbol) ?? open.entry_price, minute);
     return true;
   }
 
+  /** The broker's gross P&L of a trade closed today replaces the model's in the day's loss limit. */
+  setRealisedPnl(tradeId: string, grossRupees: number): boolean {
+    return this.strategy?.setRealisedPnl(tradeId, grossRupees) ?? false;
+  }
+
   /** The entry of `tradeId` filled `quantity` at the broker: the strategy and the open trade row follow. */
-  setFilledQuantity(tradeId: string, quantity: number): boolean {
+  setFilledQuantity(tradeId: string, quantity: number, averagePrice?: number): boolean {
     const strategy = this.strategy;
-    if (!strategy?.setFilledQuantity(tradeId, quantity)) return false;
+    if (!strategy?.setFilledQuantity(tradeId, quantity, averagePrice)) return false;
     const open = strategy.openPosition;
     if (open) {
       this.write("open trade", () =>

@@ -21,8 +21,6 @@ import { EventEmitter } from "node:events";
 import type { SessionStore } from "../adapters/kite/session-store.js";
 import type { Tick } from "../adapters/kite/ticker-protocol.js";
 import type { Store } from "../adapters/sqlite/store.js";
-import { summarize } from "../backtest/summary.js";
-import type { SummaryFigures } from "../backtest/types.js";
 import type { Config } from "../config/schema.js";
 import type { TradingCalendar } from "../domain/calendar.js";
 import type { Candle } from "../domain/candle.js";
@@ -45,6 +43,8 @@ import type { ContractSetup, OpenPosition, SignalRecord, Trade } from "../strate
 import { loadDayHistory } from "./day-history.js";
 import { type DayStep, type DayTimes, dayScheduleFrom } from "./day-plan.js";
 import { type ExecutionConfig, executionConfigFrom } from "./execution-config.js";
+import { FillLedger } from "./fill-ledger.js";
+import { fillSummary } from "./fill-summary.js";
 import { LiveDay, type TickFeed } from "./live-day.js";
 import { type AlertLevel, OrderManager, type ReconcileReport } from "./order-manager.js";
 import {
@@ -159,6 +159,8 @@ export class TradingService {
   private lastBeat = 0;
   private readonly loginRequests = new Map<IsoDate, number>();
   private panicHandled = false;
+  /** Fills → trade records, the strategy's position and limits, the exit message. */
+  private readonly fills: FillLedger;
   private stopping = false;
   private started = false;
 
@@ -176,6 +178,15 @@ export class TradingService {
       // The configuration's settings, with a test's or a caller's changes on top.
       config: { ...executionConfigFrom(deps.config), ...deps.execution },
       ltpOf: (symbol) => this.lastPrices.get(symbol) ?? null,
+    });
+    this.fills = new FillLedger({
+      store: deps.store,
+      rates: strategyParamsFrom(deps.config).charges,
+      day: () => this.liveDay,
+      tell: (n) => this.tell(n),
+      log: deps.log,
+      warn: (m) => this.notify("warning", m),
+      changed: (tradeId) => this.events.emit("trade", tradeId),
     });
     this.scheduler = new DayScheduler({
       clock: deps.clock,
@@ -216,16 +227,7 @@ export class TradingService {
       const tag = this.d.store.orders.byTrade(e.tradeId).find((o) => o.purpose === "ENTRY")?.tag;
       if (tag) this.orderProblem(tag, "partly_filled", null);
     });
-    om.on("exit_filled", (e) => this.events.emit("trade", e.tradeId));
-    om.on("entry_filled", (e) => {
-      // A partial fill kept after the timeout: the trade is what was bought, not what was asked.
-      this.liveDay?.setFilledQuantity(e.tradeId, e.quantity);
-      this.d.log(`entry of ${e.tradeId} filled: ${e.quantity} at ${e.averagePrice}`);
-    });
-    om.on("exit_filled", (e) =>
-      this.d.log(`exit of ${e.tradeId} filled: ${e.quantity} at ${e.averagePrice} (${e.reason})`),
-    );
-    om.on("manual_close", (e) => this.liveDay?.closedAtBroker(e.tradeId));
+    this.fills.attach(om);
     om.on("entry_failed", (e) => {
       // Nothing was bought: the strategy forgets the position, so it neither manages nor exits it.
       this.liveDay?.cancelEntry(e.tradeId);
@@ -438,6 +440,7 @@ export class TradingService {
     );
     if (this.liveDay !== live) return;
     live.resume(history);
+    this.fills.resumed(live);
     const replayed = [...history.closed.values()].reduce((n, list) => n + list.length, 0);
     this.d.log(`${live.date}: resumed the day after ${replayed} candle(s) of history`);
   }
@@ -461,13 +464,18 @@ export class TradingService {
       return;
     }
     live.finish();
-    const s = live.summary();
     this.liveDay = null;
+    const { figures: s, slippageRupees } = fillSummary(this.d.store.trades.byDate(date));
+    try {
+      this.d.store.dailySummary.upsert(date, s, slippageRupees);
+    } catch (e) {
+      this.notify("warning", `recording the daily summary failed: ${(e as Error).message}`); // still told below
+    }
     this.notify(
       "info",
-      `${date} summary: ${s.total_trades} trade(s), gross ${s.gross_pnl}, net ${s.net_pnl}`,
+      `${date} summary: ${s.total_trades} trade(s), gross ${s.gross_pnl}, net ${s.net_pnl}, slippage ${slippageRupees ?? "-"}`,
     );
-    this.tell({ kind: "daily_summary", date, figures: s });
+    this.tell({ kind: "daily_summary", date, figures: s, slippageRupees });
     this.periodSummaries(date);
     this.events.emit("changed");
   }
@@ -585,17 +593,7 @@ export class TradingService {
       "info",
       `EXIT ${t.trade_id} ${t.symbol} ${t.exit_reason} at ~${t.exit_price} (${t.pnl_rupees})`,
     );
-    this.tell({
-      kind: "exit",
-      tradeId: t.trade_id,
-      symbol: t.symbol,
-      time: t.exit_time,
-      reason: t.exit_reason,
-      exitPrice: t.exit_price,
-      pnlPoints: t.pnl_points,
-      pnlRupees: t.pnl_rupees,
-      netPnlRupees: t.net_pnl_rupees,
-    });
+    this.fills.strategyExited(t.trade_id); // its message, once the broker's side is known
     this.events.emit("trade", t.trade_id);
     if (!this.d.store.positions.byTradeId(t.trade_id)) return; // its entry was never placed
     this.track(this.orderManager.exit(t.trade_id, t.exit_reason));
@@ -742,18 +740,15 @@ export class TradingService {
     if (weekStart(next) !== weekStart(date)) {
       const from = dateOfDayNumber(weekStart(date));
       const days = this.d.store.dailySummary.between(from, date).length;
-      this.tell({ kind: "weekly_summary", from, to: date, days, figures: this.closedFigures(from, date) });
+      const { figures, slippageRupees } = fillSummary(this.d.store.trades.between(from, date));
+      this.tell({ kind: "weekly_summary", from, to: date, days, figures, slippageRupees });
     }
     if (next.slice(0, 7) !== date.slice(0, 7)) {
       const month = date.slice(0, 7);
       const days = this.d.store.dailySummary.between(`${month}-01`, date).length;
-      this.tell({ kind: "monthly_summary", month, days, figures: this.closedFigures(`${month}-01`, date) });
+      const { figures, slippageRupees } = fillSummary(this.d.store.trades.between(`${month}-01`, date));
+      this.tell({ kind: "monthly_summary", month, days, figures, slippageRupees });
     }
-  }
-
-  private closedFigures(from: IsoDate, to: IsoDate): SummaryFigures {
-    const closed = this.d.store.trades.between(from, to).filter((t) => t.status === "CLOSED");
-    return summarize(closed as Trade[]);
   }
 
   // ---- for views --------------------------------------------------------------------------

@@ -29,6 +29,22 @@ export type Reminder =
   | { topic: "disk_low"; path: string; freeBytes: number; freePct: number }
   | { topic: "other"; key: string; message: string };
 
+/** What the broker filled for a trade, beside the strategy's model figures (rupees; prices per unit). */
+export interface FillFigures {
+  quantity: number;
+  /** Volume-weighted over the fills. */
+  entryPrice: number | null;
+  exitPrice: number | null;
+  grossPnl: number | null;
+  charges: number | null;
+  netPnl: number | null;
+  /** Fill minus model per unit: paid above the model at the entry, received above it at the exit. */
+  entrySlippage: number | null;
+  exitSlippage: number | null;
+  /** Gross P&L from the fills minus the model's. */
+  slippageRupees: number | null;
+}
+
 /** Every message the service sends the trader. */
 export type Notification =
   | {
@@ -82,6 +98,8 @@ export type Notification =
       pnlRupees: number;
       /** After charges, when known. */
       netPnlRupees: number | null;
+      /** What the broker filled (the real figures; absent when not known). */
+      fills?: FillFigures | null;
     }
   | {
       kind: "order_problem";
@@ -101,9 +119,23 @@ export type Notification =
   | { kind: "feed_lost"; at: number; lastTickAt: number | null }
   | { kind: "feed_restored"; at: number; lostAt: number }
   | { kind: "error"; at: number; message: string; context: string | null }
-  | { kind: "daily_summary"; date: IsoDate; figures: SummaryFigures }
-  | { kind: "weekly_summary"; from: IsoDate; to: IsoDate; days: number; figures: SummaryFigures }
-  | { kind: "monthly_summary"; month: string; days: number; figures: SummaryFigures }
+  // Summary figures count each trade's P&L from its fills; slippage: fills minus model, rupees.
+  | { kind: "daily_summary"; date: IsoDate; figures: SummaryFigures; slippageRupees?: number | null }
+  | {
+      kind: "weekly_summary";
+      from: IsoDate;
+      to: IsoDate;
+      days: number;
+      figures: SummaryFigures;
+      slippageRupees?: number | null;
+    }
+  | {
+      kind: "monthly_summary";
+      month: string;
+      days: number;
+      figures: SummaryFigures;
+      slippageRupees?: number | null;
+    }
   | { kind: "reminder"; date: IsoDate; reminder: Reminder };
 
 export type NotificationKind = Notification["kind"];

@@ -7,6 +7,7 @@ import type {
   ContractSetup,
   ExitReason,
   OpenPosition,
+  OutsideExitReason,
   Scenario,
   SkipReason,
   StrategyListener,
@@ -58,12 +59,15 @@ export class StrategyDay {
   private readonly bySymbol = new Map<string, number>();
   private readonly scratch: Float64Array;
   private readonly candidates: Candidate[] = [];
-  private position: { state: ContractState; open: OpenPosition } | null = null;
+  /** The open position; `entryFill` is the broker's average buy price once known (live only). */
+  private position: { state: ContractState; open: OpenPosition; entryFill?: number } | null = null;
   private exitedAtClose = -1;
   private tradeSeq = 0;
   private tradesToday = 0;
   private stopLossesToday = 0;
   private realisedPnl = 0;
+  /** Live only: what each closed trade added to `realisedPnl`, so its fills can replace it. */
+  private readonly realisedByTrade = new Map<string, number>();
   private entriesDisabledReason: string | null = null;
   private readonly dayPrefix: string;
 
@@ -184,9 +188,28 @@ export class StrategyDay {
     this.exit(p.state.lastClose, p.state.lastCloseMinute, "EOD");
   }
 
-  /** Live-only exits (PANIC, MANUAL) at a given price and time. No-op without a position. */
-  forceExit(reason: "PANIC" | "MANUAL", price: number, closeMinute: number): void {
+  /**
+   * Live only: the position ended at the broker outside the strategy's own exit (its protective
+   * stop filled, panic, a close by hand), at `price` (the fill's, or the last close when the fill
+   * is not known). The trade is closed at once with that reason, so the strategy never manages a
+   * position that no longer exists; a filled stop counts as a stop loss for the day's limits.
+   * No-op without a position.
+   */
+  forceExit(reason: OutsideExitReason, price: number, closeMinute: number): void {
     if (this.position) this.exit(price, closeMinute, reason);
+  }
+
+  /**
+   * Live only: the broker's gross P&L of a closed trade of today replaces the model's in the
+   * day's realised P&L, so the daily loss limit follows the real figures. Returns false for a
+   * trade the strategy did not close today.
+   */
+  setRealisedPnl(tradeId: string, grossRupees: number): boolean {
+    const model = this.realisedByTrade.get(tradeId);
+    if (model === undefined || !Number.isFinite(grossRupees)) return false;
+    this.realisedPnl += grossRupees - model;
+    this.realisedByTrade.set(tradeId, grossRupees);
+    return true;
   }
 
   /**
@@ -206,10 +229,12 @@ export class StrategyDay {
    * the entry timeout), so the position, its P&L and the daily loss limit use that quantity.
    * Returns false when `tradeId` is not the open position.
    */
-  setFilledQuantity(tradeId: string, quantity: number): boolean {
-    const open = this.position?.open;
-    if (open?.trade_id !== tradeId || !(quantity > 0)) return false;
-    open.quantity = quantity;
+  setFilledQuantity(tradeId: string, quantity: number, averagePrice?: number): boolean {
+    const position = this.position;
+    if (position?.open.trade_id !== tradeId || !(quantity > 0)) return false;
+    position.open.quantity = quantity;
+    // The model entry price stays (parity with the backtest); the loss limit reckons from the fill.
+    if (averagePrice !== undefined && averagePrice > 0) position.entryFill = averagePrice;
     return true;
   }
 
@@ -359,9 +384,15 @@ export class StrategyDay {
     else if (close >= open.target) reason = "TARGET";
     else if (open.first_candle_entry && open.candles_held >= p.maxCandlesTimeout) reason = "TIMEOUT";
     else if (closeMinute >= p.eodExit) reason = "EOD";
-    else if (this.realisedPnl + (close - open.entry_price) * open.quantity <= -p.maxDailyLoss)
+    else if (this.realisedPnl + (close - this.entryCost()) * open.quantity <= -p.maxDailyLoss)
       reason = "MAX_DAILY_LOSS";
     if (reason) this.exit(close, closeMinute, reason);
+  }
+
+  /** What the open position cost a unit: the broker's fill when known (live), else the model's entry. */
+  private entryCost(): number {
+    const position = this.position as { open: OpenPosition; entryFill?: number };
+    return position.entryFill ?? position.open.entry_price;
   }
 
   private exit(price: number, closeMinute: number, reason: ExitReason): void {
@@ -382,7 +413,8 @@ export class StrategyDay {
       net_pnl_rupees: paise(pnlRupees - charges),
     };
     this.realisedPnl += pnlRupees;
-    if (reason === "STOP_LOSS") this.stopLossesToday++;
+    this.realisedByTrade.set(trade.trade_id, pnlRupees);
+    if (reason === "STOP_LOSS" || reason === "STOP_FILLED") this.stopLossesToday++;
     this.position = null;
     this.exitedAtClose = closeMinute;
     this.listener.exit(trade);

@@ -6,8 +6,23 @@ import type { OptionType } from "../domain/symbols.js";
 /** The three entry scenarios of STRATEGY.md section 5. */
 export type Scenario = 1 | 2 | 3;
 
-/** Why a position was closed (STRATEGY.md section 6; PANIC and MANUAL are live-only). */
-export type ExitReason = "STOP_LOSS" | "TARGET" | "TIMEOUT" | "EOD" | "MAX_DAILY_LOSS" | "PANIC" | "MANUAL";
+/**
+ * Why a position was closed (STRATEGY.md section 6). The last three are live-only: a fill that
+ * ended the position outside the strategy's own exit (the protective stop filled at the broker,
+ * panic, a close by hand).
+ */
+export type ExitReason =
+  | "STOP_LOSS"
+  | "TARGET"
+  | "TIMEOUT"
+  | "EOD"
+  | "MAX_DAILY_LOSS"
+  | "STOP_FILLED"
+  | "PANIC"
+  | "MANUAL";
+
+/** The live-only exits: the position ended at the broker, outside the strategy's own exit. */
+export type OutsideExitReason = Extract<ExitReason, "STOP_FILLED" | "PANIC" | "MANUAL">;
 
 /** Why a signal was not acted on. */
 export type SkipReason =

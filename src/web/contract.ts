@@ -56,7 +56,10 @@ export interface StatusSnapshot {
     symbol: string;
     state: "OPENING" | "OPEN" | "CLOSING";
     quantity: number;
+    /** The broker's average buy price (the strategy's entry until the entry has filled). */
     entryPrice: number;
+    /** The strategy's entry price (the model, as the backtest would have it). */
+    modelEntryPrice: number | null;
     stopLoss: number;
     target: number;
     ltp: number | null;
@@ -66,9 +69,14 @@ export interface StatusSnapshot {
     stopResting: boolean;
   } | null;
   orders: StoredOrder[];
+  /** Today's trades: the strategy's model prices and what the broker filled (`*_fill_*`, `slippage` below). */
   trades: StoredTrade[];
   signals: SignalRecord[];
-  pnl: { gross: number; charges: number; net: number };
+  /**
+   * Today's realised P&L from the fills (the model's for a trade without fills); `slippage`:
+   * gross P&L from the fills minus the model's over today's trades with fills (null: none).
+   */
+  pnl: { gross: number; charges: number; net: number; slippage: number | null };
   risk: {
     entriesEnabled: boolean;
     panic: boolean;
@@ -78,11 +86,19 @@ export interface StatusSnapshot {
     tradesToday: number;
     maxTradesPerDay: number;
     stopLossesToday: number;
-    /** Today's realised loss in rupees (positive number) against the limit. */
+    /** Today's realised loss in rupees from the fills (positive number) against the limit. */
     lossToday: number;
     maxDailyLoss: number;
   };
-  month: { month: string; trades: number; gross: number; net: number; winRate: number | null };
+  /** The month's closed trades, P&L from the fills; slippage as in `pnl`. */
+  month: {
+    month: string;
+    trades: number;
+    gross: number;
+    net: number;
+    winRate: number | null;
+    slippage: number | null;
+  };
   health: {
     uptimeS: number;
     cpuPct: number | null;

@@ -1099,3 +1099,42 @@ test("setFilledQuantity 10 of a 20 entry (partial fill kept) → the exit's P&L 
   assert.equal(t?.pnl_rupees, -350);
   assert.equal(h.day.risk.realisedPnl, -350);
 });
+
+// ---------------------------------------------------------------- live only: the truth from fills
+
+test("forceExit STOP_FILLED at the stop's fill 93 → trade closed STOP_FILLED at 93, counted as a stop loss", () => {
+  const h = enteredOnFirst();
+  h.day.forceExit("STOP_FILLED", 93, hm(9, 20));
+  const t = h.rec.exits[0];
+  assert.equal(t?.exit_reason, "STOP_FILLED");
+  assert.equal(t?.exit_price, 93);
+  assert.equal(t?.pnl_rupees, -740);
+  assert.equal(h.day.openPosition, null);
+  assert.equal(h.day.risk.stopLossesToday, 1);
+  // The candle that would have been its own stop exits nothing more.
+  h.step(nth(1), { [A]: [125, 95] });
+  assert.equal(h.rec.exits.length, 1);
+});
+
+test("setRealisedPnl of a stopped trade (model -700, fills -1000, limit 1000) → the re-entry SKIPPED MAX_DAILY_LOSS", () => {
+  const h = enteredOnFirst({ maxDailyLoss: 1000 });
+  h.step(nth(1), { [A]: [125, 95] }); // STOP_LOSS -700 at the model price
+  const id = h.rec.exits[0]?.trade_id as string;
+  assert.equal(h.day.setRealisedPnl("20250905_999", -1000), false);
+  assert.equal(h.day.setRealisedPnl(id, -1000), true);
+  assert.equal(h.day.risk.realisedPnl, -1000);
+  h.step(nth(2), { [A]: [120, 150, { low: 118 }] }); // the re-entry of the -700 test above
+  assert.equal(h.rec.entries.length, 1);
+  assert.equal(h.rec.signals.at(-1)?.reason, "MAX_DAILY_LOSS");
+});
+
+test("setFilledQuantity with the fill price 140 (model 130), limit 500: close 115 → MAX_DAILY_LOSS (-500 from the fill), model P&L kept", () => {
+  const h = enteredOnFirst({ maxDailyLoss: 500 });
+  const id = h.rec.entries[0]?.trade_id as string;
+  assert.equal(h.day.setFilledQuantity(id, 20, 140), true);
+  h.step(nth(1), { [A]: [120, 115] }); // the model's -300 would stay open
+  const t = h.rec.exits[0];
+  assert.equal(t?.exit_reason, "MAX_DAILY_LOSS");
+  assert.equal(t?.entry_price, 130);
+  assert.equal(t?.pnl_rupees, -300);
+});

@@ -7,7 +7,9 @@ import { roundTripCharges } from "../../src/domain/charges.js";
 import { type IsoDate, isoIst, istEpochMs, istPartsOf } from "../../src/domain/ist.js";
 import { classicPivots, type PivotLevels, structureOf } from "../../src/domain/pivots.js";
 import { formatWeeklySymbol, type OptionType } from "../../src/domain/symbols.js";
+import { fillSummary } from "../../src/engine/fill-summary.js";
 import { orderTag, roundDownToTick } from "../../src/engine/order-tags.js";
+import { tradeFills } from "../../src/engine/trade-fills.js";
 import { ManualClock } from "../../src/ports/clock.js";
 import type { SignalRecord } from "../../src/strategy/types.js";
 import type {
@@ -321,7 +323,8 @@ function initialSnapshot(day: ScriptedDay, mode: ServiceMode, sessionValid: bool
   const open = day.trades.find((t) => t.status === "OPEN");
   const ltp = open ? (day.contracts.find((c) => c.symbol === open.symbol)?.ltp ?? null) : null;
   const closedLoss = day.trades.reduce(
-    (sum, t) => (t.status === "CLOSED" && t.pnl_rupees < 0 ? sum - t.pnl_rupees : sum),
+    (sum, t) =>
+      t.status === "CLOSED" && (t.fill_pnl_rupees ?? 0) < 0 ? sum - (t.fill_pnl_rupees ?? 0) : sum,
     0,
   );
   return {
@@ -343,12 +346,16 @@ function initialSnapshot(day: ScriptedDay, mode: ServiceMode, sessionValid: bool
             symbol: open.symbol,
             state: "OPEN",
             quantity: open.quantity,
-            entryPrice: open.entry_price,
+            entryPrice: open.entry_fill_price ?? open.entry_price,
+            modelEntryPrice: open.entry_price,
             stopLoss: open.stop_loss,
             target: open.target,
             ltp,
-            pnlPoints: ltp === null ? null : round2(ltp - open.entry_price),
-            pnlRupees: ltp === null ? null : round2((ltp - open.entry_price) * open.quantity),
+            pnlPoints: ltp === null ? null : round2(ltp - (open.entry_fill_price ?? open.entry_price)),
+            pnlRupees:
+              ltp === null
+                ? null
+                : round2((ltp - (open.entry_fill_price ?? open.entry_price)) * open.quantity),
             stopResting: true,
           }
         : null,
@@ -369,7 +376,7 @@ function initialSnapshot(day: ScriptedDay, mode: ServiceMode, sessionValid: bool
       lossToday: round2(closedLoss),
       maxDailyLoss: 25_000,
     },
-    month: { month: "2025-09", trades: 7, gross: 6_480, net: 5_512.4, winRate: 4 / 7 },
+    month: { month: "2025-09", trades: 7, gross: 6_480, net: 5_512.4, winRate: 4 / 7, slippage: -412.5 },
     health: {
       uptimeS: 8_040,
       cpuPct: 3.2,
@@ -507,8 +514,19 @@ function openTrade(
     quantity: FAKE_LOT_SIZE,
     candles_held: list.filter((c) => c.start > breakoutStart).length,
     pivots,
+    // The market order paid a little above the close the strategy decided on.
+    filled_quantity: FAKE_LOT_SIZE,
+    entry_fill_price: round2(breakout.close + ENTRY_SLIPPAGE),
+    exit_fill_price: null,
+    fill_pnl_rupees: null,
+    fill_charges: null,
+    fill_net_pnl_rupees: null,
   };
 }
+
+/** What the invented fills paid above the model at the entry, and got below it at the exit. */
+const ENTRY_SLIPPAGE = 0.35;
+const EXIT_SLIPPAGE = 0.6;
 
 function closeTrade(
   open: Extract<StoredTrade, { status: "OPEN" }>,
@@ -520,6 +538,10 @@ function closeTrade(
   const pnlPoints = round2(exitPrice - open.entry_price);
   const pnlRupees = round2(pnlPoints * open.quantity);
   const charges = roundTripCharges(open.entry_price, exitPrice, open.quantity).total;
+  const fills = tradeFills([
+    { side: "BUY", filledQuantity: open.quantity, averagePrice: open.entry_fill_price ?? open.entry_price },
+    { side: "SELL", filledQuantity: open.quantity, averagePrice: round2(exitPrice - EXIT_SLIPPAGE) },
+  ]);
   return {
     ...position,
     status: "CLOSED",
@@ -531,6 +553,12 @@ function closeTrade(
     pnl_rupees: pnlRupees,
     charges,
     net_pnl_rupees: round2(pnlRupees - charges),
+    filled_quantity: fills.quantity,
+    entry_fill_price: fills.entryPrice,
+    exit_fill_price: fills.exitPrice,
+    fill_pnl_rupees: fills.grossPnl,
+    fill_charges: fills.charges,
+    fill_net_pnl_rupees: fills.netPnl,
   };
 }
 
@@ -688,14 +716,13 @@ function ordersOf(
 }
 
 function dayPnl(trades: readonly StoredTrade[]): StatusSnapshot["pnl"] {
-  let gross = 0;
-  let charges = 0;
-  for (const t of trades) {
-    if (t.status !== "CLOSED") continue;
-    gross += t.pnl_rupees;
-    charges += t.charges;
-  }
-  return { gross: round2(gross), charges: round2(charges), net: round2(gross - charges) };
+  const { figures, slippageRupees } = fillSummary(trades);
+  return {
+    gross: figures.gross_pnl,
+    charges: figures.charges,
+    net: figures.net_pnl,
+    slippage: slippageRupees,
+  };
 }
 
 function sessionExpiry(): string {

@@ -64,7 +64,7 @@ export function fakeStatus(): StatusSnapshot {
     orders: [],
     trades: [],
     signals: [],
-    pnl: { gross: 0, charges: 0, net: 0 },
+    pnl: { gross: 0, charges: 0, net: 0, slippage: null },
     risk: {
       entriesEnabled: true,
       panic: false,
@@ -77,7 +77,7 @@ export function fakeStatus(): StatusSnapshot {
       lossToday: 0,
       maxDailyLoss: 25_000,
     },
-    month: { month: "2025-09", trades: 0, gross: 0, net: 0, winRate: null },
+    month: { month: "2025-09", trades: 0, gross: 0, net: 0, winRate: null, slippage: null },
     health: { uptimeS: 60, cpuPct: 3, rssMb: 80, checks: [] },
     reminders: [],
     outboxBacklog: 0,

@@ -4,9 +4,11 @@ import type { IsoDate } from "../../domain/ist.js";
 import type { Clock } from "../../ports/clock.js";
 import type { Db } from "./database.js";
 
-/** A day's summary figures. */
+/** A day's summary figures (P&L from the fills), with the day's slippage. */
 export interface DailySummary extends SummaryFigures {
   date: IsoDate;
+  /** Gross P&L from the fills minus the model's (null: no trade had fills). */
+  slippage_rupees: number | null;
 }
 
 const COUNTS = [
@@ -26,7 +28,7 @@ const COUNTS = [
   "eod_exits",
   "max_daily_loss_exits",
 ] as const;
-const COLUMNS = [...COUNTS, "scenario_1_trades", "scenario_2_trades", "scenario_3_trades"];
+const COLUMNS = [...COUNTS, "scenario_1_trades", "scenario_2_trades", "scenario_3_trades", "slippage_rupees"];
 
 /** The daily summary: one row a date, rewritten as the day goes on. */
 export class DailySummaryRepository {
@@ -46,8 +48,12 @@ export class DailySummaryRepository {
   }
 
   /** Writes (or rewrites) the summary of a date. */
-  upsert(date: IsoDate, figures: SummaryFigures): void {
-    const params: Record<string, unknown> = { date, updated_at_ms: this.clock.now() };
+  upsert(date: IsoDate, figures: SummaryFigures, slippageRupees: number | null = null): void {
+    const params: Record<string, unknown> = {
+      date,
+      updated_at_ms: this.clock.now(),
+      slippage_rupees: slippageRupees,
+    };
     for (const k of COUNTS) params[k] = figures[k];
     params.scenario_1_trades = figures.trades_by_scenario["1"];
     params.scenario_2_trades = figures.trades_by_scenario["2"];
@@ -65,6 +71,7 @@ export class DailySummaryRepository {
     return (this.rangeStmt.all(from, to) as Record<string, number | string>[]).map((r) => {
       const s: Record<string, unknown> = { date: r.date };
       for (const k of COUNTS) s[k] = r[k];
+      s.slippage_rupees = r.slippage_rupees ?? null;
       s.trades_by_scenario = { "1": r.scenario_1_trades, "2": r.scenario_2_trades, "3": r.scenario_3_trades };
       return s as unknown as DailySummary;
     });

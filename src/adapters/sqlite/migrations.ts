@@ -308,10 +308,75 @@ CREATE TABLE postback_bodies (
 CREATE INDEX postback_bodies_pending ON postback_bodies (kite_order_id) WHERE verdict = 'PENDING';
 `;
 
+/**
+ * v3: the truth comes from fills. A trade keeps the strategy's model prices (parity with the
+ * backtest) and gains what the broker filled: entry and exit prices volume-weighted over the
+ * fills, the quantity filled, gross and net P&L from them (all NULL for a trade without fills:
+ * a backtest, or a trade whose entry has not filled yet), and the slippage derived from both.
+ * The exit reasons gain STOP_FILLED (the protective stop filled at the broker); SQLite cannot
+ * change a CHECK, so the table is rebuilt with every row copied. The daily summary gains the
+ * day's slippage.
+ */
+const V3_TRADE_COLUMNS = `trade_id, date, status, symbol, strike, option_type, scenario, structure, first_candle_entry,
+  re_entry, entry_time, entry_price, entry_candle_low, stop_loss, target, quantity, lot_size, candles_held,
+  pivot_pp, pivot_r1, pivot_r2, pivot_r3, pivot_r4, pivot_r5, pivot_s1, pivot_s2, pivot_s3,
+  exit_time, exit_price, exit_reason, pnl_points, pnl_rupees, charges, net_pnl_rupees, updated_at_ms`;
+const V3 = `
+CREATE TABLE trades_v3 (
+  trade_id TEXT PRIMARY KEY,
+  date TEXT NOT NULL ${DATE_CHECK("date")},
+  status TEXT NOT NULL CHECK (status IN ('OPEN', 'CLOSED')),
+  symbol TEXT NOT NULL,
+  strike REAL NOT NULL,
+  option_type TEXT NOT NULL CHECK (option_type IN ('CE', 'PE')),
+  scenario INTEGER NOT NULL CHECK (scenario IN (1, 2, 3)),
+  structure TEXT NOT NULL CHECK (structure IN (${STRUCTURES})),
+  ${BOOL("first_candle_entry")},
+  ${BOOL("re_entry")},
+  entry_time TEXT NOT NULL,
+  entry_price REAL NOT NULL,
+  entry_candle_low REAL NOT NULL,
+  stop_loss REAL NOT NULL,
+  target REAL NOT NULL,
+  quantity INTEGER NOT NULL CHECK (quantity > 0),
+  lot_size INTEGER CHECK (lot_size IS NULL OR lot_size > 0),
+  candles_held INTEGER NOT NULL CHECK (candles_held >= 0),
+  ${PIVOT_COLUMNS(false)},
+  exit_time TEXT,
+  exit_price REAL,
+  exit_reason TEXT CHECK (exit_reason IS NULL OR exit_reason IN (${EXIT_REASONS}, 'STOP_FILLED')),
+  pnl_points REAL,
+  pnl_rupees REAL,
+  charges REAL,
+  net_pnl_rupees REAL,
+  updated_at_ms INTEGER NOT NULL,
+  filled_quantity INTEGER CHECK (filled_quantity IS NULL OR filled_quantity >= 0),
+  entry_fill_price REAL,
+  exit_fill_price REAL,
+  fill_pnl_rupees REAL,
+  fill_charges REAL,
+  fill_net_pnl_rupees REAL,
+  entry_slippage REAL GENERATED ALWAYS AS (round(entry_fill_price - entry_price, 2)) VIRTUAL,
+  exit_slippage REAL GENERATED ALWAYS AS (round(exit_fill_price - exit_price, 2)) VIRTUAL,
+  slippage_rupees REAL GENERATED ALWAYS AS (round(fill_pnl_rupees - pnl_rupees, 2)) VIRTUAL,
+  CHECK (status = 'OPEN' OR (exit_time IS NOT NULL AND exit_price IS NOT NULL AND exit_reason IS NOT NULL
+    AND pnl_points IS NOT NULL AND pnl_rupees IS NOT NULL AND charges IS NOT NULL AND net_pnl_rupees IS NOT NULL)),
+  CHECK (status = 'CLOSED' OR exit_time IS NULL)
+) STRICT;
+INSERT INTO trades_v3 (${V3_TRADE_COLUMNS}) SELECT ${V3_TRADE_COLUMNS} FROM trades;
+DROP TABLE trades;
+ALTER TABLE trades_v3 RENAME TO trades;
+CREATE INDEX trades_by_date ON trades (date, entry_time);
+CREATE INDEX trades_open ON trades (status) WHERE status = 'OPEN';
+
+ALTER TABLE daily_summary ADD COLUMN slippage_rupees REAL;
+`;
+
 /** Every migration, in order; the last one's version is the schema version this code writes. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "create every table", sql: V1 },
   { version: 2, name: "raw payload of an order update kept once, in its arrivals", sql: V2 },
+  { version: 3, name: "trades record their fills and slippage; exit reason STOP_FILLED", sql: V3 },
   { version: 4, name: "paper mode's orders and fills", sql: V4_PAPER_BOOK },
   { version: 5, name: "postback bodies stored once, confirmed from the order book", sql: V5 },
 ];

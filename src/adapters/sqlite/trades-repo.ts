@@ -1,15 +1,38 @@
 import type { Statement } from "better-sqlite3";
 import type { IsoDate } from "../../domain/ist.js";
 import type { PivotLevels } from "../../domain/pivots.js";
+import type { TradeFills } from "../../engine/trade-fills.js";
 import type { Clock } from "../../ports/clock.js";
 import type { OpenPosition, Trade } from "../../strategy/types.js";
 import type { Db } from "./database.js";
 import { fromFlag, monthRange, toFlag } from "./sql-values.js";
 
-/** A trade as stored: closed (a Trade) or still open (the position, with its date). */
+/**
+ * What the broker filled for a trade (null where nothing is known: a backtest, an entry not
+ * filled yet, an exit not filled yet). The P&L figures come once everything bought is sold.
+ */
+export interface StoredFills {
+  filled_quantity: number | null;
+  entry_fill_price: number | null;
+  exit_fill_price: number | null;
+  fill_pnl_rupees: number | null;
+  fill_charges: number | null;
+  fill_net_pnl_rupees: number | null;
+}
+
+/** A trade as stored: closed (a Trade) or still open (the position, with its date), with its fills. */
 export type StoredTrade =
-  | ({ status: "CLOSED"; lot_size: number | null } & Trade)
-  | ({ status: "OPEN"; date: IsoDate; lot_size: number | null } & OpenPosition);
+  | ({ status: "CLOSED"; lot_size: number | null } & Trade & StoredFills)
+  | ({ status: "OPEN"; date: IsoDate; lot_size: number | null } & OpenPosition & StoredFills);
+
+const FILL_COLUMNS = [
+  "filled_quantity",
+  "entry_fill_price",
+  "exit_fill_price",
+  "fill_pnl_rupees",
+  "fill_charges",
+  "fill_net_pnl_rupees",
+] as const;
 
 const PIVOT_KEYS = ["PP", "R1", "R2", "R3", "R4", "R5", "S1", "S2", "S3"] as const;
 
@@ -44,6 +67,7 @@ export class TradesRepository {
   private readonly openStmt: Statement;
   private readonly byIdStmt: Statement;
   private readonly discardOpenStmt: Statement;
+  private readonly fillsStmt: Statement;
 
   constructor(
     db: Db,
@@ -69,6 +93,29 @@ export class TradesRepository {
     this.openStmt = db.prepare("SELECT * FROM trades WHERE status = 'OPEN' ORDER BY date, entry_time");
     this.byIdStmt = db.prepare("SELECT * FROM trades WHERE trade_id = ?");
     this.discardOpenStmt = db.prepare("DELETE FROM trades WHERE trade_id = ? AND status = 'OPEN'");
+    this.fillsStmt = db.prepare(
+      `UPDATE trades SET ${FILL_COLUMNS.map((c) => `${c} = @${c}`).join(", ")}, updated_at_ms = @updated_at_ms
+       WHERE trade_id = @trade_id`,
+    );
+  }
+
+  /**
+   * Records what the broker filled for a trade, open or closed (the fills of a closed trade
+   * arrive after the strategy's decision); false when the trade has no row.
+   */
+  recordFills(tradeId: string, fills: TradeFills): boolean {
+    return (
+      this.fillsStmt.run({
+        trade_id: tradeId,
+        filled_quantity: fills.quantity,
+        entry_fill_price: fills.entryPrice,
+        exit_fill_price: fills.exitPrice,
+        fill_pnl_rupees: fills.grossPnl,
+        fill_charges: fills.charges,
+        fill_net_pnl_rupees: fills.netPnl,
+        updated_at_ms: this.clock.now(),
+      }).changes > 0
+    );
   }
 
   /** Records (or updates) a trade that is open; false when the trade is already closed. */
@@ -175,11 +222,13 @@ function toTrade(r: Row): StoredTrade {
     pivots,
   } as OpenPosition;
   const lot_size = (r.lot_size as number | null) ?? null;
-  if (r.status === "OPEN") return { status: "OPEN", date: r.date as IsoDate, lot_size, ...open };
+  const fills = Object.fromEntries(FILL_COLUMNS.map((c) => [c, r[c] ?? null])) as unknown as StoredFills;
+  if (r.status === "OPEN") return { status: "OPEN", date: r.date as IsoDate, lot_size, ...open, ...fills };
   return {
     status: "CLOSED",
     lot_size,
     ...open,
+    ...fills,
     date: r.date as IsoDate,
     exit_time: r.exit_time as string,
     exit_price: r.exit_price as number,

@@ -159,12 +159,13 @@ export function tradesReply(date: string, trades: readonly StoredTrade[]): Reply
   const lines = [head];
   let net = 0;
   trades.forEach((t, i) => {
-    const start = html`${i + 1}. ${t.trade_id} ${t.symbol} S${t.scenario} · ${formatIstMinute(t.entry_time)} ${formatPrice(t.entry_price)}`;
+    // Prices and P&L as the broker filled them, the strategy's model where no fill is known.
+    const start = html`${i + 1}. ${t.trade_id} ${t.symbol} S${t.scenario} · ${formatIstMinute(t.entry_time)} ${formatPrice(t.entry_fill_price ?? t.entry_price)}`;
     if (t.status === "CLOSED") {
-      net += t.net_pnl_rupees;
+      net += t.fill_net_pnl_rupees ?? t.net_pnl_rupees;
       lines.push(
         start +
-          html` → ${formatIstMinute(t.exit_time)} ${formatPrice(t.exit_price)} ${exitReasonText(t.exit_reason)} · ${formatSignedRupees(t.pnl_rupees)}`,
+          html` → ${formatIstMinute(t.exit_time)} ${formatPrice(t.exit_fill_price ?? t.exit_price)} ${exitReasonText(t.exit_reason)} · ${formatSignedRupees(t.fill_pnl_rupees ?? t.pnl_rupees)}`,
       );
     } else {
       lines.push(start + html` · OPEN (stop ${formatPrice(t.stop_loss)}, target ${formatPrice(t.target)})`);

@@ -11,6 +11,7 @@
 import { Bot, type Context, InlineKeyboard } from "grammy";
 import { summarize } from "../../backtest/summary.js";
 import type { Config } from "../../config/schema.js";
+import { asRealisedTrade, closedTrades } from "../../engine/fill-summary.js";
 import type { Clock } from "../../ports/clock.js";
 import type { Trade } from "../../strategy/types.js";
 import type { EngineView, LoginPort, StatusSnapshot } from "../../web/contract.js";
@@ -374,6 +375,7 @@ function keyboard(rows: ReadonlyArray<ReadonlyArray<[string, string]>>): InlineK
   return k;
 }
 
+/** The closed trades, their P&L from the broker's fills where known (engine/fill-summary.ts). */
 function closed(trades: readonly StoredTrade[]): Trade[] {
-  return trades.filter((t): t is Extract<StoredTrade, { status: "CLOSED" }> => t.status === "CLOSED");
+  return closedTrades(trades).map(asRealisedTrade);
 }

@@ -30,6 +30,7 @@ const EXIT_REASON: Readonly<Record<string, string>> = {
   TIMEOUT: "timeout",
   EOD: "end of day",
   MAX_DAILY_LOSS: "daily loss limit",
+  STOP_FILLED: "stop filled at the broker",
   PANIC: "panic",
   MANUAL: "closed at the broker",
 };
@@ -70,15 +71,8 @@ export function renderNotification(n: Notification): string {
         .filter(isLine)
         .join("\n");
     }
-    case "exit": {
-      const icon = n.pnlRupees > 0 ? "✅" : n.pnlRupees < 0 ? "🔻" : "⚪";
-      const net = n.netPnlRupees === null ? "" : ` (net ${formatSignedRupees(n.netPnlRupees)})`;
-      return [
-        html`${icon} <b>EXIT</b> ${n.symbol} · ${formatIstMinute(n.time)} IST`,
-        html`Trade ${n.tradeId} · ${exitReasonText(n.reason)} at ${formatPrice(n.exitPrice)}`,
-        html`P&amp;L ${formatSignedPoints(n.pnlPoints)} pts · ${formatSignedRupees(n.pnlRupees)}` + esc(net),
-      ].join("\n");
-    }
+    case "exit":
+      return renderExit(n);
     case "order_problem": {
       const what =
         n.problem === "rejected"
@@ -115,17 +109,29 @@ export function renderNotification(n: Notification): string {
         n.context ? html`${n.context}: ${n.message}` : esc(n.message),
       ].join("\n");
     case "daily_summary":
-      return [html`📊 <b>Daily summary</b> · ${formatDate(n.date)}`, ...summaryLines(n.figures)].join("\n");
+      return [
+        html`📊 <b>Daily summary</b> · ${formatDate(n.date)}`,
+        ...summaryLines(n.figures),
+        slippageLine(n.slippageRupees),
+      ]
+        .filter(isLine)
+        .join("\n");
     case "weekly_summary":
       return [
         html`📊 <b>Weekly summary</b> · ${formatDate(n.from)} to ${formatDate(n.to)} (${daysText(n.days)})`,
         ...summaryLines(n.figures),
-      ].join("\n");
+        slippageLine(n.slippageRupees),
+      ]
+        .filter(isLine)
+        .join("\n");
     case "monthly_summary":
       return [
         html`📊 <b>Monthly summary</b> · ${formatMonth(n.month)} (${daysText(n.days)})`,
         ...summaryLines(n.figures),
-      ].join("\n");
+        slippageLine(n.slippageRupees),
+      ]
+        .filter(isLine)
+        .join("\n");
     case "reminder":
       return `⏰ <b>Reminder</b>: ${reminderText(n.reminder)}`;
   }
@@ -180,6 +186,47 @@ export function summaryLines(f: SummaryFigures): string[] {
     html`Scenario 1/2/3: ${s["1"]}/${s["2"]}/${s["3"]} · first candle ${f.first_candle_entries}, intraday ${f.intraday_entries}`,
     html`Exits: target ${f.targets}, stop loss ${f.stop_losses}, timeout ${f.timeouts}, end of day ${f.eod_exits}, loss limit ${f.max_daily_loss_exits}`,
   ];
+}
+
+/**
+ * An exit: the P&L the account made (from the broker's fills when they are known, else the
+ * strategy's model), the fill prices beside the model's, and the slippage between them.
+ */
+function renderExit(n: Extract<Notification, { kind: "exit" }>): string {
+  const f = n.fills ?? null;
+  const gross = f?.grossPnl ?? n.pnlRupees;
+  const netValue = f?.netPnl ?? n.netPnlRupees;
+  const icon = gross > 0 ? "✅" : gross < 0 ? "🔻" : "⚪";
+  const net = netValue === null ? "" : ` (net ${formatSignedRupees(netValue)})`;
+  const lines = [
+    html`${icon} <b>EXIT</b> ${n.symbol} · ${formatIstMinute(n.time)} IST`,
+    html`Trade ${n.tradeId} · ${exitReasonText(n.reason)} at ${formatPrice(f?.exitPrice ?? n.exitPrice)}`,
+  ];
+  if (f && f.grossPnl !== null) {
+    lines.push(html`P&amp;L ${formatSignedRupees(f.grossPnl)}${net} from the fills`);
+    lines.push(
+      html`Filled ${formatWhole(f.quantity)}: bought ${price(f.entryPrice)}, sold ${price(f.exitPrice)}` +
+        html` · model exit ${formatPrice(n.exitPrice)}, ${formatSignedRupees(n.pnlRupees)}`,
+    );
+    if (f.slippageRupees !== null)
+      lines.push(
+        html`Slippage ${formatSignedRupees(f.slippageRupees)} (entry ${signed(f.entrySlippage)}, exit ${signed(f.exitSlippage)} a unit)`,
+      );
+  } else {
+    lines.push(
+      html`P&amp;L ${formatSignedPoints(n.pnlPoints)} pts · ${formatSignedRupees(n.pnlRupees)}` + esc(net),
+    );
+  }
+  return lines.join("\n");
+}
+
+const price = (p: number | null) => (p === null ? "?" : formatPrice(p));
+const signed = (points: number | null) => (points === null ? "?" : formatSignedPoints(points));
+
+/** The slippage of a period's trades (fills minus model), when any trade had fills. */
+function slippageLine(rupees: number | null | undefined): string | null {
+  if (rupees === null || rupees === undefined) return null;
+  return html`Slippage ${formatSignedRupees(rupees)} (fills minus model)`;
 }
 
 function renderPreMarket(n: Extract<Notification, { kind: "pre_market" }>): string {

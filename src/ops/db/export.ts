@@ -7,6 +7,8 @@ import { DbReadError, openReadOnly } from "./open-readonly.js";
  */
 
 /** The tables that can be exported, with the trading date of a row and the order of rows. */
+// trades: the strategy's model prices beside what the broker filled (fill prices, quantity, P&L) and
+// the slippage columns derived from both (fill minus model).
 export const EXPORT_TABLES = {
   trades: { date: "date", order: "date, entry_time, trade_id" },
   signals: { date: "date", order: "date, time, symbol" },

@@ -114,7 +114,7 @@ export function renderDashboardPage(urls: PageAssetUrls): string {
   <section class="card area-trades" aria-labelledby="trades-h">
     <h2 id="trades-h">Trades</h2>
     <div class="table-scroll"><table id="trades" class="data cards">
-      <thead><tr><th>Entry</th><th>Contract</th><th>Net P&amp;L</th><th>Price</th><th>Exit</th><th>Price</th><th>Reason</th><th>Stop</th><th>Target</th><th>Trade</th></tr></thead>
+      <thead><tr><th>Entry</th><th>Contract</th><th>Net P&amp;L</th><th>Price</th><th>Exit</th><th>Price</th><th>Reason</th><th>Slippage</th><th>Stop</th><th>Target</th><th>Trade</th></tr></thead>
       <tbody></tbody>
     </table></div>
   </section>

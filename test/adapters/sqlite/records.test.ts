@@ -3,14 +3,28 @@ import { test } from "node:test";
 import type { SummaryFigures } from "../../../src/backtest/types.js";
 import { memoryStore, POSITION, SIGNAL, TRADE } from "./fixtures.js";
 
+/** A trade's fill columns before any fill is recorded. */
+const NO_FILLS = {
+  filled_quantity: null,
+  entry_fill_price: null,
+  exit_fill_price: null,
+  fill_pnl_rupees: null,
+  fill_charges: null,
+  fill_net_pnl_rupees: null,
+};
+
 test("trades upsertOpen then recordClosed → one CLOSED row equal to the Trade", () => {
   const { store } = memoryStore();
   assert.equal(store.trades.upsertOpen("2025-09-04", POSITION, 20), true);
-  assert.deepEqual(store.trades.open(), [{ status: "OPEN", date: "2025-09-04", lot_size: 20, ...POSITION }]);
+  assert.deepEqual(store.trades.open(), [
+    { status: "OPEN", date: "2025-09-04", lot_size: 20, ...POSITION, ...NO_FILLS },
+  ]);
   assert.equal(store.trades.upsertOpen("2025-09-04", { ...POSITION, candles_held: 3 }), true);
   assert.equal(store.trades.byId(POSITION.trade_id)?.candles_held, 3);
   assert.equal(store.trades.recordClosed(TRADE), true);
-  assert.deepEqual(store.trades.byDate("2025-09-04"), [{ status: "CLOSED", lot_size: 20, ...TRADE }]);
+  assert.deepEqual(store.trades.byDate("2025-09-04"), [
+    { status: "CLOSED", lot_size: 20, ...TRADE, ...NO_FILLS },
+  ]);
   assert.deepEqual(store.trades.open(), []);
 });
 
@@ -88,8 +102,8 @@ test("dailySummary upsert twice and between → the latest figures of each date 
   store.dailySummary.upsert("2025-09-05", { ...FIGURES, net_pnl: -5 });
   store.dailySummary.upsert("2025-09-10", FIGURES);
   assert.deepEqual(store.dailySummary.between("2025-09-04", "2025-09-05"), [
-    { date: "2025-09-04", ...FIGURES },
-    { date: "2025-09-05", ...FIGURES, net_pnl: -5 },
+    { date: "2025-09-04", ...FIGURES, slippage_rupees: null },
+    { date: "2025-09-05", ...FIGURES, net_pnl: -5, slippage_rupees: null },
   ]);
   assert.equal(store.dailySummary.get("2025-09-06"), null);
 });

@@ -22,6 +22,7 @@ export function statusSnapshot(changes: Partial<StatusSnapshot> = {}): StatusSna
       state: "OPEN",
       quantity: 20,
       entryPrice: 121.35,
+      modelEntryPrice: 121.35,
       stopLoss: 98.4,
       target: 160,
       ltp: 130,
@@ -32,7 +33,7 @@ export function statusSnapshot(changes: Partial<StatusSnapshot> = {}): StatusSna
     orders: [],
     trades: [],
     signals: [],
-    pnl: { gross: 797, charges: 64.12, net: 732.88 },
+    pnl: { gross: 797, charges: 64.12, net: 732.88, slippage: null },
     risk: {
       entriesEnabled: true,
       panic: false,
@@ -45,7 +46,7 @@ export function statusSnapshot(changes: Partial<StatusSnapshot> = {}): StatusSna
       lossToday: 0,
       maxDailyLoss: 25000,
     },
-    month: { month: "2025-09", trades: 2, gross: 797, net: 732.88, winRate: 100 },
+    month: { month: "2025-09", trades: 2, gross: 797, net: 732.88, winRate: 100, slippage: null },
     health: {
       uptimeS: 11_520,
       cpuPct: 4.5,

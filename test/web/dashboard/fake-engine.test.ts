@@ -48,7 +48,9 @@ describe("FakeEngine (the shared test day)", () => {
     assert.equal(s.position?.tradeId, open.trade_id);
     assert.ok((s.position?.pnlRupees ?? 0) > 0, "the open position is in profit");
     assert.equal(s.risk.stopLossesToday, 1);
-    assert.equal(s.risk.lossToday, -closed.pnl_rupees);
+    assert.ok(closed.status === "CLOSED" && closed.fill_pnl_rupees !== null);
+    assert.equal(s.risk.lossToday, -closed.fill_pnl_rupees, "the loss limit counts the fills");
+    assert.ok((closed.exit_fill_price ?? 0) < closed.exit_price, "the fills slipped below the model");
     assert.deepEqual(
       s.signals.map((x) => [x.action, x.reason]),
       [

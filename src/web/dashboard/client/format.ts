@@ -130,6 +130,7 @@ export const EXIT_REASON_LABELS: Record<string, string> = {
   TIMEOUT: "Timeout",
   EOD: "End of day",
   MAX_DAILY_LOSS: "Daily loss limit",
+  STOP_FILLED: "Stop filled at broker",
   PANIC: "Panic",
   MANUAL: "Closed at broker",
 };

@@ -23,6 +23,7 @@ import {
   signClass,
 } from "./format.js";
 import type { ShownAlert } from "./live-state.js";
+import { type ShownPrice, tradeRow } from "./trade-figures.js";
 
 const PIVOT_COLUMNS = ["PP", "R1", "R2", "R3", "R4", "R5", "S1", "S2", "S3"] as const;
 
@@ -127,7 +128,12 @@ export function renderPosition(s: StatusSnapshot): void {
     ),
     facts([
       ["LTP", formatPrice(p.ltp)],
-      ["Entry", formatPrice(p.entryPrice)],
+      [
+        "Entry",
+        p.modelEntryPrice === null || p.modelEntryPrice === p.entryPrice
+          ? formatPrice(p.entryPrice)
+          : `${formatPrice(p.entryPrice)} (model ${formatPrice(p.modelEntryPrice)})`,
+      ],
       ["Quantity", formatWhole(p.quantity)],
       ["Trade", p.tradeId],
       [
@@ -152,6 +158,7 @@ export function renderDay(s: StatusSnapshot): void {
       ["With the open position", formatRupees(s.pnl.net + (open ?? 0)), signClass(s.pnl.net + (open ?? 0))],
       ["Gross realised", formatRupees(s.pnl.gross), signClass(s.pnl.gross)],
       ["Charges", formatRupees(s.pnl.charges, false)],
+      ["Slippage (fills − model)", formatRupees(s.pnl.slippage), signClass(s.pnl.slippage)],
       ["Trades", `${r.tradesToday} of ${r.maxTradesPerDay}`],
       ["Stop losses", String(r.stopLossesToday)],
       ["Loss / limit", `₹${formatWhole(r.lossToday)} / ₹${formatWhole(r.maxDailyLoss)}`],
@@ -170,6 +177,7 @@ export function renderMonth(s: StatusSnapshot): void {
       ["Trades", formatWhole(m.trades)],
       ["Gross", formatRupees(m.gross), signClass(m.gross)],
       ["Net", formatRupees(m.net), signClass(m.net)],
+      ["Slippage", formatRupees(m.slippage), signClass(m.slippage)],
       ["Win rate", formatPercent(m.winRate)],
     ]),
   );
@@ -304,7 +312,9 @@ export function renderTrades(s: StatusSnapshot): void {
   const tbody = byId("trades").querySelector("tbody") as HTMLTableSectionElement;
   const rows = s.trades.map((t) => {
     const closed = t.status === "CLOSED";
-    const net = closed ? t.net_pnl_rupees : t.trade_id === s.position?.tradeId ? s.position.pnlRupees : null;
+    const figures = tradeRow(t);
+    const net = closed ? figures.net : t.trade_id === s.position?.tradeId ? s.position.pnlRupees : null;
+    const slip = figures.slippage;
     return h(
       "tr",
       { class: "selectable", attrs: { tabindex: "0", "data-symbol": t.symbol } },
@@ -315,18 +325,39 @@ export function renderTrades(s: StatusSnapshot): void {
         { class: `num strong ${signClass(net)}` },
         closed ? formatRupees(net) : net === null ? "open" : `${formatRupees(net)} open`,
       ),
-      h("td", { class: "num" }, formatPrice(t.entry_price)),
+      priceCell(figures.entry),
       h("td", null, closed ? istClock(t.exit_time) : "—"),
-      h("td", { class: "num" }, closed ? formatPrice(t.exit_price) : "—"),
+      figures.exit ? priceCell(figures.exit) : h("td", { class: "num" }, "—"),
       h("td", null, closed ? labelOf(EXIT_REASON_LABELS, t.exit_reason) : "open"),
+      h(
+        "td",
+        {
+          class: `num ${signClass(slip.rupees)}`,
+          attrs: {
+            title: `a unit: entry ${formatPoints(slip.entryPerUnit)}, exit ${formatPoints(slip.exitPerUnit)}`,
+          },
+        },
+        slip.rupees === null ? "—" : formatRupees(slip.rupees),
+      ),
       h("td", { class: "num" }, formatPrice(t.stop_loss)),
       h("td", { class: "num" }, formatPrice(t.target)),
       h("td", { class: "muted" }, t.trade_id),
     );
   });
   if (rows.length === 0)
-    rows.push(h("tr", null, h("td", { class: "empty", attrs: { colspan: "10" } }, "No trade today.")));
+    rows.push(h("tr", null, h("td", { class: "empty", attrs: { colspan: "11" } }, "No trade today.")));
   tbody.replaceChildren(...rows);
+}
+
+/** A price as the broker filled it, with the strategy's model price beside it when they differ. */
+function priceCell(p: ShownPrice): HTMLElement {
+  if (p.model === null) return h("td", { class: "num" }, formatPrice(p.price));
+  return h(
+    "td",
+    { class: "num", attrs: { title: "filled (the strategy's model price below)" } },
+    formatPrice(p.price),
+    h("div", { class: "muted" }, `model ${formatPrice(p.model)}`),
+  );
 }
 
 /** Today's signals, newest first, with why each was or was not taken. */
