@@ -95,6 +95,10 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   }
 
   let sessions: SessionStore | null = null;
+  // A log folder that fails while the logger is being made is told once `notify` exists (it
+  // would otherwise be called before its definition, and the service would not start at all).
+  let notifyReady = false;
+  const earlyLogFailures: string[] = [];
   const logging = await createServiceLogger({
     dir: config.data.log_dir,
     retentionDays: config.data.log_retention_days,
@@ -104,7 +108,10 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     ...(o.console ? { console: o.console } : {}),
     ...(o.readableConsole ? { pretty: true, consoleLevel: o.readableConsole.level } : {}),
     secrets: () => [...secretValuesOf(config), sessions?.current()?.accessToken ?? ""],
-    onFileFailure: (m) => notify("warning", `logs: ${m}`),
+    onFileFailure: (m) => {
+      if (notifyReady) notify("warning", `logs: ${m}`);
+      else earlyLogFailures.push(m);
+    },
   });
   const logger = logging.logger;
   const log = (line: string) => logger.info(line);
@@ -113,6 +120,8 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     else if (level === "warning") logger.warn(message);
     else logger.info(message);
   };
+  notifyReady = true;
+  for (const m of earlyLogFailures) notify("warning", `logs: ${m}`);
 
   sessions = new SessionStore({ path: config.data.access_token_file, clock, warn: log });
   const rest = new KiteRest({

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { openDatabase, schemaVersionOf } from "../../../src/adapters/sqlite/database.js";
-import { MIGRATIONS } from "../../../src/adapters/sqlite/migrations.js";
+import { MIGRATIONS, SCHEMA_VERSION } from "../../../src/adapters/sqlite/migrations.js";
 import { Store } from "../../../src/adapters/sqlite/store.js";
 import { summarize } from "../../../src/backtest/summary.js";
 import { tradeFills } from "../../../src/engine/trade-fills.js";
@@ -36,7 +36,7 @@ test("a v2 database with trades and a summary → upgraded to v3: every row kept
 
   const store = Store.open(path, { clock });
   try {
-    assert.equal(schemaVersionOf(store.db), 3);
+    assert.equal(schemaVersionOf(store.db), SCHEMA_VERSION); // v3 and every migration after it
     const [closed, open] = store.trades.byDate("2025-09-04");
     assert.ok(closed?.status === "CLOSED" && open?.status === "OPEN");
     assert.equal(closed.trade_id, TRADE.trade_id);
