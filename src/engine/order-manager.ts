@@ -79,7 +79,15 @@ export class OrderManager extends EventEmitter<OrderManagerEvents> {
   async enter(intent: EntryIntent): Promise<void> {
     const { desk } = this;
     const { tradeId, symbol, quantity } = intent;
-    if (this.store.orders.byTag(orderTag(tradeId, "ENTRY")) || this.store.positions.byTradeId(tradeId)) {
+    const held = this.store.positions.byTradeId(tradeId);
+    if (held && held.symbol !== symbol) {
+      desk.alert(
+        "critical",
+        `entry of ${tradeId} on ${symbol} refused: that id is ${held.symbol}'s position`,
+      );
+      return;
+    }
+    if (this.store.orders.byTag(orderTag(tradeId, "ENTRY")) || held) {
       desk.alert("warning", `entry of ${tradeId} asked again: ignored (one entry a trade)`);
       await this.advance(tradeId);
       return;
@@ -127,11 +135,22 @@ export class OrderManager extends EventEmitter<OrderManagerEvents> {
     await this.advance(tradeId);
   }
 
-  /** Exits a trade: its entry's rest cancelled, its stop modified into the exit. Idempotent. */
-  async exit(tradeId: string, reason: string): Promise<void> {
+  /**
+   * Exits a trade: its entry's rest cancelled, its stop modified into the exit. Idempotent.
+   * `symbol`: the contract the decision is about; a position of another contract under that id
+   * is not touched (a critical alert instead).
+   */
+  async exit(tradeId: string, reason: string, symbol?: string): Promise<void> {
     const pos = this.store.positions.byTradeId(tradeId);
     if (!pos) {
       this.desk.alert("warning", `exit of unknown trade ${tradeId} (${reason}): nothing to do`);
+      return;
+    }
+    if (symbol !== undefined && pos.symbol !== symbol) {
+      this.desk.alert(
+        "critical",
+        `exit of ${tradeId} on ${symbol} (${reason}) refused: that id is ${pos.symbol}'s position, which keeps its stop`,
+      );
       return;
     }
     if (pos.state === "OPENING" || pos.state === "OPEN") this.desk.markClosing(pos, reason);

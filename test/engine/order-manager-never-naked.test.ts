@@ -24,7 +24,11 @@ test("OrderManager exit whose modification is refused → stop cancelled, then s
   const orders = await w.book();
   assert.equal(orders.find((o) => o.tag === "S20250905001a")?.status, "CANCELLED");
   assert.equal(orders.find((o) => o.tag === "X20250905001a")?.type, "MARKET");
-  assert.ok(w.names("alert").some((a) => /could not become the exit.*cancelling it, then selling/.test(String(a.message))));
+  assert.ok(
+    w
+      .names("alert")
+      .some((a) => /could not become the exit.*cancelling it, then selling/.test(String(a.message))),
+  );
   w.tick(101);
   await w.om.idle();
   assert.deepEqual(
@@ -181,7 +185,10 @@ test("OrderManager stop resize refused → retried with backoff until it covers;
   clock.advance(1_000);
   om.poll(); // 2.1 s uncovered: the invariant is breached
   await om.idle();
-  assert.ok(alerts.some((a) => /^critical .*20 of .* held without a resting stop or exit/.test(a)), alerts.join("\n"));
+  assert.ok(
+    alerts.some((a) => /^critical .*20 of .* held without a resting stop or exit/.test(a)),
+    alerts.join("\n"),
+  );
   assert.equal(fake.byTag("S20250905001a")?.quantity, 20, "backoff doubled: 2 s after the second failure");
   clock.advance(1_000);
   om.poll();
@@ -191,7 +198,10 @@ test("OrderManager stop resize refused → retried with backoff until it covers;
 });
 
 test("OrderManager positions read flat twice while the book shows no sale (a glitch of the positions API) → never closed as MANUAL, stop kept", async () => {
-  const w = world({}, (paper) => ({ ...bind(paper), positions: async () => ({ ok: true as const, value: [] }) }));
+  const w = world({}, (paper) => ({
+    ...bind(paper),
+    positions: async () => ({ ok: true as const, value: [] }),
+  }));
   await entered(w);
   for (let i = 0; i < 3; i++) {
     await w.om.reconcile();
@@ -237,7 +247,11 @@ test("OrderManager broker holds more than the trades explain → alerted, and th
     w.names("unexplained_quantity").map((e) => [e.symbol, e.atBroker, e.explained, e.sold]),
     [[SYM, 40, 20, true]],
   );
-  assert.ok(w.names("alert").some((a) => a.level === "critical" && /selling the 20 unexplained/.test(String(a.message))));
+  assert.ok(
+    w
+      .names("alert")
+      .some((a) => a.level === "critical" && /selling the 20 unexplained/.test(String(a.message))),
+  );
   w.tick(100);
   await w.om.idle();
   const held = await w.paper.positions();
@@ -268,4 +282,23 @@ test("OrderManager broker holds more than the trades explain, flatten_unexplaine
     w.names("unexplained_quantity").map((e) => e.sold),
     [false],
   );
+});
+
+test("OrderManager exit or entry named for another contract than the trade id's position → refused with a critical alert, the position keeps its stop", async () => {
+  const w = world();
+  await entered(w);
+  await w.om.exit(TRADE, "STOP_LOSS", "SENSEX2591180600CE");
+  await w.om.enter({ tradeId: TRADE, symbol: "SENSEX2591180600CE", quantity: 20, stopLoss: 90 });
+  await w.om.idle();
+  assert.equal(w.store.positions.byTradeId(TRADE)?.state, "OPEN");
+  assert.deepEqual(
+    (await w.book()).map((o) => [o.tag, o.type, o.status]),
+    [
+      ["E20250905001", "LIMIT", "COMPLETE"],
+      ["S20250905001a", "SL", "TRIGGER PENDING"],
+    ],
+  );
+  const critical = w.names("alert").filter((a) => a.level === "critical");
+  assert.equal(critical.length, 2);
+  assert.ok(critical.every((a) => /SENSEX2591180500CE's position/.test(String(a.message))));
 });

@@ -101,7 +101,10 @@ test("OrderManager over KiteBroker + simulator: entry → stop → exit by modif
   // Kite tells nothing of an order that merely rests: the placement's answer made it PLACED.
   assert.ok(["PLACED", "TRIGGER PENDING"].includes(stop?.status ?? ""), stop?.status);
   await m.om.exit("20250905_101", "TARGET");
-  await waitFor(() => m.store.orders.byTag("S20250905101a")?.type === "MARKET", "the stop turned into the exit");
+  await waitFor(
+    () => m.store.orders.byTag("S20250905101a")?.type === "MARKET",
+    "the stop turned into the exit",
+  );
   sim.advanceTo("09:36");
   await waitFor(() => m.events.includes("exit_filled"), "the exit fill");
   await sim.postbacksIdle();
