@@ -2,7 +2,7 @@ import type { StoredOrder } from "../adapters/sqlite/orders-repo.js";
 import type { StoredPosition } from "../adapters/sqlite/positions-repo.js";
 import type { OrderChanges } from "../ports/broker.js";
 import { crashPoint } from "./crash-points.js";
-import type { OrderDesk } from "./order-desk.js";
+import { isRefusal, type OrderDesk } from "./order-desk.js";
 import { MAX_ATTEMPTS } from "./order-tags.js";
 import { EMERGENCY_REASON, type StopKeeper } from "./stop-keeper.js";
 import { isLive, type TradeView } from "./trade-view.js";
@@ -22,12 +22,16 @@ import { isLive, type TradeView } from "./trade-view.js";
 
 /** A modification answered yes (or lost) and not seen in the book yet is sent again after this. */
 const MODIFY_CONFIRM_MS = 5_000;
+/** A modification that got no answer (network, session, rate limit) is retried after 5 s, then every 10 s. */
+const RETRY_MAX_MS = 10_000;
 
 export class ExitPath {
   /** Stops whose modification into the exit was refused: cancelled then sold instead. */
   private readonly conversionRefused = new Set<number>();
-  /** Modifications awaiting the book's word, by order: not sent again before `nextAtMs`. */
+  /** Modifications awaiting the book's word, by order: not sent again before this time. */
   private readonly modifying = new Map<number, number>();
+  /** Modifications of an order that failed without an answer in a row (the backoff). */
+  private readonly unanswered = new Map<number, number>();
   /** When each exit last started working (converted, placed or repriced), for its reprice. */
   private readonly workingSince = new Map<number, number>();
   /** Trades whose exits ran out: their stop was put back and the trader alerted. */
@@ -95,7 +99,7 @@ export class ExitPath {
     this.workingSince.set(exit.localId, nowMs);
     const r = await desk.modify(exit, changes);
     if (r.ok) return this.recordExit(pos, exit, changes);
-    if (r.error.uncertain) return;
+    if (!isRefusal(r.error)) return this.retryLater(exit);
     desk.alert(
       "warning",
       `exit ${exit.tag} of ${pos.tradeId} could not be repriced (${r.error.message}): placing it again`,
@@ -122,15 +126,18 @@ export class ExitPath {
     crashPoint("after-modify:EXIT");
     this.modifying.set(stop.localId, desk.clock.now() + MODIFY_CONFIRM_MS);
     if (r.ok) {
+      this.unanswered.delete(stop.localId);
       this.workingSince.set(stop.localId, desk.clock.now());
       return this.recordExit(pos, stop, changes);
     }
-    if (r.error.uncertain) {
-      desk.alert(
+    if (!isRefusal(r.error)) {
+      // The stop keeps protecting meanwhile: cancelling it now would leave nothing resting.
+      desk.alertOnce(
+        `unanswered:${stop.localId}`,
         "warning",
-        `stop ${stop.tag} of ${pos.tradeId}: modification into the exit unanswered (${r.error.message})`,
+        `stop ${stop.tag} of ${pos.tradeId}: modification into the exit unanswered (${r.error.message}): retrying`,
       );
-      return;
+      return this.retryLater(stop);
     }
     this.conversionRefused.add(stop.localId);
     desk.alert(
@@ -138,6 +145,14 @@ export class ExitPath {
       `stop ${stop.tag} of ${pos.tradeId} could not become the exit (${r.error.message}): cancelling it, then selling`,
     );
     desk.markDirty(pos.tradeId);
+  }
+
+  private retryLater(order: StoredOrder): void {
+    const failures = (this.unanswered.get(order.localId) ?? 0) + 1;
+    this.unanswered.set(order.localId, failures);
+    // Not sooner than the book could show an uncertain one that landed.
+    const delay = Math.min(RETRY_MAX_MS, MODIFY_CONFIRM_MS * 2 ** (failures - 1));
+    this.modifying.set(order.localId, this.desk.clock.now() + delay);
   }
 
   /** What the broker accepted, on the order (type, price) and the position (its exit). */

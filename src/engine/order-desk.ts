@@ -2,7 +2,14 @@ import type { EventEmitter } from "node:events";
 import type { OrderPurpose, StoredOrder } from "../adapters/sqlite/orders-repo.js";
 import type { PositionUpsert, StoredPosition } from "../adapters/sqlite/positions-repo.js";
 import type { Store } from "../adapters/sqlite/store.js";
-import type { Broker, BrokerResult, OrderChanges, OrderRequest, OrderUpdate } from "../ports/broker.js";
+import type {
+  Broker,
+  BrokerFailure,
+  BrokerResult,
+  OrderChanges,
+  OrderRequest,
+  OrderUpdate,
+} from "../ports/broker.js";
 import type { Clock } from "../ports/clock.js";
 import { crashPoint } from "./crash-points.js";
 import type { ExecutionConfig } from "./execution-config.js";
@@ -20,6 +27,17 @@ const MINUTE_MS = 60_000;
 
 function failureOf(e: unknown): BrokerResult<never> {
   return { ok: false, error: { kind: "unknown", message: String(e), uncertain: true } };
+}
+
+/**
+ * Whether the broker refused a request on its merits (it will refuse it again) rather than
+ * failing to answer (network, session, rate limit, server: worth retrying). Kite reports the
+ * 25-modification cap as a NetworkException, hence its message.
+ */
+export function isRefusal(error: BrokerFailure): boolean {
+  if (error.uncertain) return false;
+  if (error.kind === "input" || error.kind === "order" || error.kind === "margin") return true;
+  return /maximum allowed order modifications/i.test(error.message);
 }
 
 export class OrderDesk {

@@ -302,3 +302,34 @@ test("OrderManager exit or entry named for another contract than the trade id's 
   assert.equal(critical.length, 2);
   assert.ok(critical.every((a) => /SENSEX2591180500CE's position/.test(String(a.message))));
 });
+
+test("OrderManager exit whose modification gets no answer (session expired) → the stop is not cancelled and keeps resting; the modification retried after 5 s", async () => {
+  let down = true;
+  const w = world({}, (paper) => ({
+    ...bind(paper),
+    modifyOrder: async (id: string, c: OrderChanges) =>
+      down
+        ? { ok: false as const, error: { kind: "session_expired" as const, message: "Incorrect `api_key` or `access_token`." } }
+        : paper.modifyOrder(id, c),
+  }));
+  await entered(w);
+  await w.om.exit(TRADE, "TARGET");
+  await w.om.idle();
+  w.clock.advance(1_000);
+  w.om.poll();
+  await w.om.idle();
+  let stop = (await w.book()).find((o) => o.tag === "S20250905001a");
+  assert.equal(stop?.status, "TRIGGER PENDING", "still protecting");
+  assert.equal((await w.book()).length, 2);
+  assert.deepEqual(w.om.exposures(), []);
+  down = false;
+  w.clock.advance(4_000);
+  w.om.poll();
+  await w.om.idle();
+  stop = (await w.book()).find((o) => o.tag === "S20250905001a");
+  assert.equal(stop?.type, "MARKET");
+  w.tick(100);
+  await w.om.idle();
+  assert.equal(w.store.positions.byTradeId(TRADE)?.state, "CLOSED");
+  assert.equal((await w.book()).length, 2);
+});
