@@ -27,8 +27,8 @@ const ATTEMPTS = "abcdefghijklmnopqrstuvwxyz";
 export class Reconciler {
   /** First flat reading of each trade's position. */
   private readonly flatSince = new Map<string, number>();
-  /** First reading of an unexplained quantity, by contract: [since, excess]. */
-  private readonly excessSince = new Map<string, [number, number]>();
+  /** An unexplained quantity by contract: first read when, how much, and whether it was acted on. */
+  private readonly excessSeen = new Map<string, { since: number; excess: number; handled: boolean }>();
 
   constructor(
     private readonly desk: OrderDesk,
@@ -39,7 +39,7 @@ export class Reconciler {
   /** Whether a surprise awaits its confirming reading (the manager reconciles again when due). */
   confirmationDue(nowMs: number): boolean {
     for (const since of this.flatSince.values()) if (nowMs - since >= CONFIRM_MS) return true;
-    for (const [since] of this.excessSince.values()) if (nowMs - since >= CONFIRM_MS) return true;
+    for (const e of this.excessSeen.values()) if (!e.handled && nowMs - e.since >= CONFIRM_MS) return true;
     return false;
   }
 
@@ -183,13 +183,14 @@ export class Reconciler {
       const excess = p.quantity - Math.max(0, explained);
       if (excess <= 0) continue;
       seen.add(p.tradingsymbol);
-      const first = this.excessSince.get(p.tradingsymbol);
-      if (!first || first[1] !== excess) {
-        this.excessSince.set(p.tradingsymbol, [now, excess]);
+      const first = this.excessSeen.get(p.tradingsymbol);
+      if (!first || first.excess !== excess) {
+        this.excessSeen.set(p.tradingsymbol, { since: now, excess, handled: false });
         continue;
       }
-      if (now - first[0] < CONFIRM_MS) continue;
-      this.excessSince.delete(p.tradingsymbol);
+      // Acted on once per episode: a refused sale is not sent again, nor the alert repeated.
+      if (first.handled || now - first.since < CONFIRM_MS) continue;
+      first.handled = true;
       const sold = desk.config.flattenUnexplained && (await this.sellExcess(p, excess, dayOrders, dayStart));
       if (sold) report.excessSold.push(p.tradingsymbol);
       desk.alert(
@@ -208,7 +209,7 @@ export class Reconciler {
         sold,
       });
     }
-    for (const s of [...this.excessSince.keys()]) if (!seen.has(s)) this.excessSince.delete(s);
+    for (const s of [...this.excessSeen.keys()]) if (!seen.has(s)) this.excessSeen.delete(s);
   }
 
   private async sellExcess(

@@ -333,3 +333,17 @@ test("OrderManager exit whose modification gets no answer (session expired) → 
   assert.equal(w.store.positions.byTradeId(TRADE)?.state, "CLOSED");
   assert.equal((await w.book()).length, 2);
 });
+
+test("OrderManager unexplained quantity left alone (flatten_unexplained off) → one alert per episode, not one per reading", async () => {
+  const w = world({ flattenUnexplained: false });
+  await entered(w);
+  await boughtByHand(w);
+  for (let i = 0; i < 5; i++) {
+    await w.om.reconcile();
+    w.clock.advance(6_000);
+    w.om.poll();
+    await w.om.idle();
+  }
+  assert.equal(w.names("unexplained_quantity").length, 1);
+  assert.equal(w.names("alert").filter((a) => /unexplained left alone/.test(String(a.message))).length, 1);
+});
