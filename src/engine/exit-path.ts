@@ -49,10 +49,11 @@ export class ExitPath {
     if (v.entry && isLive(v.entry)) return desk.cancel(v.entry, `exit of ${tradeId}`);
     const liveStops = v.stops.filter(isLive);
     const liveExits = v.exits.filter(isLive);
-    if (this.gaveUp.has(tradeId)) {
-      if (v.held <= 0) this.gaveUp.delete(tradeId);
-      else if (liveStops.length > 0 || liveExits.length > 0) return this.stops.ensureStop(pos, v);
-      else this.gaveUp.delete(tradeId); // the stop went too: try the exit again
+    // The exits ran out and the trader was told: the stop put back is kept (sized), nothing
+    // else is tried until a restart (a stop refused again is not retried in a loop either).
+    if (this.gaveUp.has(tradeId) && v.held > 0) {
+      if (liveStops.length > 0 && liveExits.length === 0) await this.stops.ensureStop(pos, v);
+      return;
     }
     // An exit at work: anything else resting would sell twice.
     const [working, ...others] = liveExits;
