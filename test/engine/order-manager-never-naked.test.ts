@@ -309,7 +309,10 @@ test("OrderManager exit whose modification gets no answer (session expired) → 
     ...bind(paper),
     modifyOrder: async (id: string, c: OrderChanges) =>
       down
-        ? { ok: false as const, error: { kind: "session_expired" as const, message: "Incorrect `api_key` or `access_token`." } }
+        ? {
+            ok: false as const,
+            error: { kind: "session_expired" as const, message: "Incorrect `api_key` or `access_token`." },
+          }
         : paper.modifyOrder(id, c),
   }));
   await entered(w);

@@ -51,7 +51,13 @@ interface Scenario {
 }
 
 /** Statuses of a sale resting (or being worked) at the simulator. */
-const OPEN_AT_SIM = new Set(["OPEN", "MODIFIED", "MODIFY PENDING", "MODIFY VALIDATION PENDING", "OPEN PENDING"]);
+const OPEN_AT_SIM = new Set([
+  "OPEN",
+  "MODIFIED",
+  "MODIFY PENDING",
+  "MODIFY VALIDATION PENDING",
+  "OPEN PENDING",
+]);
 
 const POINTS = [
   "entry-decided",
