@@ -63,6 +63,8 @@ export const riskShape = {
   max_daily_loss: positive.default(25_000),
   max_trades_per_day: wholeAtLeast(0).default(3),
   disaster_stop_pct: z.number().gt(0).lt(100).default(10),
+  /** Sell a broker quantity above what the system's orders explain (a late duplicate, an order by hand). */
+  flatten_unexplained: z.boolean().default(true),
 };
 
 export const marketShape = {

@@ -34,6 +34,11 @@ export interface ExecutionConfig {
    * falls away, and the position has no protective stop any more at that point.
    */
   exitRepriceMs: number;
+  /**
+   * A quantity at the broker above what the trades' tagged orders explain (a late duplicate, an
+   * order by hand) is sold at market (always alerted); `risk_management.flatten_unexplained`.
+   */
+  flattenUnexplained: boolean;
 }
 
 export const DEFAULT_EXECUTION_CONFIG: ExecutionConfig = {
@@ -51,9 +56,10 @@ export const DEFAULT_EXECUTION_CONFIG: ExecutionConfig = {
   unsentAfterMs: 15_000,
   maxExitAttempts: 10,
   exitRepriceMs: 10_000,
+  flattenUnexplained: true,
 };
 
-/** The execution settings of a configuration (`execution` and `risk_management.disaster_stop_pct`). */
+/** The execution settings of a configuration (`execution`, `risk_management.disaster_stop_pct` and `flatten_unexplained`). */
 export function executionConfigFrom(config: Config): ExecutionConfig {
   const e = config.execution;
   return executionConfig({
@@ -66,6 +72,7 @@ export function executionConfigFrom(config: Config): ExecutionConfig {
     maxOrdersPerMinute: e.max_orders_per_minute,
     product: e.product,
     disasterStopPct: config.risk_management.disaster_stop_pct,
+    flattenUnexplained: config.risk_management.flatten_unexplained,
   });
 }
 

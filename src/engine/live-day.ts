@@ -40,6 +40,7 @@ import type {
 import { CandleBuilder, tickTimeMs } from "./candle-builder.js";
 import { crashPoint } from "./crash-points.js";
 import type { DayHistory } from "./day-history.js";
+import { otherContractUnder, otherContractWarning } from "./replay-match.js";
 import { gapAdditions, type UniverseConfig, type UniversePlan } from "./universe-plan.js";
 
 /** Default wait after a close time before the close is processed. */
@@ -134,6 +135,8 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
   };
   /** The interval in progress at the resume, so far, by symbol: merged into its live candle. */
   private readonly inProgress = new Map<string, Candle>();
+  /** Replayed trade ids the store holds for another contract: never acted on (replay-match.ts). */
+  private readonly refusedIds = new Set<string>();
   /** Each contract's last processed close price. */
   private readonly lastClose = new Map<string, number>();
   /** Option ticks that were not trades (no trade time): not put in candles. */
@@ -455,6 +458,7 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
   }
 
   private replayedEntry(p: OpenPosition): void {
+    if (this.refusedOtherContract(p.trade_id, p.symbol)) return;
     // Acted on before the restart when the order manager holds it (its position row is written
     // with the entry order, before the order is sent). A trade row alone means the process died
     // between the decision and the order: a missed entry like any other.
@@ -463,6 +467,7 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
   }
 
   private replayedExit(t: Trade): void {
+    if (this.refusedOtherContract(t.trade_id, t.symbol)) return;
     const stored = this.o.store.trades.byId(t.trade_id);
     const missed = this.replayOutcome.entry;
     if (missed?.position.trade_id === t.trade_id) {
@@ -482,12 +487,23 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
     this.replayOutcome.exits.push(t);
   }
 
+  /** A replayed decision on an id the store holds for another contract: refused once, with a warning. */
+  private refusedOtherContract(tradeId: string, symbol: string): boolean {
+    const stored = otherContractUnder(this.o.store, tradeId, symbol);
+    if (stored === null) return false;
+    if (!this.refusedIds.has(tradeId)) this.emit("warning", otherContractWarning(tradeId, symbol, stored));
+    this.refusedIds.add(tradeId);
+    return true;
+  }
+
   /** After the replay: the strategy's open position made to agree with the store (see resume()). */
   private settleReplay(nowMs: number): void {
     const strategy = this.ensureStrategy();
     const missed = this.replayOutcome.entry;
     const open = strategy.openPosition;
-    if (missed && open?.trade_id === missed.position.trade_id) {
+    if (open && this.refusedIds.has(open.trade_id)) {
+      strategy.cancelEntry(open.trade_id); // the strategy forgets it; the store's trade is left alone
+    } else if (missed && open?.trade_id === missed.position.trade_id) {
       const ageMs = nowMs - istEpochMs(this.date, missed.closeMinute);
       if (ageMs <= (this.o.missedEntryMaxAgeMs ?? 60_000)) {
         this.write("open trade", () =>

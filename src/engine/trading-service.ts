@@ -596,7 +596,7 @@ export class TradingService {
     this.fills.strategyExited(t.trade_id); // its message, once the broker's side is known
     this.events.emit("trade", t.trade_id);
     if (!this.d.store.positions.byTradeId(t.trade_id)) return; // its entry was never placed
-    this.track(this.orderManager.exit(t.trade_id, t.exit_reason));
+    this.track(this.orderManager.exit(t.trade_id, t.exit_reason, t.symbol));
   }
 
   private async exitAll(reason: string): Promise<void> {

@@ -29,6 +29,20 @@ export interface OrderRequest {
   tag: string;
 }
 
+/**
+ * Changes to a live order (Kite's PUT /orders/regular/{id}). A stop may change its type: into a
+ * LIMIT at a marketable price or a MARKET with `marketProtection`, which is how an exit replaces
+ * the protective stop without a moment with nothing resting.
+ */
+export interface OrderChanges {
+  quantity?: number;
+  price?: number;
+  triggerPrice?: number;
+  type?: OrderType;
+  /** MARKET and SL-M (-1: automatic). */
+  marketProtection?: number;
+}
+
 /** The state of one order as the broker reports it. */
 export interface OrderUpdate {
   orderId: string;
@@ -78,10 +92,7 @@ export type BrokerResult<T> = { ok: true; value: T } | { ok: false; error: Broke
 export interface Broker {
   /** Places an order; the answer is the broker's order id (looked up by tag when the answer was lost). */
   placeOrder(request: OrderRequest): Promise<BrokerResult<{ orderId: string }>>;
-  modifyOrder(
-    orderId: string,
-    changes: { quantity?: number; price?: number; triggerPrice?: number; type?: OrderType },
-  ): Promise<BrokerResult<{ orderId: string }>>;
+  modifyOrder(orderId: string, changes: OrderChanges): Promise<BrokerResult<{ orderId: string }>>;
   cancelOrder(orderId: string): Promise<BrokerResult<{ orderId: string }>>;
   /** Today's orders, each at its latest state (for polling and reconciliation). */
   orders(): Promise<BrokerResult<OrderUpdate[]>>;

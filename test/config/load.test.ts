@@ -52,6 +52,7 @@ test("defaultConfig → the defaults of STRATEGY.md", () => {
     max_daily_loss: 25_000,
     max_trades_per_day: 3,
     disaster_stop_pct: 10,
+    flatten_unexplained: true,
   });
   assert.deepEqual(c.market, {
     start_time: "09:15",

@@ -10,7 +10,7 @@ test("executionConfigFrom the default config → the order manager's defaults", 
 test("executionConfigFrom a config with MARKET entries and a 3-minute timeout → those settings", () => {
   const r = parseConfig({
     execution: { entry_order: "MARKET", market_protection: 3, entry_timeout_seconds: 180, product: "NRML" },
-    risk_management: { disaster_stop_pct: 15 },
+    risk_management: { disaster_stop_pct: 15, flatten_unexplained: false },
   });
   assert.ok(r.ok);
   const e = executionConfigFrom(r.config);
@@ -19,6 +19,7 @@ test("executionConfigFrom a config with MARKET entries and a 3-minute timeout �
   assert.equal(e.entryTimeoutMs, 180_000);
   assert.equal(e.product, "NRML");
   assert.equal(e.disasterStopPct, 15);
+  assert.equal(e.flattenUnexplained, false);
 });
 
 test("execution settings out of range → config errors naming the keys", () => {

@@ -64,8 +64,8 @@ function tick(token: number, price: number, tradeMs: number): Tick {
   };
 }
 
-function newDay(name: string) {
-  const clock = new ManualClock(at(9, 0));
+function newDay(name: string, options: { resuming?: boolean; nowMs?: number } = {}) {
+  const clock = new ManualClock(options.nowMs ?? at(9, 0));
   const store = Store.open(join(tmp, `${name}.db`), { clock });
   const config = defaultConfig();
   const day = new LiveDay({
@@ -77,6 +77,7 @@ function newDay(name: string) {
     setups: [setup(B, false), setup(A, true)],
     indexToken: 265,
     store,
+    ...(options.resuming ? { resuming: true } : {}),
   });
   const events = {
     candles: [] as string[],
@@ -309,5 +310,55 @@ test("cancelEntry of an entry the broker never filled → the strategy and the s
   day.finish();
   assert.equal(events.exits.length, 0);
   assert.equal(store.trades.byDate(DATE).length, 0);
+  store.close();
+});
+
+test("resume whose replay enters A under an id the store holds for B → refused with a warning; A's later stop-out exits nothing", () => {
+  const { day, store, events, clock } = newDay("other-contract", { resuming: true, nowMs: at(9, 25) });
+  // The live run, before the restart, traded B as 20250905_001 (its position has its stop at the broker).
+  store.positions.upsert({
+    tradeId: "20250905_001",
+    date: DATE,
+    symbol: B.tradingsymbol,
+    state: "OPEN",
+    quantity: 20,
+    averagePrice: 50,
+    stopLoss: 45,
+    target: 60,
+    candlesHeld: 2,
+    entryOrderId: null,
+    exitOrderId: null,
+  });
+  const candle = (start: number, open: number, high: number, low: number, close: number) => ({
+    start,
+    open,
+    high,
+    low,
+    close,
+    volume: 100,
+  });
+  // The replay (Kite's candles) breaks out on A at 09:18 instead: its first trade is 20250905_001 too.
+  day.resume({
+    closed: new Map([
+      [
+        A.tradingsymbol,
+        [candle(555, 100, 130, 99, 130), candle(558, 128, 131, 120, 125), candle(561, 125, 127, 121, 126)],
+      ],
+    ]),
+    inProgress: new Map(),
+  });
+  assert.equal(events.entries.length, 0);
+  assert.ok(
+    events.warnings.some((m) =>
+      /20250905_001: the replay decided SENSEX25911A under this id, but it is SENSEX25911B's/.test(m),
+    ),
+    events.warnings.join("\n"),
+  );
+  // The candle that would stop A out: nothing is exited (it would have sold B's position).
+  clock.set(at(9, 27, 2));
+  day.onTicks([tick(1001, 120, at(9, 24, 5)), tick(1001, 95, at(9, 26, 50))], at(9, 26, 50));
+  day.poll(at(9, 27, 2));
+  assert.equal(events.exits.length, 0);
+  assert.equal(store.positions.byTradeId("20250905_001")?.symbol, B.tradingsymbol);
   store.close();
 });

@@ -90,7 +90,7 @@ async function manager() {
   return { om, store, ltp, events, off };
 }
 
-test("OrderManager over KiteBroker + simulator: entry → stop → exit, updates by socket and postback → one of each order, position CLOSED", async () => {
+test("OrderManager over KiteBroker + simulator: entry → stop → exit by modifying the stop into a MARKET sell, updates by socket and postback → two orders, position CLOSED", async () => {
   const m = await manager();
   await m.om.enter({ tradeId: "20250905_101", symbol: CE, quantity: 20, stopLoss: m.ltp * 0.9 });
   sim.advanceTo("09:33");
@@ -101,7 +101,10 @@ test("OrderManager over KiteBroker + simulator: entry → stop → exit, updates
   // Kite tells nothing of an order that merely rests: the placement's answer made it PLACED.
   assert.ok(["PLACED", "TRIGGER PENDING"].includes(stop?.status ?? ""), stop?.status);
   await m.om.exit("20250905_101", "TARGET");
-  await waitFor(() => m.store.orders.byTag("X20250905101a") !== null, "the exit order");
+  await waitFor(
+    () => m.store.orders.byTag("S20250905101a")?.type === "MARKET",
+    "the stop turned into the exit",
+  );
   sim.advanceTo("09:36");
   await waitFor(() => m.events.includes("exit_filled"), "the exit fill");
   await sim.postbacksIdle();
@@ -112,8 +115,11 @@ test("OrderManager over KiteBroker + simulator: entry → stop → exit, updates
     .state()
     .orders.map((o) => String((o as { tag?: unknown }).tag ?? ""))
     .filter((t) => t.includes("20250905101"));
-  assert.deepEqual([...tags].sort(), ["E20250905101", "S20250905101a", "X20250905101a"]);
-  assert.equal(m.store.orders.byTag("S20250905101a")?.status, "CANCELLED");
+  assert.deepEqual([...tags].sort(), ["E20250905101", "S20250905101a"]);
+  const exit = sim.state().orders.find((o) => o.tag === "S20250905101a") as Record<string, unknown>;
+  assert.equal(exit.order_type, "MARKET");
+  assert.equal(exit.status, "COMPLETE");
+  assert.equal(m.store.orders.byTag("S20250905101a")?.status, "COMPLETE");
   assert.ok(sources.has("socket") && sources.has("postback"), [...sources].join());
   m.off();
 });

@@ -2,70 +2,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { PaperBroker } from "../../src/adapters/paper/paper-broker.js";
 import { Store } from "../../src/adapters/sqlite/store.js";
-import { type ExecutionConfig, executionConfig } from "../../src/engine/execution-config.js";
-import { OrderManager, type OrderManagerEvents } from "../../src/engine/order-manager.js";
-import type { Broker, BrokerResult, OrderRequest, OrderUpdate } from "../../src/ports/broker.js";
+import { executionConfig } from "../../src/engine/execution-config.js";
+import { OrderManager } from "../../src/engine/order-manager.js";
+import type { OrderRequest, OrderUpdate } from "../../src/ports/broker.js";
 import { ManualClock } from "../../src/ports/clock.js";
-
-const SYM = "SENSEX2591180500CE";
-const TRADE = "20250905_001";
-const EVENTS: (keyof OrderManagerEvents)[] = [
-  "entry_filled",
-  "entry_failed",
-  "partial_fill",
-  "stop_placed",
-  "stop_missing_replaced",
-  "exit_filled",
-  "manual_close",
-  "order_rejected",
-  "alert",
-];
-
-interface Seen {
-  name: string;
-  [k: string]: unknown;
-}
-
-/** A paper world at 09:30 IST with the contract at 100; `wrap` may put a broker in front of the paper one. */
-function world(
-  cfg: Partial<ExecutionConfig> = {},
-  wrap?: (paper: PaperBroker, clock: ManualClock) => Broker,
-) {
-  const clock = new ManualClock(Date.parse("2025-09-05T04:00:00Z"));
-  const store = Store.open(":memory:", { clock });
-  const paper = new PaperBroker({ clock });
-  const broker = wrap ? wrap(paper, clock) : paper;
-  const prices = new Map<string, number>();
-  const tick = (price: number): void => {
-    clock.advance(1000);
-    prices.set(SYM, price);
-    paper.onTick(SYM, price);
-  };
-  tick(100);
-  const config = executionConfig(cfg);
-  const make = (subscribe = true) => {
-    const om = new OrderManager({ broker, store, clock, config, ltpOf: (s) => prices.get(s) ?? null });
-    const seen: Seen[] = [];
-    for (const name of EVENTS) om.on(name, (p: object) => seen.push({ name, ...p }));
-    const stop = subscribe ? broker.onOrderUpdate((u) => om.onOrderUpdate(u)) : () => {};
-    const names = (kind: string) => seen.filter((e) => e.name === kind);
-    return { om, seen, stop, names };
-  };
-  const { om, seen, stop, names } = make();
-  const book = async () => {
-    const r = await paper.orders();
-    assert.ok(r.ok);
-    return r.value;
-  };
-  return { clock, store, paper, broker, tick, om, seen, stop, names, book, make, prices };
-}
-
-/** Enters TRADE (stop loss 90) and fills it on the next tick at 100. */
-async function entered(w: ReturnType<typeof world>) {
-  await w.om.enter({ tradeId: TRADE, symbol: SYM, quantity: 20, stopLoss: 90 });
-  w.tick(100);
-  await w.om.idle();
-}
+import { bind, entered, ScriptedBroker, SYM, TRADE, world } from "./order-manager-world.js";
 
 test("OrderManager LIMIT entry filled → position OPEN, SL SELL stop at stop_loss -10% (81) with limit 2% below (79.35)", async () => {
   const w = world();
@@ -111,35 +52,44 @@ test("OrderManager entry not filled in time → cancelled at the broker, entry_f
   assert.equal(w.store.positions.byTradeId(TRADE)?.state, "CLOSED");
 });
 
-test("OrderManager exit → stop cancelled first, then one MARKET SELL, exit_filled, position CLOSED", async () => {
+test("OrderManager exit → the resting stop modified into a MARKET sell (no cancel, no second order), exit_filled, position CLOSED", async () => {
   const w = world();
   await entered(w);
+  // Never naked: at every update the broker sends, a SELL of ours rests or has sold everything.
+  const sells: string[] = [];
+  w.broker.onOrderUpdate((u) => {
+    if (u.side === "SELL") sells.push(`${u.tag} ${u.type} ${u.status}`);
+  });
   await w.om.exit(TRADE, "TARGET");
+  await w.om.idle();
   let orders = await w.book();
-  const stop = orders.find((o) => o.type === "SL");
-  const sell = orders.find((o) => o.tag === "X20250905001a");
-  assert.equal(stop?.status, "CANCELLED");
-  assert.equal(sell?.type, "MARKET");
-  assert.equal(sell?.quantity, 20);
-  assert.ok(orders.indexOf(stop as OrderUpdate) < orders.indexOf(sell as OrderUpdate));
+  assert.equal(orders.length, 2);
+  const stop = orders.find((o) => o.tag === "S20250905001a");
+  assert.equal(stop?.type, "MARKET");
+  assert.equal(stop?.status, "OPEN");
+  assert.equal(stop?.quantity, 20);
+  // The store knows the stop is now the exit: its type, and the position's exit order.
+  const stored = w.store.orders.byTag("S20250905001a");
+  assert.equal(stored?.type, "MARKET");
+  assert.equal(w.store.positions.byTradeId(TRADE)?.exitOrderId, stored?.localId);
   w.tick(120);
   await w.om.idle();
   assert.deepEqual(
     w.names("exit_filled").map((e) => [e.quantity, e.averagePrice, e.reason]),
     [[20, 120, "TARGET"]],
   );
-  const pos = w.store.positions.byTradeId(TRADE);
-  assert.equal(pos?.state, "CLOSED");
+  assert.deepEqual(sells, ["S20250905001a MARKET OPEN", "S20250905001a MARKET COMPLETE"]);
+  assert.equal(w.store.positions.byTradeId(TRADE)?.state, "CLOSED");
   assert.equal(w.store.orders.live().length, 0);
   // Idempotent: a second exit (or one after a restart) places nothing.
   await w.om.exit(TRADE, "TARGET");
   await w.make(false).om.exit(TRADE, "EOD");
   orders = await w.book();
-  assert.equal(orders.length, 3);
+  assert.equal(orders.length, 2);
   assert.equal(w.names("exit_filled").length, 1);
 });
 
-test("OrderManager exit resting below the market (protection cap) while the price falls → re-placed after 10 s, sold", async () => {
+test("OrderManager exit resting below the market (protection cap) while the price falls → repriced by modification after 10 s, sold", async () => {
   const w = world();
   await entered(w);
   await w.om.exit(TRADE, "STOP_LOSS");
@@ -147,15 +97,13 @@ test("OrderManager exit resting below the market (protection cap) while the pric
   w.tick(90);
   await w.om.idle();
   let orders = await w.book();
-  assert.equal(orders.find((o) => o.tag === "X20250905001a")?.status, "OPEN");
+  assert.equal(orders.find((o) => o.tag === "S20250905001a")?.status, "OPEN");
   w.clock.advance(10_000);
   w.om.poll();
   await w.om.idle();
-  w.om.poll();
-  await w.om.idle();
   orders = await w.book();
-  assert.equal(orders.find((o) => o.tag === "X20250905001a")?.status, "CANCELLED");
-  assert.equal(orders.find((o) => o.tag === "X20250905001b")?.quantity, 20);
+  assert.equal(orders.length, 2, "repriced in place: no cancel, no new order");
+  assert.equal(orders.find((o) => o.tag === "S20250905001a")?.status, "OPEN");
   w.tick(89);
   await w.om.idle();
   assert.deepEqual(
@@ -165,14 +113,16 @@ test("OrderManager exit resting below the market (protection cap) while the pric
   assert.equal(w.store.positions.byTradeId(TRADE)?.state, "CLOSED");
 });
 
-test("OrderManager stop fills while being cancelled (gap down) → no exit order, position closed at the stop's price", async () => {
-  // The market gaps through the stop between the exit decision and the cancel reaching the broker.
-  const w = world({}, (paper, clock) =>
-    racing(paper, () => {
+test("OrderManager stop fills while being modified into the exit (gap down) → modification refused, no exit order, position closed at the stop's price", async () => {
+  // The market gaps through the stop between the exit decision and the modification reaching the broker.
+  const w = world({}, (paper, clock) => ({
+    ...bind(paper),
+    modifyOrder: (id, changes) => {
       clock.advance(1);
       paper.onTick(SYM, 80);
-    }),
-  );
+      return paper.modifyOrder(id, changes);
+    },
+  }));
   await entered(w);
   await w.om.exit(TRADE, "STOP_LOSS");
   await w.om.idle();
@@ -296,10 +246,12 @@ test("OrderManager partial fill then timeout → rest cancelled, position = fill
   assert.equal(pos?.state, "OPEN");
   assert.equal(pos?.quantity, 20);
   assert.equal(fake.placed.filter((r) => r.type === "SL").length, 1);
-  // The exit sells the filled part only.
+  // The exit sells the filled part only: the stop becomes it.
   await om.exit(TRADE, "EOD");
-  assert.equal(fake.byTag("S20250905001a")?.status, "CANCELLED");
-  assert.equal(fake.byTag("X20250905001a")?.quantity, 20);
+  await om.idle();
+  assert.equal(fake.byTag("S20250905001a")?.type, "MARKET");
+  assert.equal(fake.byTag("S20250905001a")?.quantity, 20);
+  assert.equal(fake.byTag("X20250905001a"), undefined);
 });
 
 test("OrderManager restart with an entry written NEW and no kite id → reconcile finds it by tag, no second order", async () => {
@@ -380,7 +332,7 @@ test("OrderManager restart with the stop missing at the broker → re-placed, st
   assert.equal(live[0]?.quantity, 20);
 });
 
-test("OrderManager position sold by hand at the broker → manual_close, our stop cancelled, no exit order", async () => {
+test("OrderManager position sold by hand at the broker → two flat readings 5 s apart with the book agreeing → manual_close, our stop cancelled, no exit order", async () => {
   const w = world();
   await entered(w);
   await w.paper.placeOrder({
@@ -394,7 +346,12 @@ test("OrderManager position sold by hand at the broker → manual_close, our sto
   });
   w.tick(101);
   await w.om.idle();
-  await w.om.reconcile();
+  const first = await w.om.reconcile();
+  await w.om.idle();
+  assert.deepEqual(first.flatReadings, [TRADE]);
+  assert.equal(w.store.positions.byTradeId(TRADE)?.state, "OPEN", "one reading is not enough");
+  w.clock.advance(5_000);
+  w.om.poll(); // the confirming reading is due: the poll reconciles
   await w.om.idle();
   assert.deepEqual(
     w.names("manual_close").map((e) => e.tradeId),
@@ -406,7 +363,7 @@ test("OrderManager position sold by hand at the broker → manual_close, our sto
   assert.equal(orders.filter((o) => o.tag?.startsWith("X")).length, 0);
 });
 
-test("OrderManager panic → entry resting cancelled, open position's stop cancelled then sold, entries blocked", async () => {
+test("OrderManager panic → entry resting cancelled, open position's stop modified into the sale, entries blocked", async () => {
   const w = world();
   await entered(w);
   await w.om.enter({ tradeId: "20250905_002", symbol: SYM, quantity: 20, stopLoss: 90 });
@@ -416,8 +373,12 @@ test("OrderManager panic → entry resting cancelled, open position's stop cance
   await w.om.idle();
   const orders = await w.book();
   assert.equal(orders.find((o) => o.tag === "E20250905002")?.status, "CANCELLED");
-  assert.equal(orders.find((o) => o.tag === "S20250905001a")?.status, "CANCELLED");
-  assert.equal(orders.find((o) => o.tag === "X20250905001a")?.status, "COMPLETE");
+  assert.equal(orders.find((o) => o.tag === "S20250905001a")?.status, "COMPLETE");
+  assert.equal(orders.find((o) => o.tag === "S20250905001a")?.type, "MARKET");
+  assert.equal(
+    orders.find((o) => o.tag === "X20250905001a"),
+    undefined,
+  );
   assert.equal(w.store.positions.open().length, 0);
   await w.om.enter({ tradeId: "20250905_003", symbol: SYM, quantity: 20, stopLoss: 90 });
   assert.equal(w.store.orders.byTag("E20250905003"), null);
@@ -436,8 +397,8 @@ test("OrderManager more entries than the rate cap in a minute → the extra refu
   assert.equal((await w.book()).length, 3);
 });
 
-test("OrderManager stop refused (trigger above the market) → alert, retried once lower; refused again → UNPROTECTED alert", async () => {
-  const w = world();
+test("OrderManager stop refused (trigger above the market) → retried once lower; refused again → emergency exit at market at once, trader told why", async () => {
+  const w = world({ exitOrder: "LIMIT" });
   await w.om.enter({ tradeId: TRADE, symbol: SYM, quantity: 20, stopLoss: 200 });
   w.prices.set(SYM, 300); // a stale price: the stop computed from it is refused by the broker (LTP 100)
   w.tick(100);
@@ -446,115 +407,27 @@ test("OrderManager stop refused (trigger above the market) → alert, retried on
   const stops = w.store.orders.byTrade(TRADE).filter((o) => o.purpose === "STOP_LOSS");
   assert.equal(stops.length, 2);
   assert.ok(stops.every((s) => s.status === "FAILED"));
-  assert.ok(w.names("alert").some((a) => a.level === "critical" && /UNPROTECTED/.test(String(a.message))));
-  // A fresh price: reconciliation tries again and the stop rests.
-  w.prices.set(SYM, 100);
-  await w.om.reconcile();
+  const sale = w.store.orders.byTag("X20250905001a");
+  assert.equal(sale?.type, "MARKET", "an emergency exit is MARKET even with exit_order LIMIT");
+  assert.equal(sale?.marketProtection, -1);
+  assert.equal(sale?.quantity, 20);
+  assert.deepEqual(
+    w.names("emergency_exit").map((e) => e.tradeId),
+    [TRADE],
+  );
+  assert.ok(
+    w
+      .names("alert")
+      .some(
+        (a) =>
+          a.level === "critical" && /two stops refused in a row.*selling .* at once/.test(String(a.message)),
+      ),
+  );
+  w.tick(99);
   await w.om.idle();
-  assert.equal((await w.book()).filter((o) => o.type === "SL" && o.status === "TRIGGER PENDING").length, 1);
+  assert.equal(w.store.positions.byTradeId(TRADE)?.state, "CLOSED");
+  assert.deepEqual(
+    w.names("exit_filled").map((e) => [e.quantity, e.reason]),
+    [[20, "EMERGENCY"]],
+  );
 });
-
-// ---- helpers ---------------------------------------------------------------------------
-
-/** The broker's methods bound to it (to override one in a spread). */
-function bind(b: Broker): Broker {
-  return {
-    placeOrder: b.placeOrder.bind(b),
-    modifyOrder: b.modifyOrder.bind(b),
-    cancelOrder: b.cancelOrder.bind(b),
-    orders: b.orders.bind(b),
-    positions: b.positions.bind(b),
-    onOrderUpdate: b.onOrderUpdate.bind(b),
-  };
-}
-
-/** A broker on which `beforeCancel` happens just before each cancel reaches the book. */
-function racing(paper: PaperBroker, beforeCancel: () => void): Broker {
-  return {
-    ...bind(paper),
-    cancelOrder: (id: string) => {
-      beforeCancel();
-      return paper.cancelOrder(id);
-    },
-  };
-}
-
-/** A broker whose fills the test makes (partial fills), with cancel and modify. */
-class ScriptedBroker implements Broker {
-  readonly placed: OrderRequest[] = [];
-  private readonly book: OrderUpdate[] = [];
-  private readonly listeners = new Set<(u: OrderUpdate) => void>();
-
-  async placeOrder(r: OrderRequest): Promise<BrokerResult<{ orderId: string }>> {
-    this.placed.push(r);
-    const u: OrderUpdate = {
-      orderId: String(this.book.length + 1),
-      tag: r.tag,
-      tradingsymbol: r.tradingsymbol,
-      side: r.side,
-      type: r.type,
-      status: r.type === "SL" ? "TRIGGER PENDING" : "OPEN",
-      statusMessage: null,
-      quantity: r.quantity,
-      filledQuantity: 0,
-      pendingQuantity: r.quantity,
-      averagePrice: 0,
-      price: r.price ?? 0,
-      triggerPrice: r.triggerPrice ?? 0,
-      orderTimestamp: "2025-09-05 09:30:00",
-      source: "socket",
-      raw: "{}",
-    };
-    this.book.push(u);
-    this.emit(u);
-    return { ok: true, value: { orderId: u.orderId } };
-  }
-  async modifyOrder(id: string, c: { quantity?: number }): Promise<BrokerResult<{ orderId: string }>> {
-    return this.change(id, (u) => ({ ...u, quantity: c.quantity ?? u.quantity }));
-  }
-  async cancelOrder(id: string): Promise<BrokerResult<{ orderId: string }>> {
-    return this.change(id, (u) => ({ ...u, status: "CANCELLED", pendingQuantity: 0 }));
-  }
-  async orders(): Promise<BrokerResult<OrderUpdate[]>> {
-    return { ok: true, value: [...this.book] };
-  }
-  async positions() {
-    return { ok: true as const, value: [] };
-  }
-  onOrderUpdate(l: (u: OrderUpdate) => void): () => void {
-    this.listeners.add(l);
-    return () => this.listeners.delete(l);
-  }
-  fill(id: string, filled: number, price: number): void {
-    void this.change(id, (u) => ({
-      ...u,
-      filledQuantity: filled,
-      pendingQuantity: u.quantity - filled,
-      averagePrice: price,
-      status: filled === u.quantity ? "COMPLETE" : u.status,
-    }));
-  }
-  byId(id: string): OrderUpdate | undefined {
-    return this.book.find((u) => u.orderId === id);
-  }
-  byTag(tag: string): OrderUpdate | undefined {
-    return this.book.find((u) => u.tag === tag);
-  }
-  private async change(
-    id: string,
-    f: (u: OrderUpdate) => OrderUpdate,
-  ): Promise<BrokerResult<{ orderId: string }>> {
-    const i = this.book.findIndex((u) => u.orderId === id);
-    const u = this.book[i];
-    if (!u || u.status === "CANCELLED" || u.status === "COMPLETE") {
-      return { ok: false, error: { kind: "input", message: "not live" } };
-    }
-    const next = f(u);
-    this.book[i] = next;
-    this.emit(next);
-    return { ok: true, value: { orderId: id } };
-  }
-  private emit(u: OrderUpdate): void {
-    for (const l of [...this.listeners]) l(u);
-  }
-}

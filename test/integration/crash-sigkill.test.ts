@@ -50,6 +50,15 @@ interface Scenario {
   crash: { point: string } | { atMarket: string };
 }
 
+/** Statuses of a sale resting (or being worked) at the simulator. */
+const OPEN_AT_SIM = new Set([
+  "OPEN",
+  "MODIFIED",
+  "MODIFY PENDING",
+  "MODIFY VALIDATION PENDING",
+  "OPEN PENDING",
+]);
+
 const POINTS = [
   "entry-decided",
   "before-send:ENTRY",
@@ -58,8 +67,10 @@ const POINTS = [
   "before-send:STOP_LOSS",
   "after-send:STOP_LOSS",
   "exit-decided",
-  "before-send:EXIT",
-  "after-send:EXIT",
+  // The exit modifies the resting stop into the sale: killed before the modification is sent,
+  // and after the broker's answer before it is recorded.
+  "before-modify:EXIT",
+  "after-modify:EXIT",
 ];
 
 /** Seeded moments (mulberry32) inside each trade's window. */
@@ -170,21 +181,25 @@ async function runScenario(s: Scenario, index: number): Promise<void> {
   let recoverMs = 0;
   let db: Database.Database | null = null;
   const sampleProtection = (afterRecovery: boolean) => {
-    // A held position that is not being exited (the stop is cancelled on purpose before the
-    // sale) has a stop resting at the simulator.
+    // A held position has a protective order resting at the simulator: its stop, or (being
+    // exited) the stop modified into the sale.
     const state = sim.state();
     const sinceLast = lastSampleAt === null ? 0 : state.marketTimeMs - lastSampleAt;
     lastSampleAt = state.marketTimeMs;
     db ??= new Database(data.database_path, { readonly: true, fileMustExist: true });
     const held = db
-      .prepare("SELECT symbol FROM positions WHERE state IN ('OPENING', 'OPEN')")
+      .prepare("SELECT symbol FROM positions WHERE state IN ('OPENING', 'OPEN', 'CLOSING')")
       .all() as Array<{
       symbol: string;
     }>;
     for (const p of state.positions.net) {
       if (Number(p.quantity) <= 0 || !held.some((o) => o.symbol === p.tradingsymbol)) continue;
       const stop = state.orders.find(
-        (o) => o.tradingsymbol === p.tradingsymbol && o.order_type === "SL" && o.status === "TRIGGER PENDING",
+        (o) =>
+          o.tradingsymbol === p.tradingsymbol &&
+          o.transaction_type === "SELL" &&
+          ((o.order_type === "SL" && o.status === "TRIGGER PENDING") ||
+            (o.order_type !== "SL" && OPEN_AT_SIM.has(String(o.status)))),
       );
       if (stop) continue;
       unprotectedMarketMs += sinceLast;

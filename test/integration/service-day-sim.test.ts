@@ -232,7 +232,7 @@ function assertTrades(run: DayRun): void {
   );
 }
 
-test("the service in LIVE mode over 2025-09-05 on the simulator → the backtest's trades, one entry, one stop and one filled sale per trade at the broker, flat", async () => {
+test("the service in LIVE mode over 2025-09-05 on the simulator → the backtest's trades, one entry and one stop per trade at the broker, the stop modified into the sale, flat", async () => {
   const run = await runDay("live", "live");
   assertTrades(run);
   const orders = run.sim.state().orders;
@@ -242,19 +242,14 @@ test("the service in LIVE mode over 2025-09-05 on the simulator → the backtest
   for (const t of backtest.trades) {
     const body = t.trade_id.replace(/[^A-Za-z0-9]/g, "");
     const stop = orders.find((o) => o.tag === `S${body}a`);
-    const stopFilled = Number(stop?.filled_quantity ?? 0) > 0;
     expected.push(`E${body}`, `S${body}a`);
-    // The sale: one exit filled, unless the stop sold; an exit that rested unfilled (Kite's
-    // market protection in a falling market) was cancelled and placed again as X…b, X…c.
-    const exits = orders.filter((o) => String(o.tag).startsWith(`X${body}`));
-    assert.equal(
-      exits.filter((o) => o.status === "COMPLETE").length,
-      stopFilled ? 0 : 1,
-      `the sale of ${body}`,
-    );
-    assert.ok(exits.every((o) => o.status === "COMPLETE" || o.status === "CANCELLED"));
+    // The sale: the resting stop itself, modified into a MARKET order at the exit (or filled as
+    // a stop): never a moment without an order resting, and no separate exit order.
+    assert.equal(stop?.status, "COMPLETE", `the sale of ${body}`);
+    assert.equal(stop?.filled_quantity, stop?.quantity);
+    assert.equal(stop?.order_type, "MARKET", `the stop of ${body} became the MARKET sale`);
   }
-  assert.deepEqual(tags.filter((t) => !t.startsWith("X")).sort(), expected.sort());
+  assert.deepEqual([...tags].sort(), expected.sort());
   for (const t of backtest.trades) {
     const body = t.trade_id.replace(/[^A-Za-z0-9]/g, "");
     const entry = orders.find((o) => o.tag === `E${body}`);

@@ -30,7 +30,6 @@ const [T1, T2] = backtest;
 assert.ok(T1 && T2, "the day has its two trades");
 const E1 = `E${tagBody(T1.trade_id)}`;
 const S1 = `S${tagBody(T1.trade_id)}a`;
-const X1 = `X${tagBody(T1.trade_id)}a`;
 const E2 = `E${tagBody(T2.trade_id)}`;
 
 async function withDay(
@@ -50,9 +49,6 @@ async function withDay(
 
 const tagsAtSim = (day: ServiceDay) => day.simOrders().map((o) => String(o.tag));
 const simOrder = (day: ServiceDay, tag: string) => day.simOrders().find((o) => o.tag === tag);
-/** The exit orders of a trade at the simulator: `X…a`, and `X…b`… when an unfilled exit was placed again. */
-const exitsAtSim = (day: ServiceDay, tradeId: string) =>
-  day.simOrders().filter((o) => String(o.tag).startsWith(`X${tagBody(tradeId)}`));
 /** What the protective stops and the exits of a trade sold at the simulator. */
 const soldAtSim = (day: ServiceDay, tradeId: string) =>
   day
@@ -111,16 +107,9 @@ test("token expiry with a position open (10:16), re-login at 12:10 → exits att
     await day.runTo("12:10");
     assert.ok(day.notes.some((n) => n.startsWith("info") && /session of .* started/.test(n)));
     assert.equal(day.service.entryBlock(), null, "entries allowed again");
-    // The exit resumes: the stop cancelled, the sale placed (a MARKET sale may rest at its
-    // market-protection price in a falling market: it fills later).
-    assert.equal(simOrder(day, S1)?.status, "CANCELLED");
-    assert.deepEqual(
-      tagsAtSim(day)
-        .filter((t) => !t.startsWith(`X${tagBody(T1.trade_id)}`))
-        .sort(),
-      [E1, S1].sort(),
-    );
-    assert.ok(tagsAtSim(day).includes(X1), "the sale is placed");
+    // The exit resumes: the stop itself modified into the MARKET sale (it never stopped resting).
+    assert.equal(simOrder(day, S1)?.order_type, "MARKET", "the stop became the sale");
+    assert.deepEqual(tagsAtSim(day).sort(), [E1, S1].sort(), "no other order");
     await day.runTo("12:21");
     // The outage was reported once, not at every retry, and its end too.
     assert.equal(
@@ -129,10 +118,15 @@ test("token expiry with a position open (10:16), re-login at 12:10 → exits att
       "one alert for the outage",
     );
     assert.ok(day.notes.some((n) => /order book readable again/.test(n)));
-    // One sale filled; an earlier one that rested unfilled was cancelled and placed again.
-    const exits = exitsAtSim(day, T1.trade_id);
-    assert.equal(exits.filter((o) => o.status === "COMPLETE").length, 1);
-    assert.ok(exits.every((o) => o.status === "COMPLETE" || o.status === "CANCELLED"));
+    // The sale filled (a MARKET order resting at its protection price is repriced in place).
+    assert.equal(simOrder(day, S1)?.status, "COMPLETE");
+    assert.deepEqual(
+      tagsAtSim(day)
+        .filter((t) => t.includes(tagBody(T1.trade_id)))
+        .sort(),
+      [E1, S1].sort(),
+      "no other order for the first trade",
+    );
     assert.equal(day.store.positions.byTradeId(T1.trade_id)?.state, "CLOSED", "the exit happened");
 
     await day.runTo("end");
@@ -378,18 +372,18 @@ test("skip_postbacks all day → the fills are learned from the socket: the back
 test("skip_postbacks and the socket silent when the 11:33 exit fills → the fill is learned by polling the book", async () => {
   await withDay({ name: "lost-exit-fill" }, async (day) => {
     await day.runTo("11:33:02");
-    assert.ok(tagsAtSim(day).includes(X1), "the exit is out");
+    assert.equal(simOrder(day, S1)?.order_type, "MARKET", "the exit is out: the stop became the sale");
     day.sim.injectFault({ kind: "skip_postbacks", count: 100 });
     day.sim.injectFault({ kind: "silence_socket", seconds: 1 });
-    for (let i = 0; i < 36 && simOrder(day, X1)?.status !== "COMPLETE"; i++)
+    for (let i = 0; i < 36 && simOrder(day, S1)?.status !== "COMPLETE"; i++)
       day.sim.advanceTo(day.sim.marketClock.now() + 5_000);
-    assert.equal(simOrder(day, X1)?.status, "COMPLETE", "the exit filled at the simulator while silent");
+    assert.equal(simOrder(day, S1)?.status, "COMPLETE", "the exit filled at the simulator while silent");
     assert.ok(day.sim.state().faults.silenced_for_ms > 0, "still silent");
     await sleep(1100);
     await day.resync("the socket to speak again");
-    assert.notEqual(day.store.orders.byTag(X1)?.status, "COMPLETE", "the fill was not heard");
+    assert.notEqual(day.store.orders.byTag(S1)?.status, "COMPLETE", "the fill was not heard");
     await day.runTo("11:37", false);
-    assert.equal(day.store.orders.byTag(X1)?.status, "COMPLETE", "the exit fill is learned");
+    assert.equal(day.store.orders.byTag(S1)?.status, "COMPLETE", "the exit fill is learned");
     assert.equal(day.store.positions.byTradeId(T1.trade_id)?.state, "CLOSED");
     await day.runTo("end");
     assertBacktestTrades(day);

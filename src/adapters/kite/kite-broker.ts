@@ -4,6 +4,7 @@ import type {
   BrokerOrderStatus,
   BrokerPosition,
   BrokerResult,
+  OrderChanges,
   OrderHistorySource,
   OrderRequest,
   OrderType,
@@ -68,10 +69,7 @@ export class KiteBroker implements Broker, OrderHistorySource {
     return { ok: true, value: { orderId: placed.value.order_id } };
   }
 
-  async modifyOrder(
-    orderId: string,
-    changes: { quantity?: number; price?: number; triggerPrice?: number; type?: OrderType },
-  ): Promise<BrokerResult<{ orderId: string }>> {
+  async modifyOrder(orderId: string, changes: OrderChanges): Promise<BrokerResult<{ orderId: string }>> {
     return idResult(await this.rest.modifyOrder(orderId, toModifyParams(changes)));
   }
 
@@ -188,17 +186,15 @@ export function toPlaceParams(r: OrderRequest): PlaceOrderParams {
   return params;
 }
 
-function toModifyParams(changes: {
-  quantity?: number;
-  price?: number;
-  triggerPrice?: number;
-  type?: OrderType;
-}): ModifyOrderParams {
+function toModifyParams(changes: OrderChanges): ModifyOrderParams {
   const params: ModifyOrderParams = {};
   if (changes.quantity !== undefined) params.quantity = changes.quantity;
   if (changes.price !== undefined) params.price = changes.price;
   if (changes.triggerPrice !== undefined) params.trigger_price = changes.triggerPrice;
   if (changes.type !== undefined) params.order_type = changes.type;
+  // Kite refuses a MARKET or SL-M order without market protection, modified ones too.
+  if (changes.type === "MARKET" || changes.type === "SL-M")
+    params.market_protection = changes.marketProtection ?? -1;
   return params;
 }
 

@@ -98,6 +98,8 @@ export interface ModifyOrderParams {
   trigger_price?: number;
   order_type?: "MARKET" | "LIMIT" | "SL" | "SL-M";
   validity?: "DAY" | "IOC";
+  /** Required by Kite when the order becomes MARKET or SL-M (-1: automatic). */
+  market_protection?: number;
 }
 
 /** A placed order: from Kite's answer, from the order book after a lost answer, or from the one retry. */

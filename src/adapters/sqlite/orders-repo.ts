@@ -46,21 +46,25 @@ export interface StoredOrder {
   updatedAtMs: number;
 }
 
-/** The part of an order update that changes the order's state. */
-export type OrderStateUpdate = Pick<
-  OrderUpdate,
-  | "orderId"
-  | "tag"
-  | "status"
-  | "statusMessage"
-  | "quantity"
-  | "filledQuantity"
-  | "pendingQuantity"
-  | "averagePrice"
-  | "price"
-  | "triggerPrice"
-  | "orderTimestamp"
->;
+/**
+ * The part of an order update that changes the order's state. `type` is the order's type at the
+ * broker (a stop modified into an exit becomes LIMIT or MARKET); absent, the stored one is kept.
+ */
+export type OrderStateUpdate = Partial<Pick<OrderUpdate, "type">> &
+  Pick<
+    OrderUpdate,
+    | "orderId"
+    | "tag"
+    | "status"
+    | "statusMessage"
+    | "quantity"
+    | "filledQuantity"
+    | "pendingQuantity"
+    | "averagePrice"
+    | "price"
+    | "triggerPrice"
+    | "orderTimestamp"
+  >;
 
 /** The result of applying an update: the order it concerns (null: not one of ours) and whether it changed. */
 export interface AppliedUpdate {
@@ -100,6 +104,7 @@ export class OrdersRepository {
   private readonly markPlacedStmt: Statement;
   private readonly markFailedStmt: Statement;
   private readonly applyStmt: Statement;
+  private readonly modifiedStmt: Statement;
   /**
    * `applyUpdate`'s transaction, made once: better-sqlite3 builds four wrapper functions at each
    * `db.transaction` call, which cost more than the lookups themselves on the postback path.
@@ -138,8 +143,14 @@ export class OrdersRepository {
     this.applyStmt = db.prepare(
       `UPDATE orders SET kite_order_id = @kite, status = @status, status_message = @message, quantity = @quantity,
          filled_quantity = @filled, pending_quantity = @pending, average_price = @average, price = @price,
-         trigger_price = @trigger, order_timestamp = @timestamp, updated_at_ms = @now
+         trigger_price = @trigger, order_type = COALESCE(@type, order_type), order_timestamp = @timestamp,
+         updated_at_ms = @now
        WHERE local_id = @id`,
+    );
+    this.modifiedStmt = db.prepare(
+      `UPDATE orders SET order_type = @type, quantity = @quantity, price = @price, trigger_price = @trigger,
+         market_protection = @protection, updated_at_ms = @now
+       WHERE local_id = @id AND status IN ('PLACED', 'OPEN', 'TRIGGER PENDING')`,
     );
   }
 
@@ -201,10 +212,32 @@ export class OrdersRepository {
       average: update.averagePrice,
       price: update.price,
       trigger: update.triggerPrice,
+      type: update.type ?? null,
       timestamp: update.orderTimestamp,
       now: this.clock.now(),
     });
     return { order: this.byLocalId(order.localId), changed: true };
+  }
+
+  /**
+   * Records a modification the broker acknowledged (a stop resized, or turned into the exit): the
+   * order's type, quantity and prices as asked. Only a live order; its updates still supersede it.
+   */
+  recordModification(
+    localId: number,
+    m: Pick<StoredOrder, "type" | "quantity" | "price" | "triggerPrice" | "marketProtection">,
+  ): boolean {
+    return (
+      this.modifiedStmt.run({
+        id: localId,
+        type: m.type,
+        quantity: m.quantity,
+        price: m.price,
+        trigger: m.triggerPrice,
+        protection: m.marketProtection,
+        now: this.clock.now(),
+      }).changes > 0
+    );
   }
 
   byLocalId(localId: number): StoredOrder | null {
@@ -252,6 +285,7 @@ function moves(order: StoredOrder, u: OrderStateUpdate): boolean {
     u.pendingQuantity !== order.pendingQuantity ||
     u.averagePrice !== order.averagePrice ||
     u.statusMessage !== order.statusMessage ||
+    (u.type !== undefined && u.type !== order.type) ||
     order.kiteOrderId === null;
   return differs && !older;
 }

@@ -319,6 +319,28 @@ test("toPlaceParams MARKET and SL-M → market_protection (-1 by default); price
   assert.deepEqual([limit.price, limit.trigger_price], [10, undefined]);
 });
 
+test("KiteBroker stop modified into the exit → PUT carries order_type, price, trigger_price and market_protection as Kite needs", async () => {
+  const sent: unknown[] = [];
+  const local = new KiteBroker({
+    rest: fakeRest({
+      modifyOrder: async (id, params) => {
+        sent.push([id, params]);
+        return kiteOk({ order_id: id });
+      },
+    }),
+  });
+  assert.ok((await local.modifyOrder("9", { quantity: 20, type: "MARKET", marketProtection: -1 })).ok);
+  await local.modifyOrder("9", { quantity: 20, type: "MARKET" });
+  await local.modifyOrder("9", { type: "LIMIT", price: 95.5 });
+  await local.modifyOrder("9", { type: "SL", price: 80, triggerPrice: 81 });
+  assert.deepEqual(sent, [
+    ["9", { quantity: 20, order_type: "MARKET", market_protection: -1 }],
+    ["9", { quantity: 20, order_type: "MARKET", market_protection: -1 }],
+    ["9", { price: 95.5, order_type: "LIMIT" }],
+    ["9", { price: 80, trigger_price: 81, order_type: "SL" }],
+  ]);
+});
+
 test("KiteBroker placement whose answer was lost and the book unreadable → failure kept uncertain; found by tag → its id and a poll update", async () => {
   const uncertain = new KiteBroker({
     rest: fakeRest({
