@@ -9,6 +9,12 @@ import { dirname } from "node:path";
 import { KiteBroker } from "../adapters/kite/kite-broker.js";
 import { KiteRest } from "../adapters/kite/kite-rest.js";
 import { FilePendingStates, LoginFlow, loginStatesPath } from "../adapters/kite/login-flow.js";
+import {
+  LoginLinks,
+  loadOrCreateLinkKey,
+  loginLinkKeyPath,
+  loginLinkUrl,
+} from "../adapters/kite/login-links.js";
 import { RateLimiter } from "../adapters/kite/rate-limiter.js";
 import { SessionStore } from "../adapters/kite/session-store.js";
 import { TickerClient } from "../adapters/kite/ticker-client.js";
@@ -21,6 +27,7 @@ import { TradingCalendar } from "../domain/calendar.js";
 import { istPartsOf, parseHhmm } from "../domain/ist.js";
 import { EnginePostbackSink } from "../engine/postback-sink.js";
 import { realSetTimer, type SetTimer } from "../engine/scheduler.js";
+import { StaticIpGuard } from "../engine/static-ip-guard.js";
 import { TradingService } from "../engine/trading-service.js";
 import { DiskSpaceWatcher, describeDisk } from "../ops/disk-space.js";
 import { realProbes } from "../ops/doctor/probes.js";
@@ -31,11 +38,12 @@ import { portHeldMessage } from "../ops/port-owner.js";
 import { type Clock, systemClock } from "../ports/clock.js";
 import type { Notifier } from "../ports/notifier.js";
 import { buildApp } from "../web/app.js";
-import type { HealthCheck, LoginPort, PostbackSink, ServiceMode } from "../web/contract.js";
+import type { HealthCheck, PostbackSink, ServiceMode } from "../web/contract.js";
 import { createDashboard } from "../web/dashboard/plugin.js";
 import { listenApp } from "../web/listen.js";
 import { createServiceMetrics } from "../web/service-metrics.js";
 import { ServiceEngineView } from "./engine-view.js";
+import { LoginGuard } from "./login-guard.js";
 import { certificateReminder, watchFeed } from "./reminders.js";
 
 /** How often the cheap health checks run (they feed /status, the dashboard and Telegram). */
@@ -111,6 +119,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     timeoutMs: config.kite.request_timeout_ms,
     limiter: new RateLimiter({ clock }),
     onSessionExpired: (token) => sessions?.markExpired(token),
+    algoId: config.execution.algo_id,
   });
   const loginFlow = new LoginFlow({
     apiKey: config.api_key,
@@ -121,6 +130,12 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     states: new FilePendingStates(loginStatesPath(config.data.access_token_file), clock),
     kite: rest,
     store: sessions,
+    expectedUserId: config.kite.user_id,
+  });
+  // The "login needed" reminder carries a signed single-use link to /login, not a Kite URL.
+  const loginLinks = new LoginLinks({
+    key: loadOrCreateLinkKey(loginLinkKeyPath(config.data.access_token_file)),
+    clock,
   });
   const open = parseHhmm(config.market.start_time);
   const close = parseHhmm(config.market.end_time);
@@ -140,9 +155,27 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   const store = Store.open(mode === "paper" ? config.data.paper_database_path : config.data.database_path, {
     clock,
   });
+  const probes = realProbes(clock);
+  // Dashboard alerts come from the service's events: bound once the service exists.
+  const alert = (level: "warning" | "critical", message: string) => {
+    notify(level, message);
+    service?.events.emit("alert", level, message);
+  };
+  const staticIp = new StaticIpGuard({
+    staticIps: config.kite.static_ips,
+    // Against the simulator (a rehearsal, the demo) this host's public address means nothing.
+    publicAddress: isZerodhaApi(config.kite.api_root) ? probes.publicAddress : null,
+    clock,
+    notifier: { notify: (n) => notifier.notify(n) },
+    alert,
+  });
   const kiteBroker =
     mode === "live"
-      ? new KiteBroker({ rest, onFeedProblem: (p) => logger.warn(`order feed (${p.source}): ${p.reason}`) })
+      ? new KiteBroker({
+          rest,
+          onFeedProblem: (p) => logger.warn(`order feed (${p.source}): ${p.reason}`),
+          onSourceAddressRefused: (action, failure) => staticIp.orderRefused(action, failure),
+        })
       : null;
   const calendar = new TradingCalendar(config.market.holidays);
 
@@ -151,7 +184,8 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   let telegram: ReturnType<typeof createTelegram> | null = null;
   const notifier: Notifier = { notify: (n) => telegram?.notifier.notify(n) };
 
-  const service = new TradingService({
+  let service: TradingService | null = null;
+  service = new TradingService({
     config,
     clock,
     setTimer,
@@ -163,15 +197,24 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
       ? { mode: "live", broker: kiteBroker }
       : { mode: "paper", broker: new PaperBroker({ clock }) },
     calendar,
-    loginUrl: () => loginFlow.start().url,
+    loginUrl: () => loginLinkUrl(config.auth.redirect_url, loginLinks.issue().token),
     log,
     notify,
     notifier,
+    ...(mode === "live" ? { staticIp } : {}),
+  });
+  const loginGuard = new LoginGuard({
+    login: loginFlow,
+    clock,
+    notifier,
+    audit: store.audit,
+    alert,
+    expectedUserId: config.kite.user_id,
   });
 
   let checks: HealthCheck[] = [];
   const doctor = {
-    probes: realProbes(clock),
+    probes,
     settings: doctorSettings(config, o.configPath, o.configPath ? fileHasSecrets(o.configPath) : false),
   };
   const certDomain = domainOfRedirectUrl(config.auth.redirect_url) ?? "this server";
@@ -198,7 +241,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     mode: o.banner,
     version: o.version,
     startedAtMs,
-    checks: () => checks,
+    checks: () => [...checks, ...loginGuard.checks(), ...staticIp.checks()],
     every: (ms, fn) => {
       const handle = setInterval(fn, ms);
       handle.unref();
@@ -217,24 +260,6 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     label: o.banner === "LIVE" ? null : o.banner,
   });
 
-  const login: LoginPort = {
-    start: () => loginFlow.start(),
-    handleCallback: async (query) => {
-      const outcome = await loginFlow.handleCallback(query);
-      if (!outcome.ok) {
-        const now = clock.now();
-        notifier.notify({
-          kind: "login_result",
-          date: istPartsOf(now).date,
-          at: now,
-          ok: false,
-          userId: null,
-          message: outcome.message,
-        });
-      }
-      return outcome;
-    },
-  };
   // Live: verified postbacks are stored in group commits and handed to the order manager (the
   // one path by which they are recorded). Paper mode has no broker orders to hear about.
   const postbacks: PostbackSink = kiteBroker
@@ -256,7 +281,8 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   const app = buildApp({
     engine: view,
     postbacks,
-    login,
+    login: loginGuard.port,
+    loginLinks,
     apiSecret: config.api_secret,
     config,
     clock,
@@ -337,4 +363,13 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
       return stopping;
     },
   };
+}
+
+/** True for Zerodha's own API (not `pivot sim`): only there does this host's public address matter. */
+function isZerodhaApi(apiRoot: string): boolean {
+  try {
+    return /(^|\.)kite\.trade$/.test(new URL(apiRoot).hostname);
+  } catch {
+    return false;
+  }
 }

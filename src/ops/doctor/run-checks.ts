@@ -10,6 +10,7 @@ import { nginxCheck } from "./checks/nginx.js";
 import { portCheck } from "./checks/port.js";
 import { recentErrorsCheck } from "./checks/recent-errors.js";
 import { serviceCheck } from "./checks/service.js";
+import { staticIpCheck } from "./checks/static-ip.js";
 import { tlsCertificateCheck } from "./checks/tls-certificate.js";
 
 /*
@@ -26,6 +27,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   nginxCheck,
   tlsCertificateCheck,
   dnsCheck,
+  staticIpCheck,
   diskCheck,
   recentErrorsCheck,
   kiteSessionCheck,

@@ -28,6 +28,10 @@ export interface DoctorSettings {
   configFile: string | null;
   /** True when the configuration file itself holds a secret (not only the environment). */
   configHasSecrets: boolean;
+  /** Live trading is configured (trading.paper_trading false): orders go to Kite. */
+  liveTrading?: boolean;
+  /** kite.static_ips: the addresses registered with Kite for orders. */
+  staticIps?: readonly string[];
 }
 
 /** Overrides from the command line. */
@@ -73,6 +77,8 @@ export function doctorSettings(
     sessionFile: resolve(config.data.access_token_file),
     configFile: configFile === null ? null : resolve(configFile),
     configHasSecrets,
+    liveTrading: !config.trading.paper_trading,
+    staticIps: config.kite.static_ips,
   };
 }
 
