@@ -46,7 +46,7 @@ export class LoginGuard {
     if (!r || r.date !== istPartsOf(this.d.clock.now()).date) return [];
     return [
       {
-        name: "kite_login",
+        name: "kite login",
         level: "critical",
         detail: `at ${formatHhmm(istPartsOf(r.at).minute)} IST a Kite session of ${r.userId} (not kite.user_id ${this.d.expectedUserId}) was refused: someone else completed a login on this service`,
       },

@@ -40,7 +40,7 @@ export class StaticIpGuard {
   async checkBeforeOpen(date: IsoDate): Promise<HealthCheck> {
     if (!this.d.publicAddress) {
       return {
-        name: "static_ip",
+        name: "static ip",
         level: "skipped",
         detail: "not trading through Zerodha's API: not compared",
       };
@@ -96,7 +96,7 @@ export class StaticIpGuard {
     const c = this.lastCheck;
     if (c && (c.level === "warning" || c.level === "critical")) out.push(c);
     if (this.entryBlock() && this.refusal) {
-      out.push({ name: "static_ip_refusal", level: "critical", detail: `${this.refusal}; ${STATIC_IP_FIX}` });
+      out.push({ name: "static ip refusal", level: "critical", detail: `${this.refusal}; ${STATIC_IP_FIX}` });
     }
     return out;
   }

@@ -25,10 +25,10 @@ export interface StaticIpFacts {
 
 /** The comparison as a health check named "static_ip". */
 export function staticIpVerdict(f: StaticIpFacts): HealthCheck {
-  const name = "static_ip";
+  const name = "static ip";
   const registered = f.staticIps.length > 0 ? f.staticIps.join(", ") : "none";
   if (!f.live && f.staticIps.length === 0) {
-    return { name, level: "skipped", detail: "paper trading: no orders reach Kite" };
+    return { name, level: "ok", detail: "paper trading: no orders reach Kite, no static IP needed" };
   }
   if (f.address === null) {
     return {
