@@ -48,7 +48,10 @@ test("08:00 check against the simulator (no address probe) → skipped, silent",
 
 test("an order Kite refused for its source address → entries stopped for the rest of the day, alerted once with the explanation; the next day open again", () => {
   const { g, clock, told, alerts } = guard(async () => "203.0.113.7");
-  const failure = { kind: "source_ip" as const, message: "Order requests are not allowed from IP 198.51.100.23" };
+  const failure = {
+    kind: "source_ip" as const,
+    message: "Order requests are not allowed from IP 198.51.100.23",
+  };
   g.orderRefused("place", failure);
   g.orderRefused("cancel", failure);
   assert.match(g.entryBlock() ?? "", /static IP/);

@@ -52,7 +52,9 @@ async function pivotLogin(userId: string, sessionFile: string) {
       data: { access_token_file: sessionFile },
     }),
   );
-  const child = spawn(process.execPath, [CLI, "login", "--config", config], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI, "login", "--config", config], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => {
@@ -82,7 +84,10 @@ test("pivot login with kite.user_id the simulator's user → logged in, session 
 
 test("pivot login completed with another Kite account → refused, exit non-zero, the session held stays", async () => {
   const sessionFile = join(tmp, "foreign", "access_token.json");
-  new SessionStore({ path: sessionFile, clock: systemClock }).save({ accessToken: "held-token", userId: "AB1234" });
+  new SessionStore({ path: sessionFile, clock: systemClock }).save({
+    accessToken: "held-token",
+    userId: "AB1234",
+  });
   const r = await pivotLogin("AB1234", sessionFile);
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /not the one this system trades for/);

@@ -38,8 +38,14 @@ test("static_ip with this host's address registered (any spelling of IPv6) → o
 });
 
 test("static_ip in paper trading → ok without asking (warning when a listed address does not match)", async () => {
-  assert.equal((await run(new Error("must not be asked"), { liveTrading: false, staticIps: [] })).level, "ok");
-  assert.equal((await run("198.51.100.23", { liveTrading: false, staticIps: ["203.0.113.7"] })).level, "warning");
+  assert.equal(
+    (await run(new Error("must not be asked"), { liveTrading: false, staticIps: [] })).level,
+    "ok",
+  );
+  assert.equal(
+    (await run("198.51.100.23", { liveTrading: false, staticIps: ["203.0.113.7"] })).level,
+    "warning",
+  );
 });
 
 test("static_ip when the public address cannot be learned → warning in live trading (cannot vouch), never ok", async () => {

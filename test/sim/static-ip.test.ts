@@ -120,7 +120,10 @@ test("execution.algo_id set â†’ KiteRest sends algo_id with every order; unset â
     price: 50,
   } as const;
   assert.equal((await withAlgo.placeOrder({ ...params, tag: "A1" })).ok, true);
-  assert.equal((await withAlgo.placeOrder({ ...params, order_type: "MARKET", price: undefined, tag: "A2" })).ok, true);
+  assert.equal(
+    (await withAlgo.placeOrder({ ...params, order_type: "MARKET", price: undefined, tag: "A2" })).ok,
+    true,
+  );
   assert.equal((await without.placeOrder({ ...params, tag: "A3" })).ok, true);
   assert.deepEqual(
     sim.state().orderRequests.map((r) => r.algoId),
