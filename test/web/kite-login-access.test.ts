@@ -111,3 +111,13 @@ test("GET /login with an expired, doctored or foreign-key link → 403, no login
     "the real one still works",
   );
 });
+
+test("HEAD /login with a signed link (a link checker, a preview) → not served; the link still works for the trader", async () => {
+  const clock = new ManualClock(T0);
+  const links = linksAt(clock);
+  const { app } = testApp({ deps: { loginLinks: links } });
+  const { token } = links.issue();
+  const head = await app.inject({ method: "HEAD", url: pathOf(token) });
+  assert.notEqual(head.statusCode, 302);
+  assert.equal((await app.inject({ method: "GET", url: pathOf(token) })).statusCode, 302);
+});

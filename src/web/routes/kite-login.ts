@@ -19,7 +19,8 @@ import { kiteLoginFailurePage, kiteLoginRefusedPage, kiteLoginSuccessPage } from
 
 /** Registers GET /login and GET /callback. */
 export function registerKiteLoginRoutes(app: FastifyInstance, ctx: WebContext): void {
-  app.get("/login", (request, reply) => {
+  // No automatic HEAD route: a HEAD request (a link checker, a preview) must not use a link up.
+  app.get("/login", { exposeHeadRoute: false }, (request, reply) => {
     const limited = ctx.kiteLoginLimiter.hit(clientOf(request).address);
     if (!limited.allowed) {
       reply.header("retry-after", String(limited.retryAfterS));
