@@ -9,6 +9,12 @@ import { dirname } from "node:path";
 import { KiteBroker } from "../adapters/kite/kite-broker.js";
 import { KiteRest } from "../adapters/kite/kite-rest.js";
 import { FilePendingStates, LoginFlow, loginStatesPath } from "../adapters/kite/login-flow.js";
+import {
+  LoginLinks,
+  loadOrCreateLinkKey,
+  loginLinkKeyPath,
+  loginLinkUrl,
+} from "../adapters/kite/login-links.js";
 import { RateLimiter } from "../adapters/kite/rate-limiter.js";
 import { SessionStore } from "../adapters/kite/session-store.js";
 import { TickerClient } from "../adapters/kite/ticker-client.js";
@@ -21,6 +27,7 @@ import { TradingCalendar } from "../domain/calendar.js";
 import { istPartsOf, parseHhmm } from "../domain/ist.js";
 import { createPostbackIntake } from "../engine/postback-intake.js";
 import { realSetTimer, type SetTimer } from "../engine/scheduler.js";
+import { StaticIpGuard } from "../engine/static-ip-guard.js";
 import { TradingService } from "../engine/trading-service.js";
 import { DiskSpaceWatcher, describeDisk } from "../ops/disk-space.js";
 import type { DoctorContext } from "../ops/doctor/check.js";
@@ -32,11 +39,12 @@ import { portHeldMessage } from "../ops/port-owner.js";
 import { type Clock, systemClock } from "../ports/clock.js";
 import type { Notifier } from "../ports/notifier.js";
 import { buildApp } from "../web/app.js";
-import type { HealthCheck, LoginPort, PostbackSink, ServiceMode } from "../web/contract.js";
+import type { HealthCheck, PostbackSink, ServiceMode } from "../web/contract.js";
 import { createDashboard } from "../web/dashboard/plugin.js";
 import { listenApp } from "../web/listen.js";
 import { createServiceMetrics } from "../web/service-metrics.js";
 import { ServiceEngineView } from "./engine-view.js";
+import { LoginGuard } from "./login-guard.js";
 import { paperBrokerOf } from "./paper-broker-of.js";
 import { certificateReminder, watchFeed } from "./reminders.js";
 import { ServiceMetering } from "./service-metering.js";
@@ -130,6 +138,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     timeoutMs: config.kite.request_timeout_ms,
     limiter: new RateLimiter({ clock }),
     onSessionExpired: (token) => sessions?.markExpired(token),
+    algoId: config.execution.algo_id,
   });
   const loginFlow = new LoginFlow({
     apiKey: config.api_key,
@@ -140,6 +149,12 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     states: new FilePendingStates(loginStatesPath(config.data.access_token_file), clock),
     kite: rest,
     store: sessions,
+    expectedUserId: config.kite.user_id,
+  });
+  // The "login needed" reminder carries a signed single-use link to /login, not a Kite URL.
+  const loginLinks = new LoginLinks({
+    key: loadOrCreateLinkKey(loginLinkKeyPath(config.data.access_token_file)),
+    clock,
   });
   const open = parseHhmm(config.market.start_time);
   const close = parseHhmm(config.market.end_time);
@@ -166,12 +181,27 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     candleMinutes: config.trading.candle_interval_minutes,
     openMinute: parseHhmm(config.market.start_time),
   });
+  const probes = realProbes(clock);
+  // Dashboard alerts come from the service's events: bound once the service exists.
+  const alert = (level: "warning" | "critical", message: string) => {
+    notify(level, message);
+    service?.events.emit("alert", level, message);
+  };
+  const staticIp = new StaticIpGuard({
+    staticIps: config.kite.static_ips,
+    // Against the simulator (a rehearsal, the demo) this host's public address means nothing.
+    publicAddress: isZerodhaApi(config.kite.api_root) ? probes.publicAddress : null,
+    clock,
+    notifier: { notify: (n) => notifier.notify(n) },
+    alert,
+  });
   const kiteBroker =
     mode === "live"
       ? metering.meter(
           new KiteBroker({
             rest,
             onFeedProblem: (p) => logger.warn(`order feed (${p.source}): ${p.reason}`),
+            onSourceAddressRefused: (action, failure) => staticIp.orderRefused(action, failure),
           }),
         )
       : null;
@@ -182,7 +212,8 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   let telegram: ReturnType<typeof createTelegram> | null = null;
   const notifier: Notifier = { notify: (n) => telegram?.notifier.notify(n) };
 
-  const service = new TradingService({
+  let service: TradingService | null = null;
+  service = new TradingService({
     config,
     clock,
     setTimer,
@@ -201,10 +232,19 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
           ),
         },
     calendar,
-    loginUrl: () => loginFlow.start().url,
+    loginUrl: () => loginLinkUrl(config.auth.redirect_url, loginLinks.issue().token),
     log,
     notify,
     notifier,
+    ...(mode === "live" ? { staticIp } : {}),
+  });
+  const loginGuard = new LoginGuard({
+    login: loginFlow,
+    clock,
+    notifier,
+    audit: store.audit,
+    alert,
+    expectedUserId: config.kite.user_id,
   });
 
   let checks: HealthCheck[] = [];
@@ -236,7 +276,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     version: o.version,
     startedAtMs,
     wallClock,
-    checks: () => checks,
+    checks: () => [...checks, ...loginGuard.checks(), ...staticIp.checks()],
     every: (ms, fn) => {
       const handle = setInterval(fn, ms);
       handle.unref();
@@ -255,24 +295,6 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     label: o.banner === "LIVE" ? null : o.banner,
   });
 
-  const login: LoginPort = {
-    start: () => loginFlow.start(),
-    handleCallback: async (query) => {
-      const outcome = await loginFlow.handleCallback(query);
-      if (!outcome.ok) {
-        const now = clock.now();
-        notifier.notify({
-          kind: "login_result",
-          date: istPartsOf(now).date,
-          at: now,
-          ok: false,
-          userId: null,
-          message: outcome.message,
-        });
-      }
-      return outcome;
-    },
-  };
   // Live: verified postbacks are stored in group commits, confirmed from Kite's order history
   // after the answer, and only then handed to the order manager (postback-intake.ts). Paper
   // mode has no broker orders to hear about.
@@ -303,7 +325,8 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   const app = buildApp({
     engine: view,
     postbacks,
-    login,
+    login: loginGuard.port,
+    loginLinks,
     apiSecret: config.api_secret,
     config,
     clock,
@@ -336,7 +359,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
 
   const listening = await listenApp(app, config, o.portOverride, o.portSetting);
   doctor = {
-    probes: realProbes(clock),
+    probes,
     settings: doctorSettings(config, o.configPath, o.configPath ? fileHasSecrets(o.configPath) : false, {
       port: listening.port,
       logDir: config.data.log_dir,
@@ -396,4 +419,13 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
       return stopping;
     },
   };
+}
+
+/** True for Zerodha's own API (not `pivot sim`): only there does this host's public address matter. */
+function isZerodhaApi(apiRoot: string): boolean {
+  try {
+    return /(^|\.)kite\.trade$/.test(new URL(apiRoot).hostname);
+  } catch {
+    return false;
+  }
 }

@@ -140,7 +140,7 @@ export async function startSimulatedDay(o: SimulatedDayOptions): Promise<Simulat
 /** `base` pointed at the simulator, with its files under `dir` and entries that fill at speed. */
 export function simulatorConfig(
   base: Config,
-  sim: Pick<RunningSimulator, "apiKey" | "apiSecret" | "url" | "wsUrl" | "loginUrl">,
+  sim: Pick<RunningSimulator, "apiKey" | "apiSecret" | "url" | "wsUrl" | "loginUrl" | "userId">,
   dir: string,
 ): Config {
   return {
@@ -148,7 +148,14 @@ export function simulatorConfig(
     api_key: sim.apiKey,
     api_secret: sim.apiSecret,
     trading: { ...base.trading, paper_trading: false },
-    kite: { ...base.kite, api_root: sim.url, ws_root: sim.wsUrl, login_url: sim.loginUrl },
+    kite: {
+      ...base.kite,
+      api_root: sim.url,
+      ws_root: sim.wsUrl,
+      login_url: sim.loginUrl,
+      // Live mode takes only the trader's session: here the simulator's user is the trader.
+      user_id: sim.userId,
+    },
     // At many times real speed a LIMIT entry's 30 s is a fraction of a real second: MARKET
     // entries (with market protection) and a timeout of one candle keep the day's trades.
     execution: { ...base.execution, entry_order: "MARKET", entry_timeout_seconds: 180 },
@@ -185,6 +192,7 @@ async function morningLogin(config: Config, clock: Clock): Promise<void> {
     states: new FilePendingStates(loginStatesPath(config.data.access_token_file), clock),
     kite: rest,
     store: sessions,
+    expectedUserId: config.kite.user_id,
   });
   const page = await fetch(`${flow.start().url}&auto=1`, { redirect: "manual" });
   const location = page.headers.get("location");

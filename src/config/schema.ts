@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 import { isIsoDate, parseHhmm } from "../domain/ist.js";
 import { isPasswordHash } from "../web/password-hash.js";
@@ -119,6 +120,20 @@ export const kiteShape = {
    * system clock, so that a replayed day is traded at the simulator's speed.
    */
   simulator_clock: z.boolean().default(false),
+  /**
+   * The trader's Zerodha client id (e.g. "AB1234"): a Kite session of any other user is refused
+   * before it is stored. Required for live trading.
+   */
+  user_id: z.string().trim().default(""),
+  /**
+   * The public addresses registered with Kite for order placement (Kite web: profile, API,
+   * static IP; at most two). `pivot doctor` and the 08:00 session check compare this host's
+   * address with them.
+   */
+  static_ips: z
+    .array(z.string().refine((s) => isIP(s) !== 0, { message: "expected an IPv4 or IPv6 address" }))
+    .max(2)
+    .default([]),
 };
 
 export const telegramShape = {
@@ -146,6 +161,14 @@ export const executionShape = {
   entry_timeout_seconds: z.number().int().min(1).max(900).default(30),
   max_orders_per_minute: z.number().int().min(1).max(400).default(20),
   product: z.enum(["MIS", "NRML"]).default("MIS"),
+  /** Sent as `algo_id` with every order when set (an exchange-registered strategy's id); empty: none. */
+  algo_id: z
+    .string()
+    .trim()
+    .default("")
+    .refine((s) => /^[A-Za-z0-9_-]{0,40}$/.test(s), {
+      message: "expected letters, digits, - or _ (at most 40)",
+    }),
 };
 
 export const paperShape = {
@@ -293,7 +316,21 @@ export const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
   ["telegram", Object.keys(telegramShape)],
 ]);
 
-export const configSchema = z.strictObject(rootShape);
+export const configSchema = z.strictObject(rootShape).superRefine(checkLiveUserId);
+
+/** Live trading needs the trader's client id: without it anyone's Kite session would be accepted. */
+function checkLiveUserId(
+  c: { trading: { paper_trading: boolean }; kite: { user_id: string } },
+  ctx: Ctx,
+): void {
+  if (c.trading.paper_trading || c.kite.user_id !== "") return;
+  ctx.addIssue({
+    code: "custom",
+    path: ["kite", "user_id"],
+    message:
+      "expected the trader's Zerodha client id (e.g. AB1234) for live trading (trading.paper_trading false): a Kite session of any other user is refused",
+  });
+}
 
 /** The validated configuration, every default filled in. */
 export type Config = z.output<typeof configSchema>;

@@ -55,6 +55,7 @@ import {
   universeContractsOf,
 } from "./pre-market.js";
 import { type DayProgress, DayScheduler, MemoryDayProgress, type SetTimer } from "./scheduler.js";
+import type { StaticIpGuard } from "./static-ip-guard.js";
 import { universeConfigFrom } from "./universe-plan.js";
 
 /** The ticker as the service uses it: a tick feed that also carries order frames. */
@@ -101,6 +102,8 @@ export interface TradingServiceDeps {
   notify: (level: AlertLevel, message: string) => void;
   /** The trader's notifications (Telegram through the outbox, or the log); default: none. */
   notifier?: Notifier;
+  /** Live: the static IP rule, checked at the session check and gating entries (static-ip-guard.ts). */
+  staticIp?: Pick<StaticIpGuard, "checkBeforeOpen" | "entryBlock">;
   /** Default: in memory (a restart re-runs the day's due steps). */
   progress?: DayProgress;
   execution?: Partial<ExecutionConfig>;
@@ -307,7 +310,7 @@ export class TradingService {
     if (ctl.panic) return "panic";
     if (!ctl.entriesEnabled) return "entries disabled by the operator";
     if (this.sessionLost) return "the broker session expired";
-    return null;
+    return this.d.staticIp?.entryBlock() ?? null;
   }
 
   // ---- steps ----------------------------------------------------------------------------
@@ -317,6 +320,7 @@ export class TradingService {
     switch (step) {
       case "SESSION_CHECK":
         this.hasSession();
+        if (this.mode === "live" && this.d.staticIp) this.track(this.d.staticIp.checkBeforeOpen(date));
         return;
       case "PRE_MARKET":
         return this.preMarket(date);

@@ -81,7 +81,16 @@ export interface BrokerPosition {
 
 /** A broker failure, with the broker's message kept. `uncertain`: the order may have reached the broker. */
 export interface BrokerFailure {
-  kind: "session_expired" | "input" | "order" | "margin" | "network" | "rate_limited" | "server" | "unknown";
+  kind:
+    | "session_expired"
+    | "input"
+    | "order"
+    | "margin"
+    | "source_ip" // refused: the request's address is not registered with the broker (static IP)
+    | "network"
+    | "rate_limited"
+    | "server"
+    | "unknown";
   message: string;
   uncertain?: boolean;
 }

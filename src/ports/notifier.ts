@@ -115,6 +115,26 @@ export type Notification =
       message: string | null;
       at: number;
     }
+  | {
+      kind: "login_refused";
+      date: IsoDate;
+      at: number;
+      /** The Kite user whose session was refused (not the trader). */
+      userId: string;
+      /** kite.user_id, the trader. */
+      expectedUserId: string;
+    }
+  | {
+      kind: "static_ip";
+      date: IsoDate;
+      at: number;
+      /** not_registered: this host's address is not in kite.static_ips; order_refused: Kite refused an order for it. */
+      problem: "not_registered" | "order_refused";
+      /** This host's public address, when known. */
+      address: string | null;
+      /** What the trader should know and do (the fix included). */
+      message: string;
+    }
   | { kind: "session_expired"; date: IsoDate; at: number; positionOpen: boolean }
   | { kind: "feed_lost"; at: number; lastTickAt: number | null }
   | { kind: "feed_restored"; at: number; lostAt: number }
@@ -160,6 +180,8 @@ export type NotificationSwitch =
 export const NOTIFICATION_SWITCH: Readonly<Record<NotificationKind, NotificationSwitch>> = {
   login_needed: "login_needed",
   login_result: "login_result",
+  login_refused: "login_result",
+  static_ip: "errors",
   pre_market: "pre_market",
   entry: "entry",
   exit: "exit",

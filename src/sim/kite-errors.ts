@@ -6,6 +6,7 @@
 export type KiteErrorType =
   | "TokenException"
   | "UserException"
+  | "PermissionException"
   | "OrderException"
   | "InputException"
   | "MarginException"

@@ -12,6 +12,7 @@ import { segmentMargins } from "./margins.js";
 import type { SimMarketData } from "./market-data.js";
 import type { MarketReplay } from "./market-replay.js";
 import type { OrderBook } from "./order-book.js";
+import type { OrderSourceGate } from "./order-source.js";
 import type { FormFields } from "./order-validation.js";
 import { tradePayload } from "./orders.js";
 import { profilePayload, sessionPayload } from "./profile.js";
@@ -29,6 +30,8 @@ export interface RestDeps {
   book: OrderBook;
   faults: FaultState;
   limiter: RateLimiter;
+  /** Order placement, modification and cancellation only from whitelisted addresses (and recorded). */
+  orderSources: OrderSourceGate;
   /** Called as an order POST reaches its route, before it is checked (benchmarks time arrivals). */
   onOrderRequest?: (fields: FormFields) => void;
 }
@@ -153,18 +156,28 @@ export async function kiteRestRoutes(app: FastifyInstance, deps: RestDeps): Prom
   app.post<{ Params: { variety: string }; Body: FormFields }>("/orders/:variety", async (req) => {
     deps.onOrderRequest?.(req.body ?? {});
     checkVariety(req.params.variety);
-    return success({ order_id: deps.book.place(req.kiteApiKey, req.body ?? {}) });
+    const algoId = req.body?.algo_id || null;
+    deps.orderSources.check("place", req.ip, null, algoId);
+    const orderId = deps.book.place(req.kiteApiKey, req.body ?? {});
+    deps.orderSources.accepted("place", req.ip, orderId, algoId);
+    return success({ order_id: orderId });
   });
   app.put<{ Params: { variety: string; order_id: string }; Body: FormFields }>(
     "/orders/:variety/:order_id",
     async (req) => {
       checkVariety(req.params.variety);
-      return success({ order_id: deps.book.modify(req.body ?? {}, req.params.order_id) });
+      deps.orderSources.check("modify", req.ip, req.params.order_id, null);
+      const orderId = deps.book.modify(req.body ?? {}, req.params.order_id);
+      deps.orderSources.accepted("modify", req.ip, orderId, null);
+      return success({ order_id: orderId });
     },
   );
   app.delete<{ Params: { variety: string; order_id: string } }>("/orders/:variety/:order_id", async (req) => {
     checkVariety(req.params.variety);
-    return success({ order_id: deps.book.cancel(req.params.order_id) });
+    deps.orderSources.check("cancel", req.ip, req.params.order_id, null);
+    const orderId = deps.book.cancel(req.params.order_id);
+    deps.orderSources.accepted("cancel", req.ip, orderId, null);
+    return success({ order_id: orderId });
   });
   app.get("/orders", async () => success(deps.book.list()));
   app.get<{ Params: { order_id: string } }>("/orders/:order_id", async (req) =>

@@ -15,6 +15,7 @@ import { kiteTimestamp, parseTimeOfDay } from "./kite-time.js";
 import { loadSimMarketData, SimDataError } from "./market-data.js";
 import { MarketReplay } from "./market-replay.js";
 import { OrderBook } from "./order-book.js";
+import { type OrderRequestRecord, OrderSourceGate } from "./order-source.js";
 import type { OrderPayload } from "./orders.js";
 import { tradePayload } from "./orders.js";
 import type { PositionRow } from "./positions.js";
@@ -63,6 +64,11 @@ export interface SimulatorOptions {
   openingBalance?: number;
   /** Enforce Kite's rate limits (default true; tests of other things may turn them off). */
   rateLimits?: boolean;
+  /**
+   * The static IPs of the account: order placement, modification and cancellation from any other
+   * source address is refused as Kite does (default: every address allowed).
+   */
+  allowedIps?: readonly string[];
   /** Log lines (postback failures, data warnings). */
   log?: (line: string) => void;
   /**
@@ -94,6 +100,8 @@ export interface SimState {
   activeSessions: number;
   postbacks: { sent: number; failed: number; skipped: number };
   faults: ReturnType<FaultState["snapshot"]>;
+  /** Every order request with its source address and algo_id (refused ones too). */
+  orderRequests: OrderRequestRecord[];
 }
 
 export interface RunningSimulator {
@@ -105,6 +113,8 @@ export interface RunningSimulator {
   loginUrl: string;
   apiKey: string;
   apiSecret: string;
+  /** The simulated trader's client id (kite.user_id of a configuration pointed at it). */
+  userId: string;
   /** The replay day. */
   date: IsoDate;
   /** Market time as a Clock: a trading engine rehearsing against the simulator can run on it. */
@@ -174,6 +184,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const realNow = () => systemClock.now();
   const sessions = new SessionStore(account, clock);
   const faults = new FaultState(realNow);
+  const orderSources = new OrderSourceGate(options.allowedIps ? [...options.allowedIps] : null);
   const limiter = new RateLimiter(realNow, options.rateLimits ?? true);
   const postbacks = new PostbackSender(options.postbackUrl, faults, log);
   const ticker = new TickerServer({
@@ -235,6 +246,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       activeSessions: sessions.activeCount(),
       postbacks: { ...postbacks.stats },
       faults: faults.snapshot(),
+      orderRequests: orderSources.list(),
     };
   };
 
@@ -247,6 +259,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     book,
     faults,
     limiter,
+    orderSources,
     ...(options.onOrderRequest ? { onOrderRequest: options.onOrderRequest } : {}),
     redirectUrl: () => options.redirectUrl ?? `${baseUrl}/__sim/callback`,
     autoLogin: options.autoLogin ?? false,
@@ -278,6 +291,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     loginUrl: `${baseUrl}/connect/login`,
     apiKey: account.apiKey,
     apiSecret: account.apiSecret,
+    userId: account.userId,
     date: data.date,
     marketClock: { now: () => replay.now() },
     start: () => replay.start(),

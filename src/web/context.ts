@@ -18,6 +18,11 @@ export interface WebAppDeps {
   engine: EngineView;
   postbacks: PostbackSink;
   login: LoginPort;
+  /**
+   * Signed single-use login links (adapters/kite/login-links.ts LoginLinks fits): `/login?link=`
+   * works without a dashboard session. Absent: only a dashboard session opens /login.
+   */
+  loginLinks?: { take(token: unknown): "ok" | "missing" | "invalid" | "expired" | "used" };
   /** The Kite app's api_secret: postback checksums are made with it. */
   apiSecret: string;
   /** The validated configuration (its `server` section above all). */

@@ -55,7 +55,26 @@ export function kiteLoginFailurePage(outcome: Extract<LoginOutcome, { ok: false 
     "Kite login failed",
     html`<p class="bad">${outcome.message}.</p>
 <p>Nothing was changed. To retry, start a new login: <a href="/login">log in with Kite again</a>
-(or run <code>pivot login</code> on the server). A login link is good for one use and a few minutes.</p>`,
+from the dashboard or the latest Telegram reminder (or run <code>pivot login</code> on the server).
+A login link is good for one use and a few minutes.</p>`,
+  );
+}
+
+/** /login without a dashboard session or a good signed link: no Kite login is started. */
+export function kiteLoginRefusedPage(verdict: "missing" | "invalid" | "expired" | "used"): string {
+  const why =
+    verdict === "expired"
+      ? "This login link has expired."
+      : verdict === "used"
+        ? "This login link was already used."
+        : verdict === "invalid"
+          ? "This login link is not valid."
+          : "A Kite login starts from the dashboard or from the link of the Telegram reminder.";
+  return page(
+    "Kite login not started",
+    html`<p class="bad">${why}</p>
+<p><a href="/">Log in to the dashboard</a> and start the Kite login there, use the link of the latest
+Telegram reminder, or run <code>pivot login</code> on the server.</p>`,
   );
 }
 

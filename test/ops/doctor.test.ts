@@ -347,7 +347,14 @@ test("runChecks → cheap and slow sets apart; a throwing or hanging check is cr
     "tls certificate",
   ]);
   const slow = await runChecks({ probes, settings: deployedSettings() }, { only: "slow" });
-  assert.deepEqual(slow.map((c) => c.name).sort(), ["clock", "dns", "health", "nginx", "service"]);
+  assert.deepEqual(slow.map((c) => c.name).sort(), [
+    "clock",
+    "dns",
+    "health",
+    "nginx",
+    "service",
+    "static ip",
+  ]);
   const broken = {
     ...probes,
     httpGet: () => new Promise<never>(() => {}),

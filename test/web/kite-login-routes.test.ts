@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { testApp } from "./web-fixture.js";
+import { logIn, testApp } from "./web-fixture.js";
 
 const CALLBACK = "/callback?action=login&type=login&status=success&request_token=RqT0k3nSecretValue&state=s1";
 
-test("GET /login → 302 to a fresh Kite login URL each time", async () => {
+test("GET /login with a dashboard session → 302 to a fresh Kite login URL each time", async () => {
   const { app, login } = testApp();
-  const a = await app.inject({ method: "GET", url: "/login" });
-  const b = await app.inject({ method: "GET", url: "/login" });
+  const { cookie } = await logIn(app);
+  const a = await app.inject({ method: "GET", url: "/login", headers: { cookie } });
+  const b = await app.inject({ method: "GET", url: "/login", headers: { cookie } });
   assert.equal(a.statusCode, 302);
   assert.equal(
     a.headers.location,
@@ -19,22 +20,17 @@ test("GET /login → 302 to a fresh Kite login URL each time", async () => {
 
 test("GET /login more than 10 times a minute from one address → 429 with Retry-After, then allowed again", async () => {
   const { app, clock } = testApp();
-  for (let i = 0; i < 10; i++) {
-    assert.equal(
-      (await app.inject({ method: "GET", url: "/login", remoteAddress: "203.0.113.5" })).statusCode,
-      302,
-    );
-  }
-  const limited = await app.inject({ method: "GET", url: "/login", remoteAddress: "203.0.113.5" });
+  const { cookie } = await logIn(app);
+  const get = (remoteAddress: string) =>
+    app.inject({ method: "GET", url: "/login", remoteAddress, headers: { cookie } });
+  for (let i = 0; i < 10; i++) assert.equal((await get("203.0.113.5")).statusCode, 302);
+  const limited = await get("203.0.113.5");
   assert.equal(limited.statusCode, 429);
   assert.ok(Number(limited.headers["retry-after"]) > 0);
-  const other = await app.inject({ method: "GET", url: "/login", remoteAddress: "203.0.113.6" });
+  const other = await get("203.0.113.6");
   assert.equal(other.statusCode, 302, "another address is not limited");
   clock.advance(60_000);
-  assert.equal(
-    (await app.inject({ method: "GET", url: "/login", remoteAddress: "203.0.113.5" })).statusCode,
-    302,
-  );
+  assert.equal((await get("203.0.113.5")).statusCode, 302);
 });
 
 test("GET /callback that logs in → 200 page with who and until when; the request token in neither page nor log", async () => {

@@ -45,6 +45,8 @@ export interface KiteBrokerOptions {
   onFeedProblem?: (problem: FeedProblem) => void;
   /** A listener threw (the other listeners still get the update). */
   onListenerError?: (error: unknown, update: OrderUpdate) => void;
+  /** Kite refused an order request because of this server's address (static IP rule). */
+  onSourceAddressRefused?: (action: "place" | "modify" | "cancel", failure: BrokerFailure) => void;
 }
 
 type Listener = OrderUpdateListener;
@@ -54,27 +56,44 @@ export class KiteBroker implements Broker, OrderHistorySource {
   private readonly rest: KiteBrokerRest;
   private readonly listeners: OrderUpdateListeners;
   private readonly onFeedProblem: (problem: FeedProblem) => void;
+  private readonly onSourceAddressRefused: KiteBrokerOptions["onSourceAddressRefused"];
 
   constructor(options: KiteBrokerOptions) {
     this.rest = options.rest;
+    this.onSourceAddressRefused = options.onSourceAddressRefused;
     this.onFeedProblem = options.onFeedProblem ?? (() => {});
     this.listeners = new OrderUpdateListeners(options.onListenerError);
   }
 
   async placeOrder(request: OrderRequest): Promise<BrokerResult<{ orderId: string }>> {
     const placed = await this.rest.placeOrder(toPlaceParams(request));
-    if (!placed.ok) return fail(placed.error);
+    if (!placed.ok) return this.failed("place", placed.error);
     // A lost answer found in the order book: that sighting is an order state worth telling.
     if (placed.value.order) this.deliverOrder(placed.value.order, "poll", JSON.stringify(placed.value.order));
     return { ok: true, value: { orderId: placed.value.order_id } };
   }
 
   async modifyOrder(orderId: string, changes: OrderChanges): Promise<BrokerResult<{ orderId: string }>> {
-    return idResult(await this.rest.modifyOrder(orderId, toModifyParams(changes)));
+    const r = await this.rest.modifyOrder(orderId, toModifyParams(changes));
+    return r.ok ? idResult(r) : this.failed("modify", r.error);
   }
 
   async cancelOrder(orderId: string): Promise<BrokerResult<{ orderId: string }>> {
-    return idResult(await this.rest.cancelOrder(orderId));
+    const r = await this.rest.cancelOrder(orderId);
+    return r.ok ? idResult(r) : this.failed("cancel", r.error);
+  }
+
+  /** A failed order request; a refusal for this server's address is also told (never thrown). */
+  private failed<T>(action: "place" | "modify" | "cancel", error: KiteFailure): BrokerResult<T> {
+    const result = fail<T>(error);
+    if (!result.ok && result.error.kind === "source_ip") {
+      try {
+        this.onSourceAddressRefused?.(action, result.error);
+      } catch {
+        // telling is best effort: the caller still gets the failure
+      }
+    }
+    return result;
   }
 
   async orders(): Promise<BrokerResult<OrderUpdate[]>> {

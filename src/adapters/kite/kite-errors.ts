@@ -11,6 +11,7 @@ export type KiteFailureKind =
   | "input" // InputException: the request was wrong (a bug or a bad parameter)
   | "order" // OrderException: the order was rejected or cannot be found
   | "margin" // MarginException: not enough funds
+  | "source_ip" // an order request from an address not registered with Kite (static IP rule, 2026)
   | "network" // no answer: timeout, connection refused or reset, DNS
   | "rate_limited" // HTTP 429
   | "server" // HTTP 5xx, or Kite's backend said it is in trouble
@@ -107,6 +108,16 @@ export function toKiteFailure(reason: unknown): KiteFailure {
   return failure;
 }
 
+/**
+ * Kite's refusal of an order request from an address outside the account's IP whitelist. Its
+ * exact wording is not published: any message naming the IP with the whitelist, registration
+ * or a static IP counts, whatever the error_type.
+ */
+export function isSourceAddressRefusal(message: string): boolean {
+  if (!/\bIP\b|\bip address\b/i.test(message)) return false;
+  return /whitelist|white-list|not registered|unregistered|static ip|not allowed from/i.test(message);
+}
+
 function classify(
   errorType: string | undefined,
   status: number | undefined,
@@ -114,6 +125,7 @@ function classify(
   message: string,
 ): KiteFailureKind {
   if (status === 429) return "rate_limited";
+  if ((status === undefined || status < 500) && isSourceAddressRefusal(message)) return "source_ip";
   if (status === undefined && errorType === "NetworkException" && /too many requests/i.test(message)) {
     return "rate_limited";
   }

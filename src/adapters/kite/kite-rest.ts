@@ -127,6 +127,8 @@ export interface KiteRestOptions {
   retry?: Partial<RetryPolicy>;
   /** Pauses before each look-up of an order whose placement got no clear answer. */
   placeLookupDelaysMs?: readonly number[];
+  /** `execution.algo_id`: sent as `algo_id` with every order placed (empty or absent: not sent). */
+  algoId?: string;
 }
 
 const TAG = /^[A-Za-z0-9]{1,20}$/;
@@ -155,6 +157,7 @@ export class KiteRest {
   private readonly retry: RetryPolicy;
   private readonly lookupDelays: readonly number[];
   private readonly onSessionExpired: ((accessToken: string) => void) | undefined;
+  private readonly algoId: string | undefined;
   private accessToken: string | null = null;
   /** Tags already sent: a tag identifies one order, so it is never sent twice. */
   private readonly usedTags = new Set<string>();
@@ -174,6 +177,7 @@ export class KiteRest {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.lookupDelays = options.placeLookupDelaysMs ?? [1000, 2000];
     this.onSessionExpired = options.onSessionExpired;
+    this.algoId = options.algoId || undefined;
     this.setAccessToken(options.accessToken ?? null);
   }
 
@@ -387,6 +391,7 @@ export class KiteRest {
     ) {
       body.market_protection = -1;
     }
+    if (this.algoId) body.algo_id = this.algoId;
     return this.call({
       cls: "orders",
       what: "place order",

@@ -13,7 +13,9 @@ import type { SessionStore } from "./session-store.js";
  * that does not carry one is not ours (CSRF) and is refused before anything is exchanged.
  * Then the request token is exchanged for an access token (the client computes the checksum
  * sha256(api_key + request_token + api_secret)), the token is checked with a profile call,
- * and the session is stored.
+ * and the session is stored, but only when it is the trader's: with `expectedUserId`
+ * (kite.user_id) a session of any other Kite user is refused before it is stored, the session
+ * held stays, and the client goes back to its token (the exchange had switched it).
  *
  * Pending states can live in a file (FilePendingStates) so that `pivot login` and the
  * service, two processes, accept each other's callbacks. Request tokens, access tokens and
@@ -120,13 +122,20 @@ export type LoginFailureReason =
   | "exchange_failed" // Kite refused the request token
   | "profile_failed" // the new access token does not work
   | "user_mismatch"
+  | "foreign_user" // a Kite user other than kite.user_id logged in: refused
   | "save_failed"
   | "internal";
 
 /** The outcome of a callback (never holds a token). */
 export type LoginOutcome =
   | { ok: true; userId: string; userName: string | null; expiresAt: string }
-  | { ok: false; reason: LoginFailureReason; message: string };
+  | {
+      ok: false;
+      reason: LoginFailureReason;
+      message: string;
+      /** With "foreign_user": the Kite user whose session was refused. */
+      refusedUserId?: string;
+    };
 
 /** The query of the callback request. */
 export type CallbackQuery =
@@ -142,8 +151,14 @@ export interface LoginFlowOptions {
   authTimeoutSeconds: number;
   clock: Clock;
   states: PendingStates;
-  kite: Pick<KiteRest, "generateSession" | "profile">;
-  store: Pick<SessionStore, "save">;
+  /** Uses the token of an exchanged session; the flow puts the held session's back when it refuses one. */
+  kite: Pick<KiteRest, "generateSession" | "profile"> & Partial<Pick<KiteRest, "setAccessToken">>;
+  store: Pick<SessionStore, "save"> & Partial<Pick<SessionStore, "current">>;
+  /**
+   * `kite.user_id`, the trader's client id: a session of any other user is refused. Empty or
+   * absent: any user (paper trading; the configuration requires it for live trading).
+   */
+  expectedUserId?: string;
   newState?: () => string;
 }
 
@@ -193,23 +208,45 @@ export class LoginFlow {
     const requestToken = param(query, "request_token");
     if (!requestToken) return failure("missing_request_token", "the callback carries no request_token");
 
+    const heldToken = o.store.current?.()?.accessToken ?? null;
     const session = await o.kite.generateSession(requestToken, o.apiSecret);
     if (!session.ok) {
       return failure("exchange_failed", `Kite refused the request token: ${session.error.message}`);
+    }
+    const outcome = await this.checkAndStore(session.value);
+    // The exchange switched the client to the new token: a session not stored must not be used.
+    if (!outcome.ok) o.kite.setAccessToken?.(heldToken);
+    return outcome;
+  }
+
+  private async checkAndStore(session: {
+    access_token: string;
+    user_id: string;
+    user_name?: string | null | undefined;
+  }): Promise<LoginOutcome> {
+    const o = this.options;
+    const expected = o.expectedUserId?.trim() ?? "";
+    if (expected !== "" && session.user_id.toUpperCase() !== expected.toUpperCase()) {
+      return {
+        ok: false,
+        reason: "foreign_user",
+        message: `the Kite account ${safeUserId(session.user_id)} is not the one this system trades for: the login is refused and the session held is unchanged`,
+        refusedUserId: safeUserId(session.user_id),
+      };
     }
     const profile = await o.kite.profile();
     if (!profile.ok) {
       return failure("profile_failed", `the new session does not work: ${profile.error.message}`);
     }
-    if (profile.value.user_id !== session.value.user_id) {
+    if (profile.value.user_id !== session.user_id) {
       return failure("user_mismatch", "the profile's user differs from the session's user");
     }
     let saved: ReturnType<SessionStore["save"]>;
     try {
       saved = o.store.save({
-        accessToken: session.value.access_token,
-        userId: session.value.user_id,
-        userName: session.value.user_name ?? profile.value.user_name,
+        accessToken: session.access_token,
+        userId: session.user_id,
+        userName: session.user_name ?? profile.value.user_name,
       });
     } catch (e) {
       return failure(
@@ -233,6 +270,11 @@ function param(query: CallbackQuery, name: string): string | undefined {
   }
   const v = query[name];
   return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+/** A Kite client id fit to repeat in a message (they are short letters and digits). */
+function safeUserId(v: string): string {
+  return /^[A-Za-z0-9_-]{1,20}$/.test(v) ? v : "(unreadable id)";
 }
 
 /** A query value fit to repeat in a message: short plain words only. */

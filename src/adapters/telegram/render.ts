@@ -57,6 +57,10 @@ export function renderNotification(n: Notification): string {
         : [html`❌ <b>Kite login failed</b> · ${formatIstClock(n.at)} IST`, n.message ? esc(n.message) : null]
             .filter(isLine)
             .join("\n");
+    case "login_refused":
+      return html`⛔ <b>Kite login refused</b> · ${formatIstClock(n.at)} IST\nA session of ${n.userId} (not ${n.expectedUserId}, kite.user_id) was not stored; the session held is unchanged.`;
+    case "static_ip":
+      return html`🌐 <b>Static IP</b> · ${formatIstClock(n.at)} IST\n${n.message}`;
     case "pre_market":
       return renderPreMarket(n);
     case "entry": {
@@ -148,6 +152,10 @@ export function dedupeKeyOf(n: Notification): string {
       return `login_needed:${n.date}:${n.attempt}`;
     case "login_result":
       return `login_result:${n.at}`;
+    case "login_refused":
+      return `login_refused:${n.at}`;
+    case "static_ip":
+      return `static_ip:${n.problem}:${n.date}`;
     case "pre_market":
       return `pre_market:${n.date}`;
     case "entry":

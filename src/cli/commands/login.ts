@@ -88,6 +88,8 @@ export async function loginCommand(flags: LoginFlags, deps: LoginDeps = {}): Pro
     states: new login.FilePendingStates(login.loginStatesPath(sessionPath), clock),
     kite,
     store,
+    // The trader's client id: a login with another Kite account is refused, as in the service.
+    expectedUserId: config.kite.user_id,
   });
   const timeoutMs = deps.timeoutMs ?? config.auth.auth_timeout_seconds * 1000;
   const port = config.auth.callback_port;

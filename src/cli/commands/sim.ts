@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import type { Command } from "commander";
 import { dateOption, integerOption, numberOption } from "../options.js";
 import { UserError } from "../user-error.js";
@@ -15,6 +16,7 @@ interface SimFlags {
   postbackUrl?: string;
   startTime?: string;
   instruments?: string[];
+  allowedIps?: string[];
 }
 
 /** `pivot sim`: runs the local Kite simulator until SIGINT/SIGTERM. */
@@ -59,6 +61,11 @@ export function registerSim(program: Command): void {
       timeOption(v),
     )
     .option("--instruments <file...>", "Kite instrument master CSV(s): use their real instrument tokens")
+    .option(
+      "--allowed-ips <list>",
+      "the account's static IPs (comma-separated): order placement, modification and cancellation from other addresses is refused as Kite does",
+      (v) => allowedIpsOption(v),
+    )
     .action((flags: SimFlags) => simCommand(flags));
 }
 
@@ -81,6 +88,7 @@ async function simCommand(flags: SimFlags): Promise<void> {
       ...(flags.postbackUrl ? { postbackUrl: flags.postbackUrl } : {}),
       ...(flags.startTime ? { startTime: flags.startTime } : {}),
       ...(flags.instruments ? { instrumentFiles: flags.instruments } : {}),
+      ...(flags.allowedIps ? { allowedIps: flags.allowedIps } : {}),
       log: (line) => err.write(`sim: ${line}\n`),
     });
   } catch (e) {
@@ -105,6 +113,7 @@ async function simCommand(flags: SimFlags): Promise<void> {
       `  login   ${loginLink}`,
       `  state   ${sim.url}/__sim/state`,
       `  faults  POST ${sim.url}/__sim/fault`,
+      ...(flags.allowedIps ? [`  orders  only from ${flags.allowedIps.join(", ")} (static IPs)`] : []),
       "Point config.json at it:",
       JSON.stringify(snippet, null, 2)
         .split("\n")
@@ -150,4 +159,17 @@ function timeOption(value: string): string {
     throw new UserError(`--start-time: expected HH:MM or HH:MM:SS, found "${value}"`);
   }
   return value;
+}
+
+/** `--allowed-ips`: IPv4 or IPv6 addresses separated by commas. */
+export function allowedIpsOption(value: string): string[] {
+  const list = value
+    .split(",")
+    .map((a) => a.trim())
+    .filter((a) => a !== "");
+  const bad = list.find((a) => isIP(a) === 0);
+  if (list.length === 0 || bad !== undefined) {
+    throw new UserError(`--allowed-ips: expected IP addresses separated by commas, found "${bad ?? value}"`);
+  }
+  return list;
 }

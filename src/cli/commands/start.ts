@@ -56,6 +56,11 @@ export function checkCredentials(config: Config, mode: Mode): void {
   const missing: string[] = [];
   if (!config.api_key) missing.push("api_key (KITE_API_KEY)");
   if (mode === "live" && !config.api_secret) missing.push("api_secret (KITE_API_SECRET)");
+  if (mode === "live" && !config.kite.user_id) {
+    throw new UserError(
+      "live mode needs kite.user_id (the trader's Zerodha client id, e.g. AB1234) in config.json: a Kite session of any other user is refused",
+    );
+  }
   if (missing.length > 0) {
     throw new UserError(
       `${mode} mode needs ${missing.join(" and ")}: set them in config.json or the environment (KITE_API_KEY, KITE_API_SECRET)`,

@@ -11,6 +11,7 @@ import { portCheck } from "./checks/port.js";
 import { privateFilesCheck } from "./checks/private-files.js";
 import { recentErrorsCheck } from "./checks/recent-errors.js";
 import { serviceCheck } from "./checks/service.js";
+import { staticIpCheck } from "./checks/static-ip.js";
 import { tlsCertificateCheck } from "./checks/tls-certificate.js";
 
 /*
@@ -27,6 +28,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   nginxCheck,
   tlsCertificateCheck,
   dnsCheck,
+  staticIpCheck,
   diskCheck,
   recentErrorsCheck,
   kiteSessionCheck,

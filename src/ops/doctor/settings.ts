@@ -41,6 +41,10 @@ export interface DoctorSettings {
    * folder's files are added by the check.
    */
   privatePaths: string[];
+  /** Live trading is configured (trading.paper_trading false): orders go to Kite. */
+  liveTrading?: boolean;
+  /** kite.static_ips: the addresses registered with Kite for orders. */
+  staticIps?: readonly string[];
 }
 
 /** Overrides from the command line. */
@@ -92,6 +96,8 @@ export function doctorSettings(
     configHasSecrets,
     privatePaths: privatePathsOf(config),
     ...(flags.servicePid !== undefined ? { servicePid: flags.servicePid } : {}),
+    liveTrading: !config.trading.paper_trading,
+    staticIps: config.kite.static_ips,
   };
 }
 

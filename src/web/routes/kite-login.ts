@@ -1,8 +1,9 @@
 import type { FastifyInstance } from "fastify";
+import { sessionOf } from "../auth.js";
 import { clientOf } from "../client-address.js";
 import type { WebContext } from "../context.js";
 import { errorText, sendError } from "../errors.js";
-import { kiteLoginFailurePage, kiteLoginSuccessPage } from "../pages.js";
+import { kiteLoginFailurePage, kiteLoginRefusedPage, kiteLoginSuccessPage } from "../pages.js";
 
 /*
  * The daily Kite login through the browser. GET /login hands out a fresh login URL (its state
@@ -10,15 +11,31 @@ import { kiteLoginFailurePage, kiteLoginSuccessPage } from "../pages.js";
  * /callback with a request token, which the LoginPort exchanges. The request token is in the
  * callback's query: the request log never holds a query string, and the page never holds a
  * token. Both are rate limited per address: each /login writes a pending state.
+ *
+ * /login is not public: it takes a dashboard session, or a single-use link signed by the
+ * service (the one the Telegram "login needed" reminder carries, `?link=`). Anyone else gets
+ * a page saying so, no redirect to Kite, and nothing written to disk.
  */
 
 /** Registers GET /login and GET /callback. */
 export function registerKiteLoginRoutes(app: FastifyInstance, ctx: WebContext): void {
-  app.get("/login", (request, reply) => {
+  // No automatic HEAD route: a HEAD request (a link checker, a preview) must not use a link up.
+  app.get("/login", { exposeHeadRoute: false }, (request, reply) => {
     const limited = ctx.kiteLoginLimiter.hit(clientOf(request).address);
     if (!limited.allowed) {
       reply.header("retry-after", String(limited.retryAfterS));
       return sendError(reply, 429, `too many login links: try again in ${limited.retryAfterS} s`);
+    }
+    if (!sessionOf(ctx, request)) {
+      const link = ((request.query ?? {}) as Record<string, unknown>).link;
+      const verdict = ctx.deps.loginLinks?.take(link) ?? "missing";
+      if (verdict !== "ok") {
+        ctx.log.warn(
+          { verdict, client: clientOf(request).address },
+          "Kite login refused: no session, no valid link",
+        );
+        return reply.code(403).type("text/html; charset=utf-8").send(kiteLoginRefusedPage(verdict));
+      }
     }
     let url: string;
     try {

@@ -110,3 +110,42 @@ test("isRetryable → network, rate_limited and server only", () => {
     ["network", "rate_limited", "server"],
   );
 });
+
+test("toKiteFailure of a refusal for the source address (static IP rule) → source_ip, whatever the error_type; other order refusals stay order", () => {
+  const refusals = [
+    {
+      status: "error",
+      error_type: "PermissionException",
+      message:
+        "Order requests are not allowed from IP 198.51.100.23: it is not in the IP whitelist of this Kite Connect account (developers.kite.trade, Profile, IP Whitelist).",
+    },
+    {
+      status: "error",
+      error_type: "InputException",
+      message: "Orders from an unregistered IP address are not allowed.",
+    },
+    {
+      status: "error",
+      error_type: "OrderException",
+      message: "Please place orders from a static IP registered with your app.",
+    },
+  ];
+  for (const r of refusals) assert.equal(toKiteFailure(r).kind, "source_ip", r.message);
+  assert.equal(
+    toKiteFailure({
+      status: "error",
+      error_type: "OrderException",
+      message: "Insufficient funds. Required margin is 1000.",
+    }).kind,
+    "order",
+  );
+  assert.equal(
+    toKiteFailure({
+      status: "error",
+      error_type: "NetworkException",
+      message: "HTTP 502 without a Kite error body",
+      [HTTP_STATUS]: 502,
+    }).kind,
+    "server",
+  );
+});
