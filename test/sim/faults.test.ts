@@ -109,12 +109,7 @@ test("reject_next_order {message} → the next order is REJECTED with that messa
   }
 });
 
-const order = (
-  side: "BUY" | "SELL",
-  type: "LIMIT" | "SL",
-  price: number,
-  trigger?: number,
-): Params =>
+const order = (side: "BUY" | "SELL", type: "LIMIT" | "SL", price: number, trigger?: number): Params =>
   ({
     exchange: "BFO",
     tradingsymbol: TINY_SYMBOL,
