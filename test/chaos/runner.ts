@@ -1,0 +1,90 @@
+/**
+ * `npm run chaos -- [--cases N] [--seed S] [--case N] [--shrink] [--process-share F]`: runs
+ * chaos cases one after the other, prints each failing case (seed, replay command, schedule,
+ * what broke) and the summary table; exits 1 when a case failed.
+ */
+import { parseArgs } from "node:util";
+import { type CaseOutcome, describeFailure, summaryTable } from "./outcome.js";
+import { PROCESS_SHARE, runCase, shrinkCase } from "./run-case.js";
+import { describeSchedule } from "./schedule.js";
+
+const USAGE =
+  "usage: npm run chaos -- [--cases N] [--seed S] [--case N] [--shrink] [--process-share F] [--quiet]";
+
+function parse(): {
+  cases: number;
+  seed: number;
+  only: number | null;
+  shrink: boolean;
+  processShare: number;
+  quiet: boolean;
+} {
+  const { values } = parseArgs({
+    options: {
+      cases: { type: "string", default: "20" },
+      seed: { type: "string" },
+      case: { type: "string" },
+      shrink: { type: "boolean", default: false },
+      "process-share": { type: "string", default: String(PROCESS_SHARE) },
+      quiet: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const whole = (name: string, text: string | undefined, min: number): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) {
+      console.error(`--${name}: expected a whole number of at least ${min}, found "${text}"\n${USAGE}`);
+      process.exit(2);
+    }
+    return n;
+  };
+  const share = Number(values["process-share"]);
+  if (!(share >= 0 && share <= 1)) {
+    console.error(`--process-share: expected a number from 0 to 1, found "${values["process-share"]}"`);
+    process.exit(2);
+  }
+  return {
+    cases: whole("cases", values.cases, 1),
+    seed: values.seed === undefined ? Date.now() % 1_000_000 : whole("seed", values.seed, 0),
+    only: values.case === undefined ? null : whole("case", values.case, 0),
+    shrink: values.shrink,
+    processShare: share,
+    quiet: values.quiet,
+  };
+}
+
+async function main(): Promise<void> {
+  const o = parse();
+  const indices = o.only === null ? Array.from({ length: o.cases }, (_, i) => i) : [o.only];
+  console.log(
+    `chaos: seed ${o.seed}, ${indices.length} case(s), ${o.processShare} of them pivot start killed with SIGKILL`,
+  );
+  const outcomes: CaseOutcome[] = [];
+  for (const n of indices) {
+    const outcome = await runCase(o.seed, n, o.processShare);
+    outcomes.push(outcome);
+    const failed = outcome.error !== null || outcome.broken.length > 0;
+    const line = `case ${n}: ${failed ? "FAILED" : "ok"} (${outcome.chaosCase.market}, ${outcome.chaosCase.runner}, ${outcome.chaosCase.schedule.length} action(s), ${outcome.run?.findings.filledAtSim ?? 0} order(s) filled, ${outcome.seconds.toFixed(1)} s)`;
+    console.log(line);
+    if (o.only !== null && !failed && !o.quiet) console.log(describeSchedule(outcome.chaosCase));
+    if (failed) {
+      console.log(describeFailure(outcome, o.quiet ? 0 : 40));
+      if (o.shrink) {
+        console.log(`shrinking case ${n}…`);
+        const small = await shrinkCase(o.seed, n, o.processShare, (l) => console.log(l));
+        if (small)
+          console.log(
+            `smallest failing schedule of case ${n}:\n${describeSchedule(small.chaosCase)}\n  broken: ${small.broken.join("\n  broken: ")}`,
+          );
+      }
+    }
+  }
+  console.log(summaryTable(outcomes));
+  process.exitCode = outcomes.some((x) => x.error !== null || x.broken.length > 0) ? 1 : 0;
+}
+
+await main();
