@@ -40,8 +40,9 @@ export interface CaseFindings {
 
 /** Samples the never-naked invariant; downtime is excluded. */
 export class NakedWatch {
-  /** Per symbol: market ms since which it has been uncovered. */
+  /** Per symbol: market ms since which it has been uncovered, and its orders then. */
   private readonly since = new Map<string, number>();
+  private readonly onset = new Map<string, string>();
   longestMs = 0;
   readonly breaches: string[] = [];
   private down = false;
@@ -78,7 +79,16 @@ export class NakedWatch {
       // A short position is never protected by a SELL: it counts as uncovered too.
       const naked = q < 0 || (q > 0 && (covered.get(symbol) ?? 0) < q);
       const from = this.since.get(symbol);
-      if (naked && from === undefined) this.since.set(symbol, now);
+      if (naked && from === undefined) {
+        this.since.set(symbol, now);
+        const orders = state.orders
+          .filter((o) => o.tradingsymbol === symbol)
+          .map(
+            (o) =>
+              `${o.tag} ${o.transaction_type} ${o.order_type} ${o.status} ${o.filled_quantity}/${o.quantity}`,
+          );
+        this.onset.set(symbol, `held ${q}; orders: ${orders.join(", ")}`);
+      }
       if (!naked && from !== undefined) {
         this.close(symbol, from, now);
         this.since.delete(symbol);
@@ -96,7 +106,9 @@ export class NakedWatch {
     const ms = to - from;
     this.longestMs = Math.max(this.longestMs, ms);
     if (ms > this.limitMs)
-      this.breaches.push(`${symbol} uncovered ${(ms / 1000).toFixed(1)} s from ${istTime(from)}`);
+      this.breaches.push(
+        `${symbol} uncovered ${(ms / 1000).toFixed(1)} s from ${istTime(from)} (${this.onset.get(symbol) ?? ""})`,
+      );
   }
 }
 
