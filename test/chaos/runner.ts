@@ -70,6 +70,9 @@ async function main(): Promise<void> {
     const failed = outcome.error !== null || outcome.broken.length > 0;
     const line = `case ${n}: ${failed ? "FAILED" : "ok"} (${outcome.chaosCase.market}, ${outcome.chaosCase.runner}, ${outcome.chaosCase.schedule.length} action(s), ${outcome.run?.findings.filledAtSim ?? 0} order(s) filled, ${outcome.seconds.toFixed(1)} s)`;
     console.log(line);
+    // A long run shows where it stands now and then (it may be stopped before its end).
+    if (outcomes.length % 50 === 0 && outcomes.length < indices.length)
+      console.log(`after ${outcomes.length} cases:\n${summaryTable(outcomes)}`);
     if (o.only !== null && !failed && !o.quiet) console.log(describeSchedule(outcome.chaosCase));
     if (failed) {
       console.log(describeFailure(outcome, o.quiet ? 0 : 40));
