@@ -143,10 +143,14 @@ export async function runProcessCase(c: ChaosCase, dir: string): Promise<CaseRun
     }
     // The market goes on until the exits left are done.
     await playUntilQuiet(120_000);
-    await sleep(200); // the last updates reach the database
     sim.pause();
     naked.finish(sim.state().marketTimeMs);
-    const findings = checkEnd(sim.state(), data.database_path, ledger, naked);
+    // The service learns the last fills by socket, postback or its polls: give it time to write them.
+    let findings = checkEnd(sim.state(), data.database_path, ledger, naked);
+    for (let i = 0; i < 100 && (findings.fillProblems.length > 0 || !findings.flat); i++) {
+      await sleep(50);
+      findings = checkEnd(sim.state(), data.database_path, ledger, naked);
+    }
     notes.push(...logText(data.log_dir).split("\n").slice(-60));
     return { findings, injected, notes, downtimeS };
   } catch (e) {
