@@ -1,15 +1,16 @@
 /**
- * `npm run chaos -- [--cases N] [--seed S] [--case N] [--shrink] [--process-share F]`: runs
+ * `npm run chaos -- [--cases N] [--seed S] [--case N] [--shrink] [--process-share F]
+ * [--schedule JSON]`: runs
  * chaos cases one after the other, prints each failing case (seed, replay command, schedule,
  * what broke) and the summary table; exits 1 when a case failed.
  */
 import { parseArgs } from "node:util";
-import { type CaseOutcome, describeFailure, summaryTable } from "./outcome.js";
-import { PROCESS_SHARE, runCase, shrinkCase } from "./run-case.js";
-import { describeSchedule } from "./schedule.js";
+import { type CaseOutcome, describeFailure, outcomeOf, summaryTable } from "./outcome.js";
+import { PROCESS_SHARE, runCase, runChaosCase, shrinkCase } from "./run-case.js";
+import { type ChaosCase, describeSchedule, parseCase } from "./schedule.js";
 
 const USAGE =
-  "usage: npm run chaos -- [--cases N] [--seed S] [--case N] [--shrink] [--process-share F] [--quiet]";
+  "usage: npm run chaos -- [--cases N] [--seed S] [--case N] [--shrink] [--process-share F] [--quiet] [--schedule JSON]";
 
 function parse(): {
   cases: number;
@@ -18,6 +19,7 @@ function parse(): {
   shrink: boolean;
   processShare: number;
   quiet: boolean;
+  schedule: string | null;
 } {
   const { values } = parseArgs({
     options: {
@@ -27,6 +29,7 @@ function parse(): {
       shrink: { type: "boolean", default: false },
       "process-share": { type: "string", default: String(PROCESS_SHARE) },
       quiet: { type: "boolean", default: false },
+      schedule: { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -54,11 +57,30 @@ function parse(): {
     shrink: values.shrink,
     processShare: share,
     quiet: values.quiet,
+    schedule: values.schedule ?? null,
   };
+}
+
+/** `--schedule JSON`: one case as a failing case prints it ("case: {…}"), e.g. a shrunk one. */
+async function replaySchedule(json: string): Promise<void> {
+  let c: ChaosCase;
+  try {
+    c = parseCase(JSON.parse(json));
+  } catch (e) {
+    console.error(`--schedule: ${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  const run = await runChaosCase(c);
+  const outcome = outcomeOf({ seed: 0, n: 0, processShare: PROCESS_SHARE }, c, run, null, 0);
+  console.log(describeSchedule(c));
+  for (const b of outcome.broken) console.log(`  broken: ${b}`);
+  console.log(summaryTable([outcome]));
+  process.exitCode = outcome.broken.length > 0 ? 1 : 0;
 }
 
 async function main(): Promise<void> {
   const o = parse();
+  if (o.schedule !== null) return replaySchedule(o.schedule);
   const indices = o.only === null ? Array.from({ length: o.cases }, (_, i) => i) : [o.only];
   console.log(
     `chaos: seed ${o.seed}, ${indices.length} case(s), ${o.processShare} of them pivot start killed with SIGKILL`,
@@ -81,6 +103,7 @@ async function main(): Promise<void> {
         const small = await shrinkCase(o.seed, n, o.processShare, (l) => console.log(l));
         if (small)
           console.log(
+            `case: ${JSON.stringify(small.chaosCase)}\n` +
             `smallest failing schedule of case ${n}:\n${describeSchedule(small.chaosCase)}\n  broken: ${small.broken.join("\n  broken: ")}`,
           );
       }

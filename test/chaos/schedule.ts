@@ -116,11 +116,28 @@ export function generateCase(seed: number, n: number, processShare: number): Cha
   return fc.sample(chaosCaseArb(processShare), { seed: caseSeed(seed, n), numRuns: 1 })[0] as ChaosCase;
 }
 
+const MARKETS: readonly MarketName[] = ["real-2025-09-05", "signal-1", "signal-2"];
+
+/** A case given as JSON (`--schedule`); throws with the reason when it is not one. */
+export function parseCase(value: unknown): ChaosCase {
+  const c = value as Partial<ChaosCase> | null;
+  if (!c || typeof c !== "object") throw new Error("expected a case object");
+  if (!MARKETS.includes(c.market as MarketName)) throw new Error(`market: expected one of ${MARKETS.join(", ")}`);
+  if (c.runner !== "inprocess" && c.runner !== "process") throw new Error(`runner: expected "inprocess" or "process"`);
+  if (!Number.isInteger(c.lots) || (c.lots as number) < 1) throw new Error("lots: expected a whole number of lots");
+  if (!Array.isArray(c.schedule)) throw new Error("schedule: expected a list of {at, action}");
+  for (const [i, s] of c.schedule.entries()) {
+    if (!(typeof s?.at === "number" && s.at >= 0 && s.at < 1)) throw new Error(`schedule[${i}].at: expected 0 to 1`);
+    if (!["fault", "crash", "crash_point"].includes(s.action?.kind)) throw new Error(`schedule[${i}].action.kind: unknown`);
+  }
+  return c as ChaosCase;
+}
+
 /** One line per action, for a failing case's report. */
 export function describeSchedule(c: ChaosCase): string {
   const head = `${c.market}, ${c.runner}, ${c.lots} lot(s)`;
   const lines = c.schedule.map((s) => `  at ${s.at.toFixed(3)}: ${JSON.stringify(s.action)}`);
-  return [head, ...lines].join("\n");
+  return [head, ...lines, `  case: ${JSON.stringify(c)}`].join("\n");
 }
 
 /** A short name of an action's kind, for the table of faults injected. */
