@@ -103,8 +103,7 @@ async function main(): Promise<void> {
         const small = await shrinkCase(o.seed, n, o.processShare, (l) => console.log(l));
         if (small)
           console.log(
-            `case: ${JSON.stringify(small.chaosCase)}\n` +
-            `smallest failing schedule of case ${n}:\n${describeSchedule(small.chaosCase)}\n  broken: ${small.broken.join("\n  broken: ")}`,
+            `smallest failing schedule of case ${n} (replay it with --schedule and its "case" JSON):\n${describeSchedule(small.chaosCase)}\n  broken: ${small.broken.join("\n  broken: ")}`,
           );
       }
     }
