@@ -122,13 +122,18 @@ const MARKETS: readonly MarketName[] = ["real-2025-09-05", "signal-1", "signal-2
 export function parseCase(value: unknown): ChaosCase {
   const c = value as Partial<ChaosCase> | null;
   if (!c || typeof c !== "object") throw new Error("expected a case object");
-  if (!MARKETS.includes(c.market as MarketName)) throw new Error(`market: expected one of ${MARKETS.join(", ")}`);
-  if (c.runner !== "inprocess" && c.runner !== "process") throw new Error(`runner: expected "inprocess" or "process"`);
-  if (!Number.isInteger(c.lots) || (c.lots as number) < 1) throw new Error("lots: expected a whole number of lots");
+  if (!MARKETS.includes(c.market as MarketName))
+    throw new Error(`market: expected one of ${MARKETS.join(", ")}`);
+  if (c.runner !== "inprocess" && c.runner !== "process")
+    throw new Error(`runner: expected "inprocess" or "process"`);
+  if (!Number.isInteger(c.lots) || (c.lots as number) < 1)
+    throw new Error("lots: expected a whole number of lots");
   if (!Array.isArray(c.schedule)) throw new Error("schedule: expected a list of {at, action}");
   for (const [i, s] of c.schedule.entries()) {
-    if (!(typeof s?.at === "number" && s.at >= 0 && s.at < 1)) throw new Error(`schedule[${i}].at: expected 0 to 1`);
-    if (!["fault", "crash", "crash_point"].includes(s.action?.kind)) throw new Error(`schedule[${i}].action.kind: unknown`);
+    if (!(typeof s?.at === "number" && s.at >= 0 && s.at < 1))
+      throw new Error(`schedule[${i}].at: expected 0 to 1`);
+    if (!["fault", "crash", "crash_point"].includes(s.action?.kind))
+      throw new Error(`schedule[${i}].action.kind: unknown`);
   }
   return c as ChaosCase;
 }
