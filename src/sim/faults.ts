@@ -6,6 +6,7 @@ import { z } from "zod";
 import { KiteError } from "./kite-errors.js";
 
 const count = z.number().int().min(1).max(100_000);
+const rejectionText = z.string().min(1).max(500).optional();
 
 /** Every fault the simulator can inject; `clear` removes the pending ones. */
 export const faultSchema = z.discriminatedUnion("kind", [
@@ -22,7 +23,12 @@ export const faultSchema = z.discriminatedUnion("kind", [
     ms: z.number().int().min(0).max(120_000),
     count: count.optional(),
   }),
-  z.strictObject({ kind: z.literal("reject_next_order"), message: z.string().min(1).max(500).optional() }),
+  z.strictObject({ kind: z.literal("reject_next_order"), message: rejectionText }),
+  // Only the next protective stop (SL / SL-M), only the next exit (a SELL that is not a stop),
+  // only the next modification: the failures that leave a held position without cover.
+  z.strictObject({ kind: z.literal("reject_next_stop"), message: rejectionText }),
+  z.strictObject({ kind: z.literal("reject_next_exit"), message: rejectionText }),
+  z.strictObject({ kind: z.literal("reject_next_modify"), message: rejectionText }),
   z.strictObject({ kind: z.literal("partial_fill_next_order"), fraction: z.number().gt(0).lt(1) }),
   z.strictObject({ kind: z.literal("skip_postbacks"), count: count.default(1) }),
   z.strictObject({ kind: z.literal("expire_token") }),
@@ -58,6 +64,15 @@ const SERVER_ERRORS: Record<number, KiteError> = {
   504: new KiteError(504, "NetworkException", "Gateway timeout. The API is unreachable."),
 };
 
+/** Default text of a refused modification (Kite's wording for an order it will not change). */
+export const DEFAULT_MODIFY_REJECTION = "Order cannot be modified. Please try again.";
+
+/** What a rejection fault needs to know of the order being placed. */
+export interface PlacedOrderKind {
+  transactionType: "BUY" | "SELL";
+  orderType: string;
+}
+
 /** What `applyFault` acts on at once. */
 export interface FaultTargets {
   dropSockets(): void;
@@ -70,6 +85,9 @@ export class FaultState {
   private http5xx = { count: 0, status: 503 };
   private latency: { ms: number; remaining: number | null } | null = null;
   private rejectNext: string | null = null;
+  private rejectNextStop: string | null = null;
+  private rejectNextExit: string | null = null;
+  private rejectNextModify: string | null = null;
   private partialNext: number | null = null;
   private skipPostbacks = 0;
   private silencedUntil = 0;
@@ -98,6 +116,15 @@ export class FaultState {
       case "reject_next_order":
         this.rejectNext = fault.message ?? DEFAULT_REJECTION;
         break;
+      case "reject_next_stop":
+        this.rejectNextStop = fault.message ?? DEFAULT_REJECTION;
+        break;
+      case "reject_next_exit":
+        this.rejectNextExit = fault.message ?? DEFAULT_REJECTION;
+        break;
+      case "reject_next_modify":
+        this.rejectNextModify = fault.message ?? DEFAULT_MODIFY_REJECTION;
+        break;
       case "partial_fill_next_order":
         this.partialNext = fault.fraction;
         break;
@@ -112,6 +139,9 @@ export class FaultState {
         this.http5xx = { count: 0, status: 503 };
         this.latency = null;
         this.rejectNext = null;
+        this.rejectNextStop = null;
+        this.rejectNextExit = null;
+        this.rejectNextModify = null;
         this.partialNext = null;
         this.skipPostbacks = 0;
         this.silencedUntil = 0;
@@ -140,10 +170,31 @@ export class FaultState {
     return null;
   }
 
-  /** The rejection message for the order being placed, if one is armed. */
-  takeRejection(): string | null {
+  /**
+   * The rejection message for the order being placed, if one is armed for it: a stop's or an
+   * exit's own rejection first (consumed only by such an order), else the next order's.
+   */
+  takeRejection(order: PlacedOrderKind): string | null {
+    const isStop = order.orderType === "SL" || order.orderType === "SL-M";
+    if (isStop && this.rejectNextStop !== null) {
+      const m = this.rejectNextStop;
+      this.rejectNextStop = null;
+      return m;
+    }
+    if (!isStop && order.transactionType === "SELL" && this.rejectNextExit !== null) {
+      const m = this.rejectNextExit;
+      this.rejectNextExit = null;
+      return m;
+    }
     const m = this.rejectNext;
     this.rejectNext = null;
+    return m;
+  }
+
+  /** The refusal of the modification being asked, if one is armed. */
+  takeModifyRejection(): string | null {
+    const m = this.rejectNextModify;
+    this.rejectNextModify = null;
     return m;
   }
 
@@ -177,6 +228,9 @@ export class FaultState {
       http_5xx: this.http5xx.count > 0 ? { ...this.http5xx } : null,
       latency: this.latency ? { ...this.latency } : null,
       reject_next_order: this.rejectNext,
+      reject_next_stop: this.rejectNextStop,
+      reject_next_exit: this.rejectNextExit,
+      reject_next_modify: this.rejectNextModify,
       partial_fill_next_order: this.partialNext,
       skip_postbacks: this.skipPostbacks,
       silenced_for_ms: Math.max(0, this.silencedUntil - this.now()),

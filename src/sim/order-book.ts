@@ -134,6 +134,8 @@ export class OrderBook {
     if (order.modifications >= MAX_MODIFICATIONS) {
       throw new KiteError(400, "NetworkException", "Maximum allowed order modifications exceeded.");
     }
+    const refused = this.o.faults.takeModifyRejection();
+    if (refused !== null) throw inputError(refused);
     const next = applyModifyFields(order, fields);
     if (next.orderType === "SL-M" && order.orderType !== "SL-M" && isIndexOption(order.instrument)) {
       throw inputError(SLM_INDEX_OPTION_REJECTION);
@@ -289,7 +291,7 @@ export class OrderBook {
 
   /** Why the broker's risk checks (or the exchange) refuse the order; null when they accept it. */
   private rmsRejection(order: SimOrder): { message: string; raw: string | null } | null {
-    const fault = this.o.faults.takeRejection();
+    const fault = this.o.faults.takeRejection(order);
     if (fault)
       return { message: fault, raw: fault === DEFAULT_REJECTION ? rawMarginText(95417.84, 74251.8) : null };
     if (order.orderType === "SL-M" && isIndexOption(order.instrument)) {

@@ -9,7 +9,6 @@
  * 12:03, stopped out 12:06.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +18,8 @@ import { Store } from "../../src/adapters/sqlite/store.js";
 import { textTable } from "../../src/cli/text-table.js";
 import { istEpochMs, parseHhmm } from "../../src/domain/ist.js";
 import { type RunningSimulator, startSimulator } from "../../src/sim/simulator.js";
-import { CLI, REAL_CANDLES_DIR } from "../support/paths.js";
+import { REAL_CANDLES_DIR } from "../support/paths.js";
+import { PivotProcess as ServiceProcess } from "../support/pivot-process.js";
 import { freePort, prepareSimService } from "../support/sim-service.js";
 
 const DATE = "2025-09-05";
@@ -123,37 +123,6 @@ async function waitFor(check: () => boolean, what: string, ms: number): Promise<
   while (!check()) {
     if (performance.now() > until) assert.fail(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-class ServiceProcess {
-  readonly output: string[] = [];
-  exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  private readonly child: ChildProcess;
-
-  constructor(configPath: string, crashAt?: string) {
-    const env = { ...process.env };
-    delete env.NODE_TEST_CONTEXT;
-    if (crashAt) env.PIVOT_CRASH_AT = crashAt;
-    else delete env.PIVOT_CRASH_AT;
-    this.child = spawn(process.execPath, [CLI, "start", "--config", configPath, "--mode", "live"], {
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const keep = (d: Buffer) => this.output.push(d.toString());
-    this.child.stdout?.on("data", keep);
-    this.child.stderr?.on("data", keep);
-    this.child.on("exit", (code, signal) => {
-      this.exit = { code, signal };
-    });
-  }
-
-  kill(signal: NodeJS.Signals): void {
-    if (!this.exit) this.child.kill(signal);
-  }
-
-  async exited(ms: number): Promise<void> {
-    await waitFor(() => this.exit !== null, "the service to exit", ms);
   }
 }
 

@@ -109,6 +109,65 @@ test("reject_next_order {message} → the next order is REJECTED with that messa
   }
 });
 
+const order = (side: "BUY" | "SELL", type: "LIMIT" | "SL", price: number, trigger?: number): Params =>
+  ({
+    exchange: "BFO",
+    tradingsymbol: TINY_SYMBOL,
+    quantity: 20,
+    product: "MIS",
+    transaction_type: side,
+    order_type: type,
+    price,
+    ...(trigger !== undefined ? { trigger_price: trigger } : {}),
+  }) as unknown as Params;
+
+async function statusesOf(kite: Kite, ids: string[]): Promise<string[]> {
+  const orders = await kite.getOrders();
+  return ids.map((id) => String(orders.find((o) => o.order_id === id)?.status));
+}
+
+test("reject_next_stop → a buy and a sale placed meanwhile pass, the next SL order is REJECTED with the message; the SL after it rests", async () => {
+  const { sim, kite } = await tinySim();
+  sim.injectFault({ kind: "reject_next_stop", message: "RMS: stop refused by the test" });
+  assert.equal(sim.state().faults.reject_next_stop, "RMS: stop refused by the test");
+  const ids: string[] = [];
+  for (const p of [order("BUY", "LIMIT", 50), order("SELL", "LIMIT", 150), order("SELL", "SL", 89, 90)])
+    ids.push((await kite.placeOrder("regular", p)).order_id);
+  ids.push((await kite.placeOrder("regular", order("SELL", "SL", 89, 90))).order_id);
+  assert.deepEqual(await statusesOf(kite, ids), ["OPEN", "OPEN", "REJECTED", "TRIGGER PENDING"]);
+  const rejected = (await kite.getOrders()).find((o) => o.order_id === ids[2]);
+  assert.equal(rejected?.status_message, "RMS: stop refused by the test");
+  assert.equal(sim.state().faults.reject_next_stop, null);
+});
+
+test("reject_next_exit → a buy and a stop placed meanwhile pass, the next sale that is not a stop is REJECTED; the sale after it rests", async () => {
+  const { sim, kite } = await tinySim();
+  sim.injectFault({ kind: "reject_next_exit" });
+  const ids: string[] = [];
+  for (const p of [
+    order("BUY", "LIMIT", 50),
+    order("SELL", "SL", 89, 90),
+    order("SELL", "LIMIT", 150),
+    order("SELL", "LIMIT", 150),
+  ])
+    ids.push((await kite.placeOrder("regular", p)).order_id);
+  assert.deepEqual(await statusesOf(kite, ids), ["OPEN", "TRIGGER PENDING", "REJECTED", "OPEN"]);
+});
+
+test("reject_next_modify → the next modification answers 400 InputException with the message and changes nothing; the one after is made", async () => {
+  const { sim, kite } = await tinySim();
+  const { order_id: id } = await kite.placeOrder("regular", order("SELL", "SL", 89, 90));
+  sim.injectFault({ kind: "reject_next_modify", message: "Modification refused by the test" });
+  const refused = await rejection(kite.modifyOrder("regular", id, { trigger_price: 80, price: 79 } as never));
+  assert.equal(refused.error_type, "InputException");
+  assert.equal(refused.message, "Modification refused by the test");
+  let stop = (await kite.getOrders()).find((o) => o.order_id === id);
+  assert.deepEqual([stop?.trigger_price, stop?.price], [90, 89]);
+  await kite.modifyOrder("regular", id, { trigger_price: 80, price: 79 } as never);
+  stop = (await kite.getOrders()).find((o) => o.order_id === id);
+  assert.deepEqual([stop?.trigger_price, stop?.price], [80, 79]);
+});
+
 test("partial_fill_next_order {fraction: 0.5} → a 2-lot order fills one lot (UPDATE), the rest on a later tick (COMPLETE); 1-lot orders fill whole", async () => {
   const catcher = await postbackCatcher();
   try {

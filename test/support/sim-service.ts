@@ -26,6 +26,8 @@ export async function prepareSimService(
   sim: RunningSimulator,
   dir: string,
   server: Record<string, unknown>,
+  /** More configuration sections, merged over the defaults written here. */
+  extra: Record<string, unknown> = {},
 ): Promise<ServiceFiles> {
   const data = {
     database_path: join(dir, "trading.db"),
@@ -50,6 +52,7 @@ export async function prepareSimService(
       execution: { entry_order: "MARKET", entry_timeout_seconds: 180 },
       server,
       data,
+      ...extra,
     }),
     { mode: 0o600 },
   );
