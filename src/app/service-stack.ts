@@ -19,6 +19,7 @@ import { type Config, serverPort } from "../config/schema.js";
 import { secretValuesOf } from "../config/secrets.js";
 import { TradingCalendar } from "../domain/calendar.js";
 import { istPartsOf, parseHhmm } from "../domain/ist.js";
+import { dayArchiver } from "../engine/day-archiver.js";
 import { createPostbackIntake } from "../engine/postback-intake.js";
 import { realSetTimer, type SetTimer } from "../engine/scheduler.js";
 import { TradingService } from "../engine/trading-service.js";
@@ -196,6 +197,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     log,
     notify,
     notifier,
+    archiver: dayArchiver({ kite: rest, config, notify, log }),
   });
 
   let checks: HealthCheck[] = [];

@@ -36,6 +36,8 @@ export interface DayArchiveDeps {
   config: Pick<Config, "trading" | "archive" | "data">;
   /** Progress lines (a file written); default none. */
   log?: (line: string) => void;
+  /** Asked before each download: true ends the run early, the day left incomplete (the service stopping). */
+  shouldStop?: () => boolean;
 }
 
 /** A day archived (now or before). */
@@ -62,7 +64,8 @@ export interface ArchivedDay {
 export type ArchiveFailure =
   | { kind: "kite"; failure: KiteFailure; message: string }
   | { kind: "data"; message: string }
-  | { kind: "partial"; message: string; failed: string[] };
+  | { kind: "partial"; message: string; failed: string[] }
+  | { kind: "stopped"; message: string };
 
 export type ArchiveResult = { ok: true; day: ArchivedDay } | { ok: false; failure: ArchiveFailure };
 
@@ -171,6 +174,15 @@ async function archive(deps: DayArchiveDeps, date: IsoDate): Promise<ArchiveResu
       if (exists(interval.minutes, contract.tradingsymbol)) {
         kept++;
         continue;
+      }
+      if (deps.shouldStop?.()) {
+        return {
+          ok: false,
+          failure: {
+            kind: "stopped",
+            message: `stopped before the end: run pivot archive --date ${date} to complete it`,
+          },
+        };
       }
       const got = await fetchHistoricalCandles(kite, {
         instrumentToken: contract.instrumentToken,

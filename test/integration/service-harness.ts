@@ -23,6 +23,7 @@ import type { Config } from "../../src/config/schema.js";
 import { TradingCalendar } from "../../src/domain/calendar.js";
 import type { Candle } from "../../src/domain/candle.js";
 import { istEpochMs, parseHhmm } from "../../src/domain/ist.js";
+import { dayArchiver } from "../../src/engine/day-archiver.js";
 import type { ExecutionConfig } from "../../src/engine/execution-config.js";
 import { type ServiceBroker, TradingService } from "../../src/engine/trading-service.js";
 import { type Clock, systemClock } from "../../src/ports/clock.js";
@@ -84,6 +85,8 @@ export interface DayOptions {
   postbackUrl?: string;
   /** Paper mode: a PaperBroker journaled in the service's database, fed the simulator's ticks. */
   paper?: boolean;
+  /** The after-close archive into this folder (default: no archive). */
+  archiveDir?: string;
 }
 
 /** One service day on the simulator. */
@@ -147,6 +150,7 @@ export class ServiceDay {
         database_path: join(dir, "trading.db"),
         cache_dir: join(dir, "cache"),
         access_token_file: join(dir, "access_token.json"),
+        ...(o.archiveDir ? { archive_dir: o.archiveDir } : {}),
       },
     };
     this.config = config;
@@ -225,6 +229,16 @@ export class ServiceDay {
       notify: (level, message) => notes.push(`${level}: ${message}`),
       notifier: { notify: (n) => this.notifications.push(n) },
       execution: { entryOrder: "MARKET", entryTimeoutMs: 180_000, ...o.execution },
+      ...(o.archiveDir
+        ? {
+            archiver: dayArchiver({
+              kite: rest,
+              config,
+              notify: (level, message) => notes.push(`${level}: ${message}`),
+              log: (line) => notes.push(line),
+            }),
+          }
+        : {}),
     });
 
     const report = await this.service.start();
