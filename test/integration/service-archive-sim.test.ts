@@ -6,17 +6,20 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { loadCandleDirectory } from "../../src/backtest/candle-directory.js";
 import { archivedDayCount } from "../../src/engine/day-archive.js";
-import { DATE, dataCandles, ServiceDay } from "./service-harness.js";
+import { DATE, dataCandles, ServiceDay, viewOf } from "./service-harness.js";
 
 const root = mkdtempSync(join(tmpdir(), "pivot-service-archive-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-test("the service after the day's summary → the day archived (index and chain, 1- and 3-minute), counted, told", async () => {
+test("the service after the day's summary → the day archived (index and chain, 1- and 3-minute), counted in /status, told", async () => {
   const archive = join(root, "archive");
   const day = await ServiceDay.start({ root, name: "archive", archiveDir: archive });
   try {
+    await day.runTo("15:00");
+    assert.equal(viewOf(day).status().archiveDays, 0);
     await day.runTo("end");
     await day.service.idle();
+    assert.equal(viewOf(day).status().archiveDays, 1);
     const notes = day.notes.join("\n");
     assert.match(notes, /2025-09-05 summary:/);
     assert.match(

@@ -15,6 +15,7 @@ import { SessionStore } from "../../src/adapters/kite/session-store.js";
 import { TickerClient } from "../../src/adapters/kite/ticker-client.js";
 import type { PaperBroker } from "../../src/adapters/paper/paper-broker.js";
 import { Store } from "../../src/adapters/sqlite/store.js";
+import { ServiceEngineView } from "../../src/app/engine-view.js";
 import { paperBrokerOf } from "../../src/app/paper-broker-of.js";
 import { loadCandleDirectory } from "../../src/backtest/candle-directory.js";
 import { runBacktest } from "../../src/backtest/run-backtest.js";
@@ -392,6 +393,24 @@ export class ServiceDay {
     assert.deepEqual(this.thrown, [], "nothing thrown");
     assert.deepEqual(this.internalErrors(), [], "no exception caught by the service");
   }
+}
+
+/** The engine as /status and the dashboard see it, over the day's service. */
+export function viewOf(day: ServiceDay): ServiceEngineView {
+  return new ServiceEngineView({
+    service: day.service,
+    store: day.store,
+    config: day.config,
+    clock: day.sim.marketClock,
+    calendar: new TradingCalendar(),
+    sessions: day.sessions,
+    ticker: day.ticker,
+    mode: "SIM",
+    version: "test",
+    startedAtMs: day.sim.marketClock.now(),
+    checks: () => [],
+    every: () => () => {},
+  });
 }
 
 /** The tag body of a trade id (`20250905_001` → `20250905001`). */
