@@ -1,6 +1,6 @@
 /** The service's after-close archive, in-process against the simulator (2025-09-05). */
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -46,7 +46,6 @@ test("the service after the day's summary → the day archived (index and chain,
 
 test("the service's archive failing (the archive folder is a file) → a warning, nothing thrown", async () => {
   const blocked = join(root, "blocked");
-  const { writeFileSync } = await import("node:fs");
   writeFileSync(blocked, "not a folder");
   const day = await ServiceDay.start({ root, name: "archive-fails", archiveDir: blocked });
   try {
