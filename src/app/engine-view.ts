@@ -12,6 +12,7 @@ import type { Config } from "../config/schema.js";
 import type { TradingCalendar } from "../domain/calendar.js";
 import type { Candle } from "../domain/candle.js";
 import { type IsoDate, istEpochMs, istPartsOf } from "../domain/ist.js";
+import { archivedDayCount } from "../engine/day-archive.js";
 import { type DaySchedule, dayScheduleFrom } from "../engine/day-plan.js";
 import { fillSummary } from "../engine/fill-summary.js";
 import type { TradingService } from "../engine/trading-service.js";
@@ -188,6 +189,7 @@ export class ServiceEngineView implements EngineView {
         ...(backlog > 0 ? [`${backlog} Telegram message(s) waiting to be sent`] : []),
       ],
       outboxBacklog: backlog,
+      archiveDays: archivedDayCount(config.data.archive_dir),
     };
   }
 

@@ -25,6 +25,7 @@ import { type Config, serverPort } from "../config/schema.js";
 import { secretValuesOf } from "../config/secrets.js";
 import { TradingCalendar } from "../domain/calendar.js";
 import { istPartsOf, parseHhmm } from "../domain/ist.js";
+import { dayArchiver } from "../engine/day-archiver.js";
 import { createPostbackIntake } from "../engine/postback-intake.js";
 import { realSetTimer, type SetTimer } from "../engine/scheduler.js";
 import { StaticIpGuard } from "../engine/static-ip-guard.js";
@@ -237,6 +238,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     notify,
     notifier,
     ...(mode === "live" ? { staticIp } : {}),
+    archiver: dayArchiver({ kite: rest, config, notify, log }),
   });
   const loginGuard = new LoginGuard({
     login: loginFlow,

@@ -166,7 +166,10 @@ export function simulatorConfig(
       cache_dir: join(dir, "cache"),
       access_token_file: join(dir, "access_token.json"),
       log_dir: join(dir, "logs"),
+      archive_dir: join(dir, "archive"),
     },
+    // The simulated market is the sample's, already on disk: nothing to archive after its close.
+    archive: { ...base.archive, enabled: false },
   };
 }
 

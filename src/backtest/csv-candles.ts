@@ -1,6 +1,6 @@
-import { sortAndDropRepeatedStarts } from "../domain/candle.js";
+import { type Candle, sortAndDropRepeatedStarts } from "../domain/candle.js";
 import { CandleSeries, CandleSeriesBuilder, CandleStore } from "../domain/candle-series.js";
-import { IST_OFFSET_MINUTES, type IsoDate, isIsoDate, istPartsOf } from "../domain/ist.js";
+import { formatHhmm, IST_OFFSET_MINUTES, type IsoDate, isIsoDate, istPartsOf } from "../domain/ist.js";
 
 /*
  * A hand-written reader for the backtest candle CSV. A general CSV library would do, but
@@ -340,4 +340,12 @@ export function parseTimestamp(
 ): { date: IsoDate; minute: number } | null {
   const ok = parseTimestampBytes(Buffer.from(s.slice(start, end), "latin1"), 0, end - start, previousDate);
   return ok ? { ...stamp } : null;
+}
+
+/** A day's candles in the backtest CSV format (what `fetch-candles`, `export-candles` and the archive write). */
+export function candleCsv(date: IsoDate, candles: readonly Candle[]): string {
+  const rows = candles.map(
+    (c) => `${date} ${formatHhmm(c.start)}:00+05:30,${c.open},${c.high},${c.low},${c.close},${c.volume}`,
+  );
+  return `timestamp,open,high,low,close,volume\n${rows.join("\n")}\n`;
 }

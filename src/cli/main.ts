@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
+import { registerArchive } from "./commands/archive.js";
 import { registerBacktest } from "./commands/backtest.js";
 import { registerDb } from "./commands/db.js";
 import { registerDeploy } from "./commands/deploy.js";
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerLogin(program);
   registerFetchCandles(program);
   registerExportCandles(program);
+  registerArchive(program);
   registerSetPassword(program);
   registerDeploy(program);
   registerDoctor(program);

@@ -15,6 +15,7 @@ export const CONFIG_PATH_KEYS = [
   "data.log_dir",
   "data.cache_dir",
   "data.access_token_file",
+  "data.archive_dir",
   "server.tls_cert_file",
 ] as const;
 

@@ -84,6 +84,8 @@ export const dataShape = {
   log_level: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
   cache_dir: z.string().min(1).default("data/cache"),
   access_token_file: z.string().min(1).default("data/access_token.json"),
+  /** The day archive (`pivot archive`, and the service after the close): backtest CSV files. */
+  archive_dir: z.string().min(1).default("data/archive"),
   log_retention_days: wholeAtLeast(1).default(30),
 };
 
@@ -134,6 +136,14 @@ export const kiteShape = {
     .array(z.string().refine((s) => isIP(s) !== 0, { message: "expected an IPv4 or IPv6 address" }))
     .max(2)
     .default([]),
+};
+
+/** The option chain archived after each close (Kite serves no candles of expired contracts). */
+export const archiveShape = {
+  /** Archive after the day's summary; `pivot archive` works either way. */
+  enabled: z.boolean().default(true),
+  /** Points each side of the ATM (of the open's and of the close's spot), a multiple of trading.strike_interval. */
+  strike_range: z.number().min(0).default(1000),
 };
 
 export const telegramShape = {
@@ -297,6 +307,7 @@ export const rootShape = {
   paper: z.strictObject(paperShape).prefault({}),
   server: z.strictObject(serverShape).prefault({}),
   telegram: z.strictObject(telegramShape).prefault({}),
+  archive: z.strictObject(archiveShape).prefault({}),
 };
 
 /** Known keys of every object in the schema, by dotted path ("" is the root). */
@@ -314,9 +325,13 @@ export const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
   ["paper", Object.keys(paperShape)],
   ["server", Object.keys(serverShape)],
   ["telegram", Object.keys(telegramShape)],
+  ["archive", Object.keys(archiveShape)],
 ]);
 
-export const configSchema = z.strictObject(rootShape).superRefine(checkLiveUserId);
+export const configSchema = z
+  .strictObject(rootShape)
+  .superRefine(checkLiveUserId)
+  .superRefine(checkArchiveRange);
 
 /** Live trading needs the trader's client id: without it anyone's Kite session would be accepted. */
 function checkLiveUserId(
@@ -330,6 +345,21 @@ function checkLiveUserId(
     message:
       "expected the trader's Zerodha client id (e.g. AB1234) for live trading (trading.paper_trading false): a Kite session of any other user is refused",
   });
+}
+
+/** archive.strike_range in whole strikes of trading.strike_interval (a cross-section check). */
+function checkArchiveRange(
+  c: { trading: { strike_interval: number }; archive: { strike_range: number } },
+  ctx: Ctx,
+): void {
+  const steps = c.archive.strike_range / c.trading.strike_interval;
+  if (Math.abs(steps - Math.round(steps)) > 1e-9) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["archive", "strike_range"],
+      message: `expected a multiple of trading.strike_interval (${c.trading.strike_interval}), found ${c.archive.strike_range}`,
+    });
+  }
 }
 
 /** The validated configuration, every default filled in. */

@@ -40,6 +40,7 @@ import type { Clock } from "../ports/clock.js";
 import type { Notification, Notifier } from "../ports/notifier.js";
 import { strategyParamsFrom } from "../strategy/params.js";
 import type { ContractSetup, OpenPosition, SignalRecord, Trade } from "../strategy/types.js";
+import type { DayArchiver } from "./day-archiver.js";
 import { loadDayHistory } from "./day-history.js";
 import { type DayStep, type DayTimes, dayScheduleFrom } from "./day-plan.js";
 import { type ExecutionConfig, executionConfigFrom } from "./execution-config.js";
@@ -122,6 +123,8 @@ export interface TradingServiceDeps {
    * postbacks miss them.
    */
   reconcileEveryMs?: number;
+  /** After the day's summary: the day's option chain into the archive (default: none). */
+  archiver?: DayArchiver;
 }
 
 /** What the service tells its views (the dashboard's live events). */
@@ -482,6 +485,8 @@ export class TradingService {
     this.tell({ kind: "daily_summary", date, figures: s, slippageRupees });
     this.periodSummaries(date);
     this.events.emit("changed");
+    const master = this.prepared?.date === date ? this.prepared.day.master : null;
+    if (master && this.d.archiver) this.track(this.d.archiver(date, master, () => this.stopping));
   }
 
   // ---- the day's loop ---------------------------------------------------------------------

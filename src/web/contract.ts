@@ -109,6 +109,8 @@ export interface StatusSnapshot {
   reminders: string[];
   /** Telegram messages waiting in the outbox. */
   outboxBacklog: number;
+  /** Complete days in data.archive_dir (the option chains recorded after each close). */
+  archiveDays: number;
 }
 
 /** What the operator may change. Every call is audited by the caller with `actor`. */

@@ -48,6 +48,7 @@ test("KNOWN_KEYS → every section of the schema with its keys", () => {
     [...KNOWN_KEYS.keys()].sort(),
     [
       "",
+      "archive",
       "auth",
       "charges",
       "data",

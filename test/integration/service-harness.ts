@@ -15,6 +15,7 @@ import { SessionStore } from "../../src/adapters/kite/session-store.js";
 import { TickerClient } from "../../src/adapters/kite/ticker-client.js";
 import type { PaperBroker } from "../../src/adapters/paper/paper-broker.js";
 import { Store } from "../../src/adapters/sqlite/store.js";
+import { ServiceEngineView } from "../../src/app/engine-view.js";
 import { paperBrokerOf } from "../../src/app/paper-broker-of.js";
 import { loadCandleDirectory } from "../../src/backtest/candle-directory.js";
 import { runBacktest } from "../../src/backtest/run-backtest.js";
@@ -23,6 +24,7 @@ import type { Config } from "../../src/config/schema.js";
 import { TradingCalendar } from "../../src/domain/calendar.js";
 import type { Candle } from "../../src/domain/candle.js";
 import { istEpochMs, parseHhmm } from "../../src/domain/ist.js";
+import { dayArchiver } from "../../src/engine/day-archiver.js";
 import type { ExecutionConfig } from "../../src/engine/execution-config.js";
 import { type ServiceBroker, TradingService } from "../../src/engine/trading-service.js";
 import { type Clock, systemClock } from "../../src/ports/clock.js";
@@ -84,6 +86,8 @@ export interface DayOptions {
   postbackUrl?: string;
   /** Paper mode: a PaperBroker journaled in the service's database, fed the simulator's ticks. */
   paper?: boolean;
+  /** The after-close archive into this folder (default: no archive). */
+  archiveDir?: string;
 }
 
 /** One service day on the simulator. */
@@ -147,6 +151,7 @@ export class ServiceDay {
         database_path: join(dir, "trading.db"),
         cache_dir: join(dir, "cache"),
         access_token_file: join(dir, "access_token.json"),
+        ...(o.archiveDir ? { archive_dir: o.archiveDir } : {}),
       },
     };
     this.config = config;
@@ -225,6 +230,16 @@ export class ServiceDay {
       notify: (level, message) => notes.push(`${level}: ${message}`),
       notifier: { notify: (n) => this.notifications.push(n) },
       execution: { entryOrder: "MARKET", entryTimeoutMs: 180_000, ...o.execution },
+      ...(o.archiveDir
+        ? {
+            archiver: dayArchiver({
+              kite: rest,
+              config,
+              notify: (level, message) => notes.push(`${level}: ${message}`),
+              log: (line) => notes.push(line),
+            }),
+          }
+        : {}),
     });
 
     const report = await this.service.start();
@@ -378,6 +393,24 @@ export class ServiceDay {
     assert.deepEqual(this.thrown, [], "nothing thrown");
     assert.deepEqual(this.internalErrors(), [], "no exception caught by the service");
   }
+}
+
+/** The engine as /status and the dashboard see it, over the day's service. */
+export function viewOf(day: ServiceDay): ServiceEngineView {
+  return new ServiceEngineView({
+    service: day.service,
+    store: day.store,
+    config: day.config,
+    clock: day.sim.marketClock,
+    calendar: new TradingCalendar(),
+    sessions: day.sessions,
+    ticker: day.ticker,
+    mode: "SIM",
+    version: "test",
+    startedAtMs: day.sim.marketClock.now(),
+    checks: () => [],
+    every: () => () => {},
+  });
 }
 
 /** The tag body of a trade id (`20250905_001` → `20250905001`). */

@@ -394,6 +394,7 @@ function initialSnapshot(day: ScriptedDay, mode: ServiceMode, sessionValid: bool
       "2 Telegram messages are waiting to be sent",
     ],
     outboxBacklog: 2,
+    archiveDays: 12,
   };
 }
 

@@ -81,6 +81,7 @@ export function fakeStatus(): StatusSnapshot {
     health: { uptimeS: 60, cpuPct: 3, rssMb: 80, checks: [] },
     reminders: [],
     outboxBacklog: 0,
+    archiveDays: 0,
   };
 }
 

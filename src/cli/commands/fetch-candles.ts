@@ -1,8 +1,10 @@
 import { join } from "node:path";
 import type { Command } from "commander";
+import { candleCsv } from "../../backtest/csv-candles.js";
 import type { Candle } from "../../domain/candle.js";
 import { formatHhmm, type IsoDate, istPartsOf, parseHhmm } from "../../domain/ist.js";
 import { type Clock, systemClock } from "../../ports/clock.js";
+import { kiteForCommand } from "../kite-for-command.js";
 import { configForCommand } from "../load-config.js";
 import { dateOption } from "../options.js";
 import { UserError } from "../user-error.js";
@@ -69,18 +71,12 @@ export async function fetchCandlesCommand(
   const [
     { TradingCalendar },
     { dayUniverse },
-    { KiteRest },
-    { RateLimiter },
-    { SessionStore },
     { loadInstrumentMaster },
     { fetchHistoricalCandles, intervalOfMinutes },
     { writeFileAtomic },
   ] = await Promise.all([
     import("../../domain/calendar.js"),
     import("../../domain/instruments.js"),
-    import("../../adapters/kite/kite-rest.js"),
-    import("../../adapters/kite/rate-limiter.js"),
-    import("../../adapters/kite/session-store.js"),
     import("../../adapters/kite/instrument-cache.js"),
     import("../../adapters/kite/historical.js"),
     import("../../adapters/kite/atomic-file.js"),
@@ -99,28 +95,11 @@ export async function fetchCandlesCommand(
       `trading.candle_interval_minutes is ${minutes}: Kite has candles of 1, 3, 5, 10, 15, 30 and 60 minutes only`,
     );
   }
-  if (config.api_key === "") {
-    throw new UserError(
-      "the Kite app's api key is missing: set KITE_API_KEY in the environment (or api_key in the configuration file)",
-    );
-  }
-
-  const store = new SessionStore({ path: config.data.access_token_file, clock, warn });
-  const session = store.load();
-  if (!session) {
-    throw new UserError(`no valid Kite session in ${config.data.access_token_file}: run pivot login first`);
-  }
-  const kite = new KiteRest({
-    apiKey: config.api_key,
-    apiRoot: config.kite.api_root,
-    timeoutMs: config.kite.request_timeout_ms,
-    limiter: new RateLimiter({ clock, ...(deps.sleep ? { sleep: deps.sleep } : {}) }),
+  const { kite, expired } = await kiteForCommand(config, "fetch-candles", {
+    clock,
+    warn,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
-    accessToken: session.accessToken,
-    onSessionExpired: (token) => store.markExpired(token),
   });
-  const expired = () =>
-    new UserError("Kite ended the session (TokenException): run pivot login, then fetch-candles again");
 
   const loaded = await loadInstrumentMaster({ kite, cacheDir: config.data.cache_dir, clock, warn });
   if (!loaded.ok) throw new UserError(loaded.message);
@@ -238,10 +217,5 @@ export async function fetchCandlesCommand(
   return written;
 }
 
-/** A day's candles in the backtest CSV format. */
-export function candleCsv(date: IsoDate, candles: readonly Candle[]): string {
-  const rows = candles.map(
-    (c) => `${date} ${formatHhmm(c.start)}:00+05:30,${c.open},${c.high},${c.low},${c.close},${c.volume}`,
-  );
-  return `timestamp,open,high,low,close,volume\n${rows.join("\n")}\n`;
-}
+/** Kept here too for the commands that import it from fetch-candles. */
+export { candleCsv } from "../../backtest/csv-candles.js";

@@ -200,6 +200,7 @@ test("/status when flat, entries off and no session → says so, offers enabling
     ticker: { connected: false, lastTickAgeMs: null, subscriptions: 0 },
     risk: { ...statusSnapshot().risk, entriesEnabled: false },
     outboxBacklog: 3,
+    archiveDays: 0,
   });
   try {
     const [reply] = await ask("/status");

@@ -58,6 +58,7 @@ export function statusSnapshot(changes: Partial<StatusSnapshot> = {}): StatusSna
     },
     reminders: ["TLS certificate of sensexbot.ddns.net expires in 9 days"],
     outboxBacklog: 0,
+    archiveDays: 0,
     ...changes,
   };
 }

@@ -11,6 +11,7 @@ import {
 import { marketClockLabel, UPTIME_LABEL, updatedLabel } from "../../../src/web/dashboard/client/clocks.js";
 import {
   formatAge,
+  formatArchiveDays,
   formatDuration,
   formatPercent,
   formatPoints,
@@ -228,5 +229,13 @@ describe("clocks", () => {
     assert.equal(updatedLabel(5_000), "Updated 5 s ago");
     assert.doesNotMatch(updatedLabel(5_000), /IST|\d\d:\d\d/);
     assert.match(UPTIME_LABEL, /real time/);
+  });
+});
+
+describe("formatArchiveDays", () => {
+  it("the archive's day count → none, one day, several days", () => {
+    assert.equal(formatArchiveDays(0), "no day yet");
+    assert.equal(formatArchiveDays(1), "1 day");
+    assert.equal(formatArchiveDays(42), "42 days");
   });
 });

@@ -74,6 +74,11 @@ export function istClock(iso: string | null | undefined): string {
   return istTimeOfEpoch(ms).slice(0, 5);
 }
 
+/** How many days the archive holds, for the health card. */
+export function formatArchiveDays(days: number): string {
+  return days === 0 ? "no day yet" : `${days} day${days === 1 ? "" : "s"}`;
+}
+
 /** A duration in seconds as `2 h 14 min`, `3 min 05 s` or `42 s`. */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));

@@ -8,6 +8,7 @@ import { marketClockLabel, UPTIME_LABEL } from "./clocks.js";
 import { byId, facts, fill, h } from "./dom.js";
 import {
   EXIT_REASON_LABELS,
+  formatArchiveDays,
   formatDuration,
   formatPercent,
   formatPoints,
@@ -204,6 +205,7 @@ export function renderHealth(s: StatusSnapshot): void {
       [UPTIME_LABEL, formatDuration(s.health.uptimeS)],
       ["CPU", s.health.cpuPct === null ? "—" : `${s.health.cpuPct.toFixed(1)}%`],
       ["Memory", `${Math.round(s.health.rssMb)} MB`],
+      ["Archive", formatArchiveDays(s.archiveDays)],
     ]),
   );
 }

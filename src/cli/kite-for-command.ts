@@ -1,0 +1,52 @@
+import type { KiteRest } from "../adapters/kite/kite-rest.js";
+import type { Config } from "../config/schema.js";
+import type { Clock } from "../ports/clock.js";
+import { UserError } from "./user-error.js";
+
+/*
+ * The Kite REST client of a command that reads market data with the trader's session
+ * (`fetch-candles`, `archive`): the api key from the configuration, the access token from the
+ * session file, the rate limits of Kite's API classes. A missing key or session is a UserError
+ * that says what to do.
+ */
+
+export interface CommandKite {
+  kite: KiteRest;
+  /** The error for Kite ending the session mid-command. */
+  expired: () => UserError;
+}
+
+export async function kiteForCommand(
+  config: Config,
+  command: string,
+  deps: { clock: Clock; warn: (message: string) => void; sleep?: (ms: number) => Promise<void> },
+): Promise<CommandKite> {
+  if (config.api_key === "") {
+    throw new UserError(
+      "the Kite app's api key is missing: set KITE_API_KEY in the environment (or api_key in the configuration file)",
+    );
+  }
+  const [{ KiteRest }, { RateLimiter }, { SessionStore }] = await Promise.all([
+    import("../adapters/kite/kite-rest.js"),
+    import("../adapters/kite/rate-limiter.js"),
+    import("../adapters/kite/session-store.js"),
+  ]);
+  const { clock, sleep } = deps;
+  const store = new SessionStore({ path: config.data.access_token_file, clock, warn: deps.warn });
+  const session = store.load();
+  if (!session) {
+    throw new UserError(`no valid Kite session in ${config.data.access_token_file}: run pivot login first`);
+  }
+  const kite = new KiteRest({
+    apiKey: config.api_key,
+    apiRoot: config.kite.api_root,
+    timeoutMs: config.kite.request_timeout_ms,
+    limiter: new RateLimiter({ clock, ...(sleep ? { sleep } : {}) }),
+    ...(sleep ? { sleep } : {}),
+    accessToken: session.accessToken,
+    onSessionExpired: (token) => store.markExpired(token),
+  });
+  const expired = () =>
+    new UserError(`Kite ended the session (TokenException): run pivot login, then ${command} again`);
+  return { kite, expired };
+}
