@@ -80,3 +80,19 @@ export function executionConfigFrom(config: Config): ExecutionConfig {
 export function executionConfig(changes: Partial<ExecutionConfig> = {}): ExecutionConfig {
   return { ...DEFAULT_EXECUTION_CONFIG, ...changes };
 }
+
+/**
+ * How long a protective stop whose fate is unknown (its answer lost, and the order book
+ * unreadable at that moment: a burst of 429s or 5xx) waits before the book decides it. A stop
+ * is what keeps a held position from being naked, so it is looked up again after a few seconds
+ * rather than the full `unsentAfterMs`: Kite's book shows an order as soon as it is accepted,
+ * and a second stop, should the first one surface late, is cancelled as a duplicate.
+ */
+export const UNCERTAIN_STOP_MS = 3_000;
+
+/** How long an order written NEW without an answer waits before the book may mark it FAILED. */
+export function unsentAfterMsOf(order: { purpose: string }, config: ExecutionConfig): number {
+  return order.purpose === "STOP_LOSS"
+    ? Math.min(config.unsentAfterMs, UNCERTAIN_STOP_MS)
+    : config.unsentAfterMs;
+}

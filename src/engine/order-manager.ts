@@ -4,6 +4,7 @@ import type { Store } from "../adapters/sqlite/store.js";
 import { istPartsOf } from "../domain/ist.js";
 import type { OrderRequest, OrderUpdate } from "../ports/broker.js";
 import { crashPoint } from "./crash-points.js";
+import { unsentAfterMsOf } from "./execution-config.js";
 import { ExitPath } from "./exit-path.js";
 import { OrderDesk } from "./order-desk.js";
 import type {
@@ -211,7 +212,7 @@ export class OrderManager extends EventEmitter<OrderManagerEvents> {
       if (
         o.status === "NEW" &&
         !desk.inflight.has(o.tag) &&
-        nowMs - o.createdAtMs >= desk.config.unsentAfterMs
+        nowMs - o.createdAtMs >= unsentAfterMsOf(o, desk.config)
       )
         needReconcile = true;
       if (o.tradeId && this.store.positions.byTradeId(o.tradeId)?.state === "CLOSED")

@@ -2,6 +2,7 @@ import type { StoredOrder } from "../adapters/sqlite/orders-repo.js";
 import type { StoredPosition } from "../adapters/sqlite/positions-repo.js";
 import { istEpochMs, istPartsOf } from "../domain/ist.js";
 import type { BrokerPosition, OrderUpdate } from "../ports/broker.js";
+import { unsentAfterMsOf } from "./execution-config.js";
 import type { OrderDesk } from "./order-desk.js";
 import type { ReconcileReport } from "./order-manager-types.js";
 import { MAX_ATTEMPTS } from "./order-tags.js";
@@ -86,7 +87,7 @@ export class Reconciler {
     for (const o of store.orders.live()) {
       if (o.status !== "NEW" || o.kiteOrderId !== null || desk.inflight.has(o.tag) || tags.has(o.tag))
         continue;
-      if (now - o.createdAtMs < desk.config.unsentAfterMs) continue;
+      if (now - o.createdAtMs < unsentAfterMsOf(o, desk.config)) continue;
       if (store.orders.markFailed(o.localId, "never reached the broker (not in its order book)"))
         report.unsentMarkedFailed.push(o.tag);
     }

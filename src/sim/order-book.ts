@@ -267,7 +267,9 @@ export class OrderBook {
     order.filledQuantity += quantity;
     order.pendingQuantity -= quantity;
     order.fillValue += price * quantity;
-    order.averagePrice = Math.round((order.fillValue / order.filledQuantity) * 100) / 100;
+    // Kite's average_price is the fills' volume-weighted average, not rounded to the paisa: quantity
+    // × average must give back what the fills were worth (P&L from fills to the paisa).
+    order.averagePrice = order.fillValue / order.filledQuantity;
     order.exchangeUpdateTimestamp = tick.time;
     if (order.pendingQuantity === 0) {
       this.record(order, "COMPLETE", tick.time);
