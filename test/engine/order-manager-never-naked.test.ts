@@ -350,3 +350,32 @@ test("OrderManager unexplained quantity left alone (flatten_unexplained off) →
   assert.equal(w.names("unexplained_quantity").length, 1);
   assert.equal(w.names("alert").filter((a) => /unexplained left alone/.test(String(a.message))).length, 1);
 });
+
+test("OrderManager stop placement uncertain (answer lost, never placed) → the book decides it after 3 s, not 15 s, and a new stop rests", async () => {
+  let lose = true;
+  const w = world({}, (paper) => ({
+    ...bind(paper),
+    placeOrder: async (r) =>
+      lose && r.type === "SL"
+        ? {
+            ok: false as const,
+            error: { kind: "rate_limited" as const, message: "Too many requests", uncertain: true },
+          }
+        : paper.placeOrder(r),
+  }));
+  await entered(w);
+  lose = false;
+  const stops = async () => (await w.book()).filter((o) => o.type === "SL");
+  assert.equal((await stops()).length, 0, "the first stop never reached the broker");
+  w.clock.advance(1_000);
+  w.om.poll();
+  await w.om.idle();
+  assert.equal((await stops()).length, 0, "still unknown after 1 s: nothing placed twice");
+  w.clock.advance(2_500);
+  w.om.poll();
+  await w.om.idle();
+  const [stop] = await stops();
+  assert.equal(stop?.status, "TRIGGER PENDING", "a stop rests 3.5 s after the entry's fill");
+  assert.equal(stop?.quantity, 20);
+  assert.deepEqual(w.om.exposures(), []);
+});
