@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
+import type { Command } from "commander";
 import { loadCandleData } from "../backtest/candle-cache.js";
 import { type CandleData, DataLoadError } from "../backtest/candle-directory.js";
 import type { Config } from "../config/schema.js";
 import { OBJECTIVES, type Objective } from "../lab/rank.js";
 import { type Dimension, parseSpace, SpaceError } from "../lab/space.js";
+import { dateOption, integerOption } from "./options.js";
 import { UserError } from "./user-error.js";
 
 /** Warnings of the lab commands go to stderr, as the backtest's do. */
@@ -64,4 +66,29 @@ export async function stoppableByInterrupt<T>(work: (signal: AbortSignal) => Pro
   } finally {
     process.off("SIGINT", onInterrupt);
   }
+}
+
+/** The options of a search over settings, shared by `pivot optimize` and `pivot walkforward`. */
+export function searchOptions(command: Command): Command {
+  return command
+    .option("--method <grid|random>", "every combination, or --samples drawn at random", "grid")
+    .option("--samples <n>", "sets drawn by --method random", (v) => integerOption("--samples", v, 1), 100)
+    .option("--seed <n>", "seed of --method random", (v) => integerOption("--seed", v, 0, 2 ** 32 - 1), 1)
+    .option(
+      "--objective <name>",
+      "net_pnl, sharpe, sortino, calmar or profit_factor",
+      objectiveOption,
+      "net_pnl",
+    )
+    .option(
+      "--min-trades <k>",
+      "sets with fewer trades rank last",
+      (v) => integerOption("--min-trades", v, 0),
+      1,
+    )
+    .option("--workers <n>", "worker threads (default: one per core)", (v) =>
+      integerOption("--workers", v, 1, 64),
+    )
+    .option("--from <date>", "first day, YYYY-MM-DD", (v) => dateOption("--from", v))
+    .option("--to <date>", "last day, YYYY-MM-DD", (v) => dateOption("--to", v));
 }

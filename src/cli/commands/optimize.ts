@@ -9,9 +9,8 @@ import { dailyEquity, heatmapAxes, renderOptimizeReport, TOP_CURVES } from "../.
 import { formatOptimizeText } from "../../lab/optimize-text.js";
 import { packCandles } from "../../lab/packed-candles.js";
 import type { Objective } from "../../lab/rank.js";
-import { loadLabData, objectiveOption, readSpaceFile, stoppableByInterrupt } from "../lab-setup.js";
+import { loadLabData, readSpaceFile, searchOptions, stoppableByInterrupt } from "../lab-setup.js";
 import { configForCommand } from "../load-config.js";
-import { dateOption, integerOption } from "../options.js";
 import { progressWithEta } from "../progress-eta.js";
 import { UserError } from "../user-error.js";
 
@@ -34,7 +33,7 @@ interface OptimizeFlags {
 
 /** `pivot optimize`: backtests every set of a search space on worker threads and ranks them. */
 export function registerOptimize(program: Command): void {
-  program
+  const command = program
     .command("optimize")
     .description("backtest many strategy/risk settings over the same data and rank them")
     .requiredOption("--data <dir>", "directory of <SYMBOL>_<DATE>.csv candle files")
@@ -42,27 +41,8 @@ export function registerOptimize(program: Command): void {
     .option(
       "--config <file>",
       "base configuration (default ./config.json); the space's settings replace its values",
-    )
-    .option("--method <grid|random>", "every combination, or --samples drawn at random", "grid")
-    .option("--samples <n>", "sets drawn by --method random", (v) => integerOption("--samples", v, 1), 100)
-    .option("--seed <n>", "seed of --method random", (v) => integerOption("--seed", v, 0, 2 ** 32 - 1), 1)
-    .option(
-      "--objective <name>",
-      "net_pnl, sharpe, sortino, calmar or profit_factor",
-      objectiveOption,
-      "net_pnl",
-    )
-    .option(
-      "--min-trades <k>",
-      "sets with fewer trades rank last",
-      (v) => integerOption("--min-trades", v, 0),
-      1,
-    )
-    .option("--workers <n>", "worker threads (default: one per core)", (v) =>
-      integerOption("--workers", v, 1, 64),
-    )
-    .option("--from <date>", "first day, YYYY-MM-DD", (v) => dateOption("--from", v))
-    .option("--to <date>", "last day, YYYY-MM-DD", (v) => dateOption("--to", v))
+    );
+  searchOptions(command)
     .option("--json", "print one JSON object {method, objective, space, results: [...]} on stdout")
     .option(
       "--report <file.html>",

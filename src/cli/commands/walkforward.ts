@@ -5,9 +5,9 @@ import { packCandles } from "../../lab/packed-candles.js";
 import type { Objective } from "../../lab/rank.js";
 import { type WalkForwardOutcome, walkForward } from "../../lab/walkforward.js";
 import { formatWalkForwardText } from "../../lab/walkforward-text.js";
-import { loadLabData, objectiveOption, readSpaceFile, stoppableByInterrupt } from "../lab-setup.js";
+import { loadLabData, readSpaceFile, searchOptions, stoppableByInterrupt } from "../lab-setup.js";
 import { configForCommand } from "../load-config.js";
-import { dateOption, integerOption } from "../options.js";
+import { integerOption } from "../options.js";
 import { progressWithEta } from "../progress-eta.js";
 import { UserError } from "../user-error.js";
 
@@ -31,7 +31,7 @@ interface WalkForwardFlags {
 
 /** `pivot walkforward`: optimise on a window, trade the best settings on the next, step on. */
 export function registerWalkForward(program: Command): void {
-  program
+  const command = program
     .command("walkforward")
     .description("optimise on each training window and test the best settings on the days that follow")
     .requiredOption("--data <dir>", "directory of <SYMBOL>_<DATE>.csv candle files")
@@ -43,27 +43,8 @@ export function registerWalkForward(program: Command): void {
       integerOption("--test-days", v, 1),
     )
     .option("--anchored", "every training window starts at the first day")
-    .option("--config <file>", "base configuration (default ./config.json)")
-    .option("--method <grid|random>", "every combination, or --samples drawn at random", "grid")
-    .option("--samples <n>", "sets drawn by --method random", (v) => integerOption("--samples", v, 1), 100)
-    .option("--seed <n>", "seed of --method random", (v) => integerOption("--seed", v, 0, 2 ** 32 - 1), 1)
-    .option(
-      "--objective <name>",
-      "net_pnl, sharpe, sortino, calmar or profit_factor",
-      objectiveOption,
-      "net_pnl",
-    )
-    .option(
-      "--min-trades <k>",
-      "sets with fewer trades rank last",
-      (v) => integerOption("--min-trades", v, 0),
-      1,
-    )
-    .option("--workers <n>", "worker threads (default: one per core)", (v) =>
-      integerOption("--workers", v, 1, 64),
-    )
-    .option("--from <date>", "first day, YYYY-MM-DD", (v) => dateOption("--from", v))
-    .option("--to <date>", "last day, YYYY-MM-DD", (v) => dateOption("--to", v))
+    .option("--config <file>", "base configuration (default ./config.json)");
+  searchOptions(command)
     .option("--json", "print one JSON object {windows, out_of_sample, efficiency} on stdout")
     .action((flags: WalkForwardFlags) => walkForwardCommand(flags));
 }
