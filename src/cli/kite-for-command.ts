@@ -10,6 +10,16 @@ import { UserError } from "./user-error.js";
  * that says what to do.
  */
 
+/** What a test may replace in a command that talks to Kite with the trader's session. */
+export interface KiteCommandDeps {
+  clock?: Clock;
+  env?: NodeJS.ProcessEnv;
+  out?: (text: string) => void;
+  err?: (text: string) => void;
+  /** Waits (rate limits, back-off); with a manual clock it must move the clock. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
 export interface CommandKite {
   kite: KiteRest;
   /** The error for Kite ending the session mid-command. */

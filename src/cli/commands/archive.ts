@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { istPartsOf } from "../../domain/ist.js";
 import type { ArchivedDay } from "../../engine/day-archive.js";
-import { type Clock, systemClock } from "../../ports/clock.js";
-import { kiteForCommand } from "../kite-for-command.js";
+import { systemClock } from "../../ports/clock.js";
+import { type KiteCommandDeps, kiteForCommand } from "../kite-for-command.js";
 import { configForCommand } from "../load-config.js";
 import { dateOption } from "../options.js";
 import { UserError } from "../user-error.js";
@@ -21,14 +21,7 @@ interface ArchiveFlags {
 }
 
 /** What a test may replace. */
-export interface ArchiveCommandDeps {
-  clock?: Clock;
-  env?: NodeJS.ProcessEnv;
-  out?: (text: string) => void;
-  err?: (text: string) => void;
-  /** Waits (rate limits, back-off); with a manual clock it must move the clock. */
-  sleep?: (ms: number) => Promise<void>;
-}
+export type ArchiveCommandDeps = KiteCommandDeps;
 
 /** Registers `pivot archive`. */
 export function registerArchive(program: Command): void {

@@ -3,8 +3,8 @@ import type { Command } from "commander";
 import { candleCsv } from "../../backtest/csv-candles.js";
 import type { Candle } from "../../domain/candle.js";
 import { formatHhmm, type IsoDate, istPartsOf, parseHhmm } from "../../domain/ist.js";
-import { type Clock, systemClock } from "../../ports/clock.js";
-import { kiteForCommand } from "../kite-for-command.js";
+import { systemClock } from "../../ports/clock.js";
+import { type KiteCommandDeps, kiteForCommand } from "../kite-for-command.js";
 import { configForCommand } from "../load-config.js";
 import { dateOption } from "../options.js";
 import { UserError } from "../user-error.js";
@@ -24,14 +24,7 @@ interface FetchFlags {
 }
 
 /** What a test may replace. */
-export interface FetchCandlesDeps {
-  clock?: Clock;
-  env?: NodeJS.ProcessEnv;
-  out?: (text: string) => void;
-  err?: (text: string) => void;
-  /** Waits (rate limits, back-off); with a manual clock it must move the clock. */
-  sleep?: (ms: number) => Promise<void>;
-}
+export type FetchCandlesDeps = KiteCommandDeps;
 
 /** One file written. */
 export interface WrittenFile {
