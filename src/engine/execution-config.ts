@@ -90,6 +90,15 @@ export function executionConfig(changes: Partial<ExecutionConfig> = {}): Executi
  */
 export const UNCERTAIN_STOP_MS = 3_000;
 
+/**
+ * An entry working at the broker longer than this has the order book read at every poll until
+ * it is done. Its fill comes by the socket or a postback, and Kite sends neither again: one lost
+ * (the socket reconnecting, a postback dropped) would leave the bought quantity unknown, so
+ * without a stop, until the next reconciliation (30 s). Reading the book each second keeps a
+ * fill known, and its stop placed, within the never-naked limit of 2 s.
+ */
+export const WORKING_ENTRY_BOOK_READ_MS = 1_000;
+
 /** How long an order written NEW without an answer waits before the book may mark it FAILED. */
 export function unsentAfterMsOf(order: { purpose: string }, config: ExecutionConfig): number {
   return order.purpose === "STOP_LOSS"

@@ -4,7 +4,7 @@ import type { Store } from "../adapters/sqlite/store.js";
 import { istPartsOf } from "../domain/ist.js";
 import type { OrderRequest, OrderUpdate } from "../ports/broker.js";
 import { crashPoint } from "./crash-points.js";
-import { unsentAfterMsOf } from "./execution-config.js";
+import { unsentAfterMsOf, WORKING_ENTRY_BOOK_READ_MS } from "./execution-config.js";
 import { ExitPath } from "./exit-path.js";
 import { OrderDesk } from "./order-desk.js";
 import type {
@@ -193,7 +193,11 @@ export class OrderManager extends EventEmitter<OrderManagerEvents> {
     return this.stops.exposures(nowMs);
   }
 
-  /** Timers (each trade stepped: exits repriced, resizes retried): entry timeouts, overdue cancels, unknown orders, confirmations, the invariant. */
+  /**
+   * Timers (each trade stepped: exits repriced, resizes retried): entry timeouts, working
+   * entries and unanswered orders (the book read), overdue cancels, unknown orders,
+   * confirmations, the invariant.
+   */
   poll(nowMs: number = this.desk.clock.now()): void {
     const { desk } = this;
     let needBook = false;
@@ -201,9 +205,11 @@ export class OrderManager extends EventEmitter<OrderManagerEvents> {
     for (const pos of this.store.positions.open()) {
       if (pos.state === "OPENING" && pos.entryOrderId !== null) {
         const entry = this.store.orders.byLocalId(pos.entryOrderId);
-        if (entry && isLive(entry) && nowMs - entry.createdAtMs >= desk.config.entryTimeoutMs) {
+        const age = entry && isLive(entry) ? nowMs - entry.createdAtMs : -1;
+        if (entry && age >= desk.config.entryTimeoutMs) {
           this.track(desk.cancel(entry, `entry of ${pos.tradeId} timed out`));
         }
+        if (age >= WORKING_ENTRY_BOOK_READ_MS) needBook = true;
       }
       this.track(this.advance(pos.tradeId));
     }
@@ -215,6 +221,8 @@ export class OrderManager extends EventEmitter<OrderManagerEvents> {
         nowMs - o.createdAtMs >= unsentAfterMsOf(o, desk.config)
       )
         needReconcile = true;
+      // An answer lost in a burst of 429s or 5xx: the book, once readable, finds the order by tag.
+      else if (o.status === "NEW" && !desk.inflight.has(o.tag)) needBook = true;
       if (o.tradeId && this.store.positions.byTradeId(o.tradeId)?.state === "CLOSED")
         this.track(this.advance(o.tradeId));
     }

@@ -379,3 +379,18 @@ test("OrderManager stop placement uncertain (answer lost, never placed) → the 
   assert.equal(stop?.quantity, 20);
   assert.deepEqual(w.om.exposures(), []);
 });
+
+test("OrderManager entry's fill update lost (the socket reconnecting, no postback) → the book is read at the next poll and the stop rests within 2 s", async () => {
+  const w = world({}, (paper) => ({ ...bind(paper), onOrderUpdate: () => () => {} }));
+  await w.om.enter({ tradeId: TRADE, symbol: SYM, quantity: 20, stopLoss: 90 });
+  await w.om.idle();
+  w.tick(100); // filled at the broker; the update never arrives
+  await w.om.idle();
+  const stops = async () => (await w.book()).filter((o) => o.type === "SL" && o.status === "TRIGGER PENDING");
+  assert.equal((await stops()).length, 0, "nothing known yet");
+  w.om.poll();
+  await w.om.idle();
+  const [stop] = await stops();
+  assert.equal(stop?.quantity, 20, "the stop rests 1 s after the fill");
+  assert.deepEqual(w.om.exposures(), []);
+});
