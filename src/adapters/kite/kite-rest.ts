@@ -403,14 +403,20 @@ export class KiteRest {
     });
   }
 
-  /** Looks the tag up after each pause; stops at the first sighting or the first unreadable book. */
+  /**
+   * Looks the tag up after each pause; stops at the first sighting. A book unreadable at one
+   * pause is looked at again at the next (a burst of 429s or 5xx passes): giving up at the first
+   * leaves the order's fate unknown, and a protective stop unknown is a position without one.
+   * The last reading decides: absent only when the book was read after the last pause.
+   */
   private async lookUpPlaced(tag: string): Promise<KiteResult<KiteOrder | null>> {
+    let last: KiteResult<KiteOrder | null> = kiteOk(null);
     for (const delay of this.lookupDelays.length > 0 ? this.lookupDelays : [0]) {
       await this.sleep(delay);
-      const found = await this.findOrderByTag(tag);
-      if (!found.ok || found.value) return found;
+      last = await this.findOrderByTag(tag);
+      if (last.ok && last.value) return last;
     }
-    return kiteOk(null);
+    return last;
   }
 
   private quoteCall<S extends z.ZodType>(

@@ -136,6 +136,30 @@ test("placeOrder answered 503 while the order book is unreadable → uncertain f
   assert.equal(fake.count("POST /orders/regular"), 1);
 });
 
+test("placeOrder answered 429 after which the book is unreadable at the first look-up (its retries used up) and readable at the second → found by tag, not uncertain, one POST", async () => {
+  let gets = 0;
+  fake.route("POST /orders/regular", (req) => {
+    accept(req.form, "250904000000104");
+    return kiteError(429, "NetworkException", "Too many requests");
+  });
+  fake.route("GET /orders", () => {
+    gets++;
+    // The first look-up's three tries meet the burst; the second look-up reads the book.
+    if (gets <= 3) return kiteError(429, "NetworkException", "Too many requests");
+    const book = mockJson<{ status: string; data: Array<Record<string, unknown>> }>("orders.json");
+    book.data.push(...accepted);
+    return { json: book };
+  });
+  const { kite } = client();
+  const r = await kite.placeOrder(order("pvtBurst1"));
+  assert.deepEqual(r.ok ? { id: r.value.order_id, via: r.value.via } : r.error, {
+    id: "250904000000104",
+    via: "lookup",
+  });
+  assert.equal(fake.count("POST /orders/regular"), 1);
+  assert.equal(gets, 4);
+});
+
 test("placeOrder rejected by Kite (MarginException) → margin failure, no look-up, no retry", async () => {
   fake.route("POST /orders/regular", kiteError(400, "MarginException", "Insufficient funds"));
   const { kite } = client();
