@@ -66,7 +66,11 @@ export class SteppedService {
       url: sim.wsUrl,
       apiKey: sim.apiKey,
       accessToken: () => sessions.current()?.accessToken ?? null,
-      silenceMs: 1_000,
+      // Above the simulator's heartbeat (1 s of real time, checked every 250 ms): a step that
+      // waits on REST back-offs (a 429 burst: 1 s each) is not a silent socket. At 1 s the
+      // watchdog fired there now and then, and the order updates sent while it reconnected were
+      // lost: the same case passed or failed by the machine's timing.
+      silenceMs: 3_000,
       backoff: { initialMs: 20, maxMs: 100 },
     });
     this.ticker.on("error", () => {});
