@@ -19,6 +19,7 @@ export function summarize(trades: readonly Trade[]): SummaryFigures {
     MAX_DAILY_LOSS: 0,
     STOP_FILLED: 0,
     PANIC: 0,
+    EMERGENCY: 0,
     MANUAL: 0,
   };
   let firstCandle = 0;

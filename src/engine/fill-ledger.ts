@@ -8,7 +8,7 @@
  * - an exit filled: the trade's P&L from the fills replaces the model's in the day's loss limit;
  *   when the exit was not the strategy's own (the protective stop filled at the broker, panic, an
  *   exit whose reason was lost over a restart), the strategy's position is closed at once at the
- *   fill price with a reason of its own (STOP_FILLED, PANIC, MANUAL);
+ *   fill price with a reason of its own (STOP_FILLED, PANIC, EMERGENCY, MANUAL);
  * - a close by hand (the broker flat): the strategy's position is closed as MANUAL.
  *
  * The exit message goes once both halves are known: the strategy's trade is closed and the
@@ -22,6 +22,7 @@ import type { FillFigures, Notification } from "../ports/notifier.js";
 import type { ExitReason, OutsideExitReason } from "../strategy/types.js";
 import type { LiveDay } from "./live-day.js";
 import type { OrderManager } from "./order-manager.js";
+import { EMERGENCY_REASON } from "./stop-keeper.js";
 import { slippageOf, type TradeFills, tradeFills } from "./trade-fills.js";
 
 /** The strategy's own exits: the strategy closes those positions itself, at its model price. */
@@ -38,6 +39,7 @@ export function outsideExitReason(orderManagerReason: string): OutsideExitReason
   if (STRATEGY_EXITS.has(orderManagerReason)) return null;
   if (orderManagerReason === "protective_stop" || orderManagerReason === "STOP_FILLED") return "STOP_FILLED";
   if (orderManagerReason === "PANIC") return "PANIC";
+  if (orderManagerReason === EMERGENCY_REASON) return "EMERGENCY";
   return "MANUAL";
 }
 

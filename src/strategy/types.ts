@@ -7,9 +7,9 @@ import type { OptionType } from "../domain/symbols.js";
 export type Scenario = 1 | 2 | 3;
 
 /**
- * Why a position was closed (STRATEGY.md section 6). The last three are live-only: a fill that
+ * Why a position was closed (STRATEGY.md section 6). The last four are live-only: a fill that
  * ended the position outside the strategy's own exit (the protective stop filled at the broker,
- * panic, a close by hand).
+ * panic, an emergency exit because no protective stop could rest, a close by hand).
  */
 export type ExitReason =
   | "STOP_LOSS"
@@ -19,10 +19,11 @@ export type ExitReason =
   | "MAX_DAILY_LOSS"
   | "STOP_FILLED"
   | "PANIC"
+  | "EMERGENCY"
   | "MANUAL";
 
 /** The live-only exits: the position ended at the broker, outside the strategy's own exit. */
-export type OutsideExitReason = Extract<ExitReason, "STOP_FILLED" | "PANIC" | "MANUAL">;
+export type OutsideExitReason = Extract<ExitReason, "STOP_FILLED" | "PANIC" | "EMERGENCY" | "MANUAL">;
 
 /** Why a signal was not acted on. */
 export type SkipReason =

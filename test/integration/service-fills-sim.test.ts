@@ -194,6 +194,24 @@ test("panic with the first trade open (10:30), cleared at 10:45 → the strategy
   }
 });
 
+test("no protective stop can rest (its price would be 0) → an emergency exit at once, recorded on the trade as EMERGENCY (not MANUAL) at the sale's fill price", async () => {
+  const day = await ServiceDay.start({ root, name: "emergency", execution: { disasterStopPct: 100 } });
+  try {
+    const [first] = backtestTrades(1);
+    assert.ok(first);
+    await day.runTo("10:30");
+    const t = day.store.trades.byId(first.trade_id);
+    assert.ok(t?.status === "CLOSED", `closed by 10:30: ${t?.status}`);
+    assert.equal(t.exit_reason, "EMERGENCY");
+    const sim = simFills(day, first.trade_id);
+    assert.equal(t.exit_price, sim.exitPrice, "closed at the emergency sale's fill price");
+    assert.equal(t.fill_pnl_rupees, sim.grossPnl);
+    assert.equal(day.service.day?.strategyDay?.openPosition, null, "the strategy holds nothing");
+  } finally {
+    await day.stop();
+  }
+});
+
 test("a restart after the first trade closed (down 11:40-11:50) → the replayed strategy's realised P&L is the fills', not the model's", async () => {
   const day = await ServiceDay.start({ root, name: "restart" });
   try {

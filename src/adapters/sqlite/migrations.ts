@@ -321,8 +321,9 @@ const V3_TRADE_COLUMNS = `trade_id, date, status, symbol, strike, option_type, s
   re_entry, entry_time, entry_price, entry_candle_low, stop_loss, target, quantity, lot_size, candles_held,
   pivot_pp, pivot_r1, pivot_r2, pivot_r3, pivot_r4, pivot_r5, pivot_s1, pivot_s2, pivot_s3,
   exit_time, exit_price, exit_reason, pnl_points, pnl_rupees, charges, net_pnl_rupees, updated_at_ms`;
-const V3 = `
-CREATE TABLE trades_v3 (
+/** The trades table as of v3 (fills and slippage), named `table`, accepting `exitReasons`. */
+const tradesTableWithFills = (table: string, exitReasons: string) => `
+CREATE TABLE ${table} (
   trade_id TEXT PRIMARY KEY,
   date TEXT NOT NULL ${DATE_CHECK("date")},
   status TEXT NOT NULL CHECK (status IN ('OPEN', 'CLOSED')),
@@ -344,7 +345,7 @@ CREATE TABLE trades_v3 (
   ${PIVOT_COLUMNS(false)},
   exit_time TEXT,
   exit_price REAL,
-  exit_reason TEXT CHECK (exit_reason IS NULL OR exit_reason IN (${EXIT_REASONS}, 'STOP_FILLED')),
+  exit_reason TEXT CHECK (exit_reason IS NULL OR exit_reason IN (${exitReasons})),
   pnl_points REAL,
   pnl_rupees REAL,
   charges REAL,
@@ -362,7 +363,8 @@ CREATE TABLE trades_v3 (
   CHECK (status = 'OPEN' OR (exit_time IS NOT NULL AND exit_price IS NOT NULL AND exit_reason IS NOT NULL
     AND pnl_points IS NOT NULL AND pnl_rupees IS NOT NULL AND charges IS NOT NULL AND net_pnl_rupees IS NOT NULL)),
   CHECK (status = 'CLOSED' OR exit_time IS NULL)
-) STRICT;
+) STRICT;`;
+const V3 = `${tradesTableWithFills("trades_v3", `${EXIT_REASONS}, 'STOP_FILLED'`)}
 INSERT INTO trades_v3 (${V3_TRADE_COLUMNS}) SELECT ${V3_TRADE_COLUMNS} FROM trades;
 DROP TABLE trades;
 ALTER TABLE trades_v3 RENAME TO trades;
@@ -372,6 +374,21 @@ CREATE INDEX trades_open ON trades (status) WHERE status = 'OPEN';
 ALTER TABLE daily_summary ADD COLUMN slippage_rupees REAL;
 `;
 
+/**
+ * v6: the exit reason EMERGENCY (the position sold at once because no protective stop could
+ * rest: two stops refused, or no stop price), which v5 recorded as MANUAL. The trades table is
+ * rebuilt as v3 did, every row copied.
+ */
+const V6_TRADE_COLUMNS = `${V3_TRADE_COLUMNS}, filled_quantity, entry_fill_price, exit_fill_price, fill_pnl_rupees,
+  fill_charges, fill_net_pnl_rupees`;
+const V6 = `${tradesTableWithFills("trades_v6", `${EXIT_REASONS}, 'STOP_FILLED', 'EMERGENCY'`)}
+INSERT INTO trades_v6 (${V6_TRADE_COLUMNS}) SELECT ${V6_TRADE_COLUMNS} FROM trades;
+DROP TABLE trades;
+ALTER TABLE trades_v6 RENAME TO trades;
+CREATE INDEX trades_by_date ON trades (date, entry_time);
+CREATE INDEX trades_open ON trades (status) WHERE status = 'OPEN';
+`;
+
 /** Every migration, in order; the last one's version is the schema version this code writes. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "create every table", sql: V1 },
@@ -379,6 +396,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: "trades record their fills and slippage; exit reason STOP_FILLED", sql: V3 },
   { version: 4, name: "paper mode's orders and fills", sql: V4_PAPER_BOOK },
   { version: 5, name: "postback bodies stored once, confirmed from the order book", sql: V5 },
+  { version: 6, name: "exit reason EMERGENCY", sql: V6 },
 ];
 
 /** The schema version this code knows (the last migration's). */

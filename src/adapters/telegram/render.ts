@@ -32,6 +32,7 @@ const EXIT_REASON: Readonly<Record<string, string>> = {
   MAX_DAILY_LOSS: "daily loss limit",
   STOP_FILLED: "stop filled at the broker",
   PANIC: "panic",
+  EMERGENCY: "emergency exit (no stop could rest)",
   MANUAL: "closed at the broker",
 };
 

@@ -45,6 +45,12 @@ test("exit message without fills (nothing known from the broker) → the model's
   assert.doesNotMatch(text, /Slippage/);
 });
 
+test("exit message of an emergency exit (no stop could rest) → says so in words, not as a close at the broker", () => {
+  const text = renderNotification({ ...EXIT, reason: "EMERGENCY" });
+  assert.match(text, /emergency exit \(no stop could rest\) at 160\.90/);
+  assert.doesNotMatch(text, /closed at the broker/);
+});
+
 test("daily summary with the day's slippage → a slippage line; without → none", () => {
   const figures = summarize([]);
   const withSlip = renderNotification({

@@ -137,6 +137,7 @@ export const EXIT_REASON_LABELS: Record<string, string> = {
   MAX_DAILY_LOSS: "Daily loss limit",
   STOP_FILLED: "Stop filled at broker",
   PANIC: "Panic",
+  EMERGENCY: "Emergency exit (no stop)",
   MANUAL: "Closed at broker",
 };
 
