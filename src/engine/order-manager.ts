@@ -203,14 +203,13 @@ export class OrderManager extends EventEmitter<OrderManagerEvents> {
     let needBook = false;
     let needReconcile = this.reconciler.confirmationDue(nowMs);
     for (const pos of this.store.positions.open()) {
-      if (pos.state === "OPENING" && pos.entryOrderId !== null) {
-        const entry = this.store.orders.byLocalId(pos.entryOrderId);
-        const age = entry && isLive(entry) ? nowMs - entry.createdAtMs : -1;
-        if (entry && age >= desk.config.entryTimeoutMs) {
-          this.track(desk.cancel(entry, `entry of ${pos.tradeId} timed out`));
-        }
-        if (age >= WORKING_ENTRY_BOOK_READ_MS) needBook = true;
+      const entry = pos.entryOrderId === null ? null : this.store.orders.byLocalId(pos.entryOrderId);
+      const age = entry && isLive(entry) ? nowMs - entry.createdAtMs : -1;
+      if (entry && pos.state === "OPENING" && age >= desk.config.entryTimeoutMs) {
+        this.track(desk.cancel(entry, `entry of ${pos.tradeId} timed out`));
       }
+      // Also while the exit waits for the entry's cancel (CLOSING): a fill may have beaten it.
+      if (age >= WORKING_ENTRY_BOOK_READ_MS) needBook = true;
       this.track(this.advance(pos.tradeId));
     }
     for (const o of this.store.orders.live()) {
@@ -286,6 +285,13 @@ export class OrderManager extends EventEmitter<OrderManagerEvents> {
             this.desk.alert("critical", `trade ${tradeId}: step failed: ${String(e)}`);
           }
         } while (this.dirty.has(tradeId));
+        // Measured after every step, not only at the next poll: an exposure dates from the step
+        // that left it (a fill learnt, a stop refused), which is when the trader's risk began.
+        try {
+          this.stops.exposures();
+        } catch (e) {
+          this.desk.alert("critical", `trade ${tradeId}: exposure not measured: ${String(e)}`);
+        }
       } finally {
         this.runs.delete(tradeId);
       }

@@ -68,6 +68,19 @@ export interface StatusSnapshot {
     /** The protective stop order is resting at the broker. */
     stopResting: boolean;
   } | null;
+  /**
+   * Quantities held at the broker without a resting stop or exit to sell them (the never-naked
+   * invariant, `OrderManager.exposures()`), per position: empty while every one is protected.
+   * `since`: when the service first saw it uncovered; past 2 s it is a critical alert too.
+   */
+  exposures: Array<{
+    tradeId: string;
+    symbol: string;
+    held: number;
+    uncovered: number;
+    since: string;
+    forS: number;
+  }>;
   orders: StoredOrder[];
   /** Today's trades: the strategy's model prices and what the broker filled (`*_fill_*`, `slippage` below). */
   trades: StoredTrade[];

@@ -359,6 +359,7 @@ function initialSnapshot(day: ScriptedDay, mode: ServiceMode, sessionValid: bool
             stopResting: true,
           }
         : null,
+    exposures: [],
     orders: day.orders,
     trades: day.trades,
     signals: day.signals,

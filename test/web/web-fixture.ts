@@ -61,6 +61,7 @@ export function fakeStatus(): StatusSnapshot {
       ],
     },
     position: null,
+    exposures: [],
     orders: [],
     trades: [],
     signals: [],

@@ -118,6 +118,10 @@ export function statusReply(s: StatusSnapshot): Reply {
   } else {
     lines.push("Position: none");
   }
+  for (const e of s.exposures)
+    lines.push(
+      html`⚠️ ${formatWhole(e.uncovered)} of ${formatWhole(e.held)} ${e.symbol} held without a resting stop since ${clockOf(e.since)} (${e.forS} s)`,
+    );
   const r = s.risk;
   lines.push(
     html`Today: ${r.tradesToday}/${r.maxTradesPerDay} trades, ${r.stopLossesToday} stop loss(es) · net ${formatSignedRupees(s.pnl.net)}`,

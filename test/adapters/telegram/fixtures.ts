@@ -30,6 +30,7 @@ export function statusSnapshot(changes: Partial<StatusSnapshot> = {}): StatusSna
       pnlRupees: 173,
       stopResting: true,
     },
+    exposures: [],
     orders: [],
     trades: [],
     signals: [],
