@@ -9,7 +9,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type RunningSimulator, startSimulator } from "../../src/sim/simulator.js";
+import { type Fault, type RunningSimulator, startSimulator } from "../../src/sim/simulator.js";
 import { PivotProcess } from "../support/pivot-process.js";
 import { freePort, prepareSimService } from "../support/sim-service.js";
 import { chaosMarket, marketMs, timeOfPosition } from "./markets.js";
@@ -34,6 +34,17 @@ function logText(dir: string): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A latency fault at this speed: the broker's delay is real time, and each real ms is SPEED
+ * market ms, so a 1 s latency would hold one request for a market minute (one sale after a
+ * late fill then "naked" 60 s, where the same latency costs 1 s on a real day). Injected
+ * divided by SPEED: the same delay in market time as the fault says.
+ */
+function atSpeed(fault: Fault): Fault {
+  if (fault.kind !== "latency") return fault;
+  return { ...fault, ms: Math.max(1, Math.round(fault.ms / SPEED)) };
+}
 
 export async function runProcessCase(c: ChaosCase, dir: string): Promise<CaseRun> {
   const market = chaosMarket(c.market);
@@ -135,7 +146,7 @@ export async function runProcessCase(c: ChaosCase, dir: string): Promise<CaseRun
         while (next < events.length && (events[next]?.at as number) <= sim.state().marketTimeMs) {
           const action = (events[next++] as { action: ChaosCase["schedule"][number]["action"] }).action;
           injected[actionKind(action)] = (injected[actionKind(action)] ?? 0) + 1;
-          if (action.kind === "fault") sim.injectFault(action.fault);
+          if (action.kind === "fault") sim.injectFault(atSpeed(action.fault));
           else if (action.kind === "crash" && !restarted) await restart("SIGKILL");
         }
         await sleep(POLL_MS);
