@@ -9,6 +9,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { type Fault, type RunningSimulator, startSimulator } from "../../src/sim/simulator.js";
 import { PivotProcess } from "../support/pivot-process.js";
 import { freePort, prepareSimService } from "../support/sim-service.js";
@@ -21,6 +22,25 @@ const SPEED = 60;
 /** Real ms of the service's own reaction (a tick or an update to an order sent) allowed at SPEED. */
 const REACTION_REAL_MS = 60;
 const POLL_MS = 5;
+/** Real ms that nothing may be working before the replay jumps ahead. */
+const QUIET_REAL_MS = 100;
+
+/** Positions of the service's database not closed (read only: the service holds it). */
+function openPositionsIn(databasePath: string): number {
+  try {
+    const db = new Database(databasePath, { readonly: true, fileMustExist: true });
+    try {
+      const row = db.prepare("SELECT count(*) AS n FROM positions WHERE state <> 'CLOSED'").get() as {
+        n: number;
+      };
+      return row.n;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0; // not created yet
+  }
+}
 
 function logText(dir: string): string {
   try {
@@ -117,15 +137,25 @@ export async function runProcessCase(c: ChaosCase, dir: string): Promise<CaseRun
       naked.up();
       restarted = true;
     };
-    /** Plays on at speed until nothing is held or working (at most `ms` of market time). */
+    /**
+     * Plays on at speed until nothing is held or working (at most `ms` of market time), at the
+     * simulator and in the service's database, for QUIET_REAL_MS on end: an entry decided at
+     * the window's last candle reaches the simulator a few real ms later, and a jump then would
+     * fill it on hours of ticks that the service takes market seconds to read.
+     */
     const playUntilQuiet = async (ms: number) => {
       const last = sim.state().marketTimeMs + ms;
+      let quietSince: number | null = null;
       while (sim.state().marketTimeMs < last) {
         const s = sim.state();
         naked.sample(s);
         const working =
-          s.orders.some((o) => o.status === "OPEN") || s.positions.net.some((p) => Number(p.quantity) !== 0);
-        if (!working) return;
+          s.orders.some((o) => o.status === "OPEN") ||
+          s.positions.net.some((p) => Number(p.quantity) !== 0) ||
+          openPositionsIn(data.database_path) > 0;
+        if (working) quietSince = null;
+        else quietSince ??= performance.now();
+        if (quietSince !== null && performance.now() - quietSince >= QUIET_REAL_MS) return;
         await sleep(POLL_MS);
       }
     };
