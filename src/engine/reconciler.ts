@@ -13,7 +13,8 @@ import { fillPrint, isLive, viewOf } from "./trade-view.js";
  * Reconciliation: the broker's book and positions read (book, positions, book again: a fill
  * between the reads shows as a change of the book and keeps its trade out of the checks until
  * the next round), what was missed applied, and the store compared with the broker:
- * - a position the broker reads flat is closed as MANUAL only after two flat readings at least
+ * - a position (open, or closing with its exit unfilled) the broker reads flat is closed as
+ *   MANUAL, its orders left at the broker cancelled, only after two flat readings at least
  *   `CONFIRM_MS` apart, with the order book agreeing (its fills on the contract net to zero);
  *   one reading of zero can be a glitch of the positions API, and closing on it drops the stop;
  * - a quantity above what the trades' tagged orders explain (a late duplicate, an order by hand)
@@ -103,7 +104,9 @@ export class Reconciler {
     for (const pos of store.positions.open()) {
       const v = viewOf(store.orders.byTrade(pos.tradeId));
       if (v.unresolved.length > 0) continue;
-      if (positions.ok && second.ok && pos.state === "OPEN" && v.held > 0) {
+      // CLOSING too: a position sold by hand while its exit rests; the exit would then sell short.
+      const settled = pos.state === "OPEN" || pos.state === "CLOSING";
+      if (positions.ok && second.ok && settled && v.held > 0) {
         const steady = fills.get(pos.tradeId) === fillPrint(store, pos.tradeId);
         const held = atBroker(pos.symbol);
         if (steady && held <= 0 && bookNet(book, pos.symbol) <= 0) {

@@ -363,6 +363,41 @@ test("OrderManager position sold by hand at the broker → two flat readings 5 s
   assert.equal(orders.filter((o) => o.tag?.startsWith("X")).length, 0);
 });
 
+test("OrderManager position sold by hand while its exit rests unfilled (CLOSING) → two flat readings 5 s apart → manual_close, the leftover exit cancelled (it would sell short)", async () => {
+  // A sell limit above the market: the exit rests.
+  const w = world({ exitOrder: "LIMIT", exitLimitBufferPct: -50 });
+  await entered(w);
+  await w.om.exit(TRADE, "TARGET", SYM);
+  w.tick(100);
+  await w.om.idle();
+  assert.equal(w.store.positions.byTradeId(TRADE)?.state, "CLOSING");
+  const exitResting = async () => (await w.book()).find((o) => o.type === "LIMIT" && o.side === "SELL");
+  assert.equal((await exitResting())?.status, "OPEN", "the exit rests at 150");
+  await w.paper.placeOrder({
+    exchange: "BFO",
+    tradingsymbol: SYM,
+    side: "SELL",
+    type: "MARKET",
+    quantity: 20,
+    product: "MIS",
+    tag: "byhand2",
+  });
+  w.tick(101);
+  await w.om.idle();
+  const first = await w.om.reconcile();
+  await w.om.idle();
+  assert.deepEqual(first.flatReadings, [TRADE]);
+  w.clock.advance(5_000);
+  w.om.poll();
+  await w.om.idle();
+  assert.deepEqual(
+    w.names("manual_close").map((e) => e.tradeId),
+    [TRADE],
+  );
+  assert.equal(w.store.positions.byTradeId(TRADE)?.state, "CLOSED");
+  assert.equal((await exitResting())?.status, "CANCELLED");
+});
+
 test("OrderManager panic → entry resting cancelled, open position's stop modified into the sale, entries blocked", async () => {
   const w = world();
   await entered(w);
