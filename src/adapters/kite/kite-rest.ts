@@ -1,9 +1,8 @@
-import { createRequire } from "node:module";
-import type { Connect, KiteConnectParams } from "kiteconnect";
+import type { Connect } from "kiteconnect";
 import type { z } from "zod";
-import { INSTRUMENT_COLUMNS } from "../../domain/instruments.js";
+import { instrumentsCsvOf } from "./instruments-csv.js";
+import { installStatusKeeper, isErrorObject, loadKiteConnect, schemaParser } from "./kite-client.js";
 import {
-  annotateErrorBody,
   isRetryable,
   type KiteFailure,
   type KiteResult,
@@ -12,7 +11,6 @@ import {
   toKiteFailure,
 } from "./kite-errors.js";
 import {
-  describePayloadIssue,
   historicalSchema,
   type KiteHistoricalCandle,
   type KiteLtps,
@@ -36,7 +34,30 @@ import {
   sessionSchema,
   tradesSchema,
 } from "./kite-payloads.js";
+import {
+  DEFAULT_RETRY,
+  type KiteExchange,
+  type KiteInterval,
+  type KiteRestOptions,
+  type ModifyOrderParams,
+  type PlacedOrder,
+  type PlaceOrderParams,
+  type RetryPolicy,
+} from "./kite-rest-types.js";
+import { checkOrder, isAmbiguous, uncertain } from "./place-order-rules.js";
 import { type RateClass, type RateLimiter, type Sleep, timerSleep } from "./rate-limiter.js";
+
+export { instrumentsCsvOf } from "./instruments-csv.js";
+export type {
+  KiteExchange,
+  KiteInterval,
+  KiteRestOptions,
+  ModifyOrderParams,
+  PlacedOrder,
+  PlaceOrderParams,
+  RetryPolicy,
+} from "./kite-rest-types.js";
+export { DEFAULT_RETRY } from "./kite-rest-types.js";
 
 /*
  * Kite's REST API through the official client, every call typed and returning a KiteResult
@@ -49,89 +70,6 @@ import { type RateClass, type RateLimiter, type Sleep, timerSleep } from "./rate
  * option (which prints every request, Authorization header included) stays off.
  */
 
-/** Exchanges the system uses. */
-export type KiteExchange = "BFO" | "BSE" | "NSE" | "NFO";
-
-/** Kite's candle intervals. */
-export type KiteInterval =
-  | "minute"
-  | "3minute"
-  | "5minute"
-  | "10minute"
-  | "15minute"
-  | "30minute"
-  | "60minute"
-  | "day";
-
-/** How GETs are retried. */
-export interface RetryPolicy {
-  /** Tries in all, the first included. */
-  maxAttempts: number;
-  /** The first pause; each next one doubles, up to `maxDelayMs` (then jittered). */
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 300, maxDelayMs: 2000 };
-
-/** An order to place. Every order carries a tag: it is how a lost answer is found again. */
-export interface PlaceOrderParams {
-  exchange: KiteExchange;
-  tradingsymbol: string;
-  transaction_type: "BUY" | "SELL";
-  order_type: "MARKET" | "LIMIT" | "SL" | "SL-M";
-  quantity: number;
-  product: "MIS" | "NRML" | "CNC";
-  price?: number;
-  trigger_price?: number;
-  validity?: "DAY" | "IOC";
-  /** Required by Kite on MARKET and SL-M orders; -1 (automatic) is sent when left out. */
-  market_protection?: number;
-  /** 1-20 letters or digits, unique to this order (never reused). */
-  tag: string;
-}
-
-/** Changes to an open order. */
-export interface ModifyOrderParams {
-  quantity?: number;
-  price?: number;
-  trigger_price?: number;
-  order_type?: "MARKET" | "LIMIT" | "SL" | "SL-M";
-  validity?: "DAY" | "IOC";
-  /** Required by Kite when the order becomes MARKET or SL-M (-1: automatic). */
-  market_protection?: number;
-}
-
-/** A placed order: from Kite's answer, from the order book after a lost answer, or from the one retry. */
-export interface PlacedOrder {
-  order_id: string;
-  via: "response" | "lookup" | "retry";
-  /** The order as the book showed it (via "lookup"). */
-  order?: KiteOrder;
-}
-
-export interface KiteRestOptions {
-  apiKey: string;
-  /** `kite.api_root`. */
-  apiRoot: string;
-  /** `kite.request_timeout_ms`. */
-  timeoutMs: number;
-  /** Shared by every client of the api_key. */
-  limiter: RateLimiter;
-  accessToken?: string | null;
-  /** Told, once per token, that Kite answered TokenException to a call made with it. */
-  onSessionExpired?: (accessToken: string) => void;
-  sleep?: Sleep;
-  /** Uniform in [0, 1): the back-off jitter. */
-  random?: () => number;
-  retry?: Partial<RetryPolicy>;
-  /** Pauses before each look-up of an order whose placement got no clear answer. */
-  placeLookupDelaysMs?: readonly number[];
-  /** `execution.algo_id`: sent as `algo_id` with every order placed (empty or absent: not sent). */
-  algoId?: string;
-}
-
-const TAG = /^[A-Za-z0-9]{1,20}$/;
 const MAX_QUOTE_INSTRUMENTS = 500;
 const MAX_LTP_INSTRUMENTS = 1000;
 
@@ -498,109 +436,6 @@ export class KiteRest {
   }
 }
 
-/**
- * The official client, required from node_modules when the first REST client is made rather
- * than imported: bundled into dist/pivot.js it (with axios, papaparse, crypto-js and ws, about
- * 1 MB) would be parsed at the start of every command, the backtest's included.
- */
-function loadKiteConnect(): new (params: KiteConnectParams) => Connect {
-  const load = createRequire(import.meta.url);
-  return (load("kiteconnect") as typeof import("kiteconnect")).KiteConnect;
-}
-
 function noSession<T>(): KiteResult<T> {
   return kiteFail({ kind: "session_expired", message: "no Kite session: log in first (pivot login)" });
-}
-
-/** True when a lost or unclear answer leaves it open whether Kite took the order. */
-function isAmbiguous(failure: KiteFailure): boolean {
-  return isRetryable(failure) || failure.kind === "unknown";
-}
-
-function uncertain<T>(cause: KiteFailure, tag: string, lookup: KiteFailure): KiteResult<T> {
-  return kiteFail({
-    ...cause,
-    uncertain: true,
-    message: `${cause.message}; the order book could not be read (${lookup.message}): the order may have been placed, reconcile by tag ${tag} before placing again`,
-  });
-}
-
-function checkOrder(p: PlaceOrderParams): string | null {
-  if (typeof p.tag !== "string" || !TAG.test(p.tag)) {
-    return "every order needs a tag of 1-20 letters or digits (it is how a lost answer is found again)";
-  }
-  if (!Number.isInteger(p.quantity) || p.quantity <= 0) {
-    return `quantity: expected a whole number above 0, found ${p.quantity}`;
-  }
-  if (!p.tradingsymbol) return "tradingsymbol is empty";
-  return null;
-}
-
-function isErrorObject(raw: unknown): boolean {
-  return (
-    typeof raw === "object" &&
-    raw !== null &&
-    !Array.isArray(raw) &&
-    typeof (raw as { error_type?: unknown }).error_type === "string"
-  );
-}
-
-function schemaParser<S extends z.ZodType>(
-  what: string,
-  schema: S,
-): (raw: unknown) => KiteResult<z.output<S>> {
-  return (raw) => {
-    const parsed = schema.safeParse(raw);
-    return parsed.success
-      ? kiteOk(parsed.data)
-      : kiteFail({ kind: "unknown", message: describePayloadIssue(what, parsed.error) });
-  };
-}
-
-/**
- * Puts `annotateErrorBody` first in every request's response transforms, so that error
- * envelopes keep their HTTP status. It reaches into the client's axios instance
- * (`requestInstance`, not part of its types); should a later version rename it, failures are
- * still mapped, only without the status.
- */
-function installStatusKeeper(kc: Connect): void {
-  type Transform = (data: unknown, headers?: unknown, status?: number) => unknown;
-  type Config = { transformResponse?: Transform | Transform[] };
-  const instance = (kc as unknown as { requestInstance?: unknown }).requestInstance as
-    | { interceptors?: { request?: { use?: (f: (c: Config) => Config) => unknown } } }
-    | undefined;
-  instance?.interceptors?.request?.use?.((config) => {
-    const t = config.transformResponse;
-    const list = Array.isArray(t) ? t : t ? [t] : [];
-    config.transformResponse = [annotateErrorBody, ...list];
-    return config;
-  });
-}
-
-/**
- * The instrument master as CSV text. The client hands the body over as it came when the
- * content type is `text/csv; charset=...`, but parses it into objects (expiry as a UTC Date,
- * numbers as numbers) when it is exactly `text/csv`: those are written back as CSV.
- */
-export function instrumentsCsvOf(raw: unknown): string | null {
-  if (typeof raw === "string") return raw;
-  if (Buffer.isBuffer(raw)) return raw.toString("utf8");
-  if (!Array.isArray(raw)) return null;
-  const lines = [INSTRUMENT_COLUMNS.join(",")];
-  for (const row of raw) {
-    if (typeof row !== "object" || row === null) continue;
-    const r = row as Record<string, unknown>;
-    if (r.instrument_token === undefined || r.instrument_token === "") continue; // papaparse's last empty line
-    lines.push(INSTRUMENT_COLUMNS.map((c) => csvField(r[c])).join(","));
-  }
-  return `${lines.join("\n")}\n`;
-}
-
-function csvField(v: unknown): string {
-  let s: string;
-  if (v instanceof Date) s = Number.isNaN(v.getTime()) ? "" : v.toISOString().slice(0, 10);
-  else if (typeof v === "number") s = Number.isFinite(v) ? String(v) : "";
-  else if (v === null || v === undefined) s = "";
-  else s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
