@@ -7,12 +7,8 @@ import { defaultConfig } from "../../src/config/load.js";
 import { TradingCalendar } from "../../src/domain/calendar.js";
 import { type IsoDate, istEpochMs, parseHhmm } from "../../src/domain/ist.js";
 import type { SetTimer } from "../../src/engine/scheduler.js";
-import {
-  type ServiceBroker,
-  type ServiceSessions,
-  type ServiceTicker,
-  TradingService,
-} from "../../src/engine/trading-service.js";
+import { TradingService } from "../../src/engine/trading-service.js";
+import type { ServiceBroker, ServiceSessions, ServiceTicker } from "../../src/engine/trading-service-deps.js";
 import { ManualClock } from "../../src/ports/clock.js";
 import type { HealthCheck } from "../../src/web/contract.js";
 

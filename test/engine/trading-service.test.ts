@@ -7,11 +7,8 @@ import { defaultConfig } from "../../src/config/load.js";
 import { TradingCalendar } from "../../src/domain/calendar.js";
 import { istEpochMs, parseHhmm } from "../../src/domain/ist.js";
 import type { SetTimer } from "../../src/engine/scheduler.js";
-import {
-  type ServiceSessions,
-  type ServiceTicker,
-  TradingService,
-} from "../../src/engine/trading-service.js";
+import { TradingService } from "../../src/engine/trading-service.js";
+import type { ServiceSessions, ServiceTicker } from "../../src/engine/trading-service-deps.js";
 import { ManualClock } from "../../src/ports/clock.js";
 
 function harness() {
