@@ -21,7 +21,7 @@ export interface ServiceNoticesDeps {
   /** The trader's notifications (default: none). */
   notifier?: Notifier | undefined;
   clock: Clock;
-  store: Pick<Store, "orders">;
+  store: Pick<Store, "orders" | "trades">;
   /** The service's live events: every alert is one. */
   events: EventEmitter<TradingServiceEvents>;
 }
@@ -30,9 +30,10 @@ export interface ServiceNoticesDeps {
 export class ServiceNotices {
   constructor(private readonly d: ServiceNoticesDeps) {}
 
-  /** Listens to the order manager's alerts and order problems (rejections, partial fills). */
+  /** Listens to the order manager's alerts, entries filled and order problems (rejections, partial fills). */
   attach(om: OrderManager): void {
     om.on("alert", ({ level, message }) => this.notify(level, message));
+    om.on("entry_filled", (e) => this.entryFilled(e.tradeId, e.quantity, e.averagePrice));
     om.on("order_rejected", (e) => this.orderProblem(e.tag, "rejected", e.message));
     om.on("partial_fill", (e) => {
       const tag = this.d.store.orders.byTrade(e.tradeId).find((o) => o.purpose === "ENTRY")?.tag;
@@ -83,23 +84,38 @@ export class ServiceNotices {
     });
   }
 
-  /** The strategy entered: `quantity` is what goes to the broker (lot-scaling.ts). */
+  /**
+   * The strategy entered: `quantity` is what goes to the broker (lot-scaling.ts). Logged now;
+   * the trader's message waits for the fill (entryFilled), as the exit's does.
+   */
   entry(p: OpenPosition, quantity: number): void {
     this.notify(
       "info",
       `ENTRY ${p.trade_id} ${p.symbol} ×${quantity} at ~${p.entry_price}, SL ${p.stop_loss}, target ${p.target}`,
     );
+  }
+
+  /**
+   * The entry filled: the trader is told the price the broker filled (volume-weighted over the
+   * entry's fills) with the model's beside it. Built from the stored trade, so an entry that
+   * fills after a restart is told too. An entry that never fills sends none (a refusal by the
+   * broker is told as an order problem).
+   */
+  entryFilled(tradeId: string, quantity: number, averagePrice: number): void {
+    const t = this.d.store.trades.byId(tradeId);
+    if (!t) return;
     this.tell({
       kind: "entry",
-      tradeId: p.trade_id,
-      symbol: p.symbol,
-      scenario: p.scenario,
-      time: p.entry_time,
-      entry: p.entry_price,
-      stop: p.stop_loss,
-      target: p.target,
+      tradeId,
+      symbol: t.symbol,
+      scenario: t.scenario,
+      time: t.entry_time,
+      entry: t.entry_price,
+      stop: t.stop_loss,
+      target: t.target,
       quantity,
-      reason: `scenario ${p.scenario}${p.first_candle_entry ? ", first candle" : ""}${p.re_entry ? ", re-entry" : ""}`,
+      reason: `scenario ${t.scenario}${t.first_candle_entry ? ", first candle" : ""}${t.re_entry ? ", re-entry" : ""}`,
+      fill: { quantity, price: averagePrice },
     });
   }
 

@@ -81,11 +81,14 @@ export type Notification =
       symbol: string;
       scenario: 1 | 2 | 3;
       time: string;
+      /** The strategy's entry price (the model, as the backtest has it). */
       entry: number;
       stop: number;
       target: number;
       quantity: number;
       reason: string;
+      /** What the broker filled: quantity and volume-weighted price (absent: not known). */
+      fill?: { quantity: number; price: number } | null;
     }
   | {
       kind: "exit";

@@ -122,7 +122,10 @@ test("a whole day → the trader is told: pre-market, each entry and exit, the d
     const [entry, exit] = day.notifications.filter((n) => n.kind === "entry" || n.kind === "exit");
     assert.ok(entry?.kind === "entry" && exit?.kind === "exit");
     assert.equal(entry.tradeId, T1.trade_id);
-    assert.equal(entry.entry, T1.entry_price);
+    assert.equal(entry.entry, T1.entry_price, "the model's price beside the fill");
+    const stored = day.store.trades.byId(T1.trade_id);
+    assert.ok(stored?.entry_fill_price, "the entry filled");
+    assert.deepEqual(entry.fill, { quantity: stored.filled_quantity, price: stored.entry_fill_price });
     assert.equal(exit.reason, "STOP_LOSS");
     assert.equal(exit.pnlRupees, T1.pnl_rupees);
     const summary = day.notifications.find((n) => n.kind === "daily_summary");

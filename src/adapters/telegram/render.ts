@@ -65,11 +65,17 @@ export function renderNotification(n: Notification): string {
     case "pre_market":
       return renderPreMarket(n);
     case "entry": {
-      const risk = Math.max(0, n.entry - n.stop) * n.quantity;
+      // The fill when known (the money at stake), the model's price beside it as in the exit.
+      const price = n.fill ? n.fill.price : n.entry;
+      const quantity = n.fill ? n.fill.quantity : n.quantity;
+      const risk = Math.max(0, price - n.stop) * quantity;
       return [
         html`🟢 <b>ENTRY</b> ${n.symbol} · ${formatIstMinute(n.time)} IST`,
-        html`Trade ${n.tradeId} · scenario ${n.scenario} · qty ${formatWhole(n.quantity)}`,
-        html`Entry ${formatPrice(n.entry)} · stop ${formatPrice(n.stop)} · target ${formatPrice(n.target)}`,
+        html`Trade ${n.tradeId} · scenario ${n.scenario} · qty ${formatWhole(quantity)}`,
+        n.fill
+          ? html`Bought at ${formatPrice(n.fill.price)} (fill) · model entry ${formatPrice(n.entry)}`
+          : null,
+        html`${n.fill ? "Stop" : `Entry ${formatPrice(n.entry)} · stop`} ${formatPrice(n.stop)} · target ${formatPrice(n.target)}`,
         html`Risk ${formatRupees(risk)}`,
         n.reason ? esc(n.reason) : null,
       ]

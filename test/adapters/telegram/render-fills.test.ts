@@ -45,6 +45,25 @@ test("exit message without fills (nothing known from the broker) → the model's
   assert.doesNotMatch(text, /Slippage/);
 });
 
+test("entry message with the fill → the price the broker filled, the model's beside it, the risk from the fill", () => {
+  const text = renderNotification({
+    kind: "entry",
+    tradeId: "20250905_001",
+    symbol: "SENSEX2591180300PE",
+    scenario: 1,
+    time: "2025-09-05T10:15:00+05:30",
+    entry: 121.35,
+    stop: 98.4,
+    target: 160,
+    quantity: 20,
+    reason: "scenario 1",
+    fill: { quantity: 20, price: 121.6 },
+  });
+  assert.match(text, /Bought at 121\.60 \(fill\) · model entry 121\.35/);
+  assert.match(text, /Stop 98\.40 · target 160\.00/);
+  assert.match(text, /Risk ₹464\.00/); // (121.60 - 98.40) × 20
+});
+
 test("exit message of an emergency exit (no stop could rest) → says so in words, not as a close at the broker", () => {
   const text = renderNotification({ ...EXIT, reason: "EMERGENCY" });
   assert.match(text, /emergency exit \(no stop could rest\) at 160\.90/);
