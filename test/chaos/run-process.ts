@@ -22,6 +22,8 @@ const SPEED = 60;
 /** Real ms of the service's own reaction (a tick or an update to an order sent) allowed at SPEED. */
 const REACTION_REAL_MS = 60;
 const POLL_MS = 5;
+/** Real ms the market waits after a jump while the service reads its ticks. */
+const JUMP_CATCH_UP_REAL_MS = 1_000;
 /** Real ms that nothing may be working before the replay jumps ahead. */
 const QUIET_REAL_MS = 100;
 
@@ -137,6 +139,13 @@ export async function runProcessCase(c: ChaosCase, dir: string): Promise<CaseRun
       naked.up();
       restarted = true;
     };
+    /** A process that died at its crash point is started again (its downtime excluded). */
+    const reviveIfDead = async () => {
+      const current = runs[runs.length - 1] as PivotProcess;
+      if (current.exit && !restarted) await restart(`died at ${crashAt ?? "?"}`);
+      else if (current.exit)
+        throw new Error(`pivot start died again: ${current.output.join("").slice(-3000)}`);
+    };
     /**
      * Plays on at speed until nothing is held or working (at most `ms` of market time), at the
      * simulator and in the service's database, for QUIET_REAL_MS on end: an entry decided at
@@ -147,6 +156,8 @@ export async function runProcessCase(c: ChaosCase, dir: string): Promise<CaseRun
       const last = sim.state().marketTimeMs + ms;
       let quietSince: number | null = null;
       while (sim.state().marketTimeMs < last) {
+        // Dead at its crash point between windows: it must not stay down over the jump.
+        await reviveIfDead();
         const s = sim.state();
         naked.sample(s);
         const working =
@@ -164,14 +175,17 @@ export async function runProcessCase(c: ChaosCase, dir: string): Promise<CaseRun
       // which at this speed are market seconds; jump only when nothing is held.
       if (sim.state().marketTimeMs < marketMs(market.date, from)) {
         await playUntilQuiet(180_000);
+        // Still working after that (a position under its stop, an entry no tick has filled):
+        // the service reads the jump's hours of ticks while the market waits, as no real
+        // market jumps; at this speed its real milliseconds would otherwise be market minutes.
+        sim.pause();
         sim.advanceTo(marketMs(market.date, from));
+        await sleep(JUMP_CATCH_UP_REAL_MS);
+        sim.start();
       }
       const end = marketMs(market.date, to);
       while (sim.state().marketTimeMs < end) {
-        const current = runs[runs.length - 1] as PivotProcess;
-        if (current.exit && !restarted) await restart(`died at ${crashAt ?? "?"}`);
-        else if (current.exit)
-          throw new Error(`pivot start died again: ${current.output.join("").slice(-3000)}`);
+        await reviveIfDead();
         naked.sample(sim.state());
         while (next < events.length && (events[next]?.at as number) <= sim.state().marketTimeMs) {
           const action = (events[next++] as { action: ChaosCase["schedule"][number]["action"] }).action;
