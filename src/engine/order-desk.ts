@@ -54,6 +54,8 @@ export class OrderDesk {
   private readonly alerted = new Set<string>();
   /** The order book could not be read at the last attempt (see noteBookRead). */
   private bookOutage = false;
+  /** The order book reading in flight (refreshBook). */
+  private bookReading: Promise<void> | null = null;
 
   constructor(
     deps: OrderManagerDeps,
@@ -178,7 +180,18 @@ export class OrderDesk {
     return this.safe(() => this.broker.modifyOrder(kiteId, changes));
   }
 
-  async refreshBook(): Promise<void> {
+  /**
+   * Reads the order book and applies it. One reading at a time: the polls ask every second
+   * while an entry works, and a reading slowed by 429 back-offs must not be joined by more.
+   */
+  refreshBook(): Promise<void> {
+    this.bookReading ??= this.readBook().finally(() => {
+      this.bookReading = null;
+    });
+    return this.bookReading;
+  }
+
+  private async readBook(): Promise<void> {
     const book = await this.safe(() => this.broker.orders());
     this.noteBookRead(book.ok ? null : book.error.message);
     if (!book.ok) return;

@@ -394,3 +394,29 @@ test("OrderManager entry's fill update lost (the socket reconnecting, no postbac
   assert.equal(stop?.quantity, 20, "the stop rests 1 s after the fill");
   assert.deepEqual(w.om.exposures(), []);
 });
+
+test("OrderManager polls each second while an entry works and the order book answers slowly (429 back-offs) → one reading at a time, not one more each poll", async () => {
+  let readings = 0;
+  let release: () => void = () => {};
+  const w = world({}, (paper) => ({
+    ...bind(paper),
+    onOrderUpdate: () => () => {},
+    orders: async () => {
+      readings++;
+      await new Promise<void>((r) => {
+        release = r;
+      });
+      return paper.orders();
+    },
+  }));
+  await w.om.enter({ tradeId: TRADE, symbol: SYM, quantity: 20, stopLoss: 90 });
+  await w.om.idle();
+  for (let i = 0; i < 3; i++) {
+    w.clock.advance(1_000);
+    w.om.poll();
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.equal(readings, 1);
+  release();
+  await w.om.idle();
+});
