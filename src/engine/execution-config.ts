@@ -99,6 +99,14 @@ export const UNCERTAIN_STOP_MS = 3_000;
  */
 export const WORKING_ENTRY_BOOK_READ_MS = 1_000;
 
+/**
+ * An order the broker acknowledged (PLACED) with no update after this long has the order book
+ * read at every poll. Kite answers a placement before its checks: a stop or an exit it then
+ * rejects comes as an update only, and one lost would leave the store counting as resting an
+ * order that never rested, the position naked and no alert.
+ */
+export const UNCONFIRMED_ORDER_BOOK_READ_MS = 1_000;
+
 /** How long an order written NEW without an answer waits before the book may mark it FAILED. */
 export function unsentAfterMsOf(order: { purpose: string }, config: ExecutionConfig): number {
   return order.purpose === "STOP_LOSS"

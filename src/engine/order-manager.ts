@@ -4,7 +4,11 @@ import type { Store } from "../adapters/sqlite/store.js";
 import { istPartsOf } from "../domain/ist.js";
 import type { OrderRequest, OrderUpdate } from "../ports/broker.js";
 import { crashPoint } from "./crash-points.js";
-import { unsentAfterMsOf, WORKING_ENTRY_BOOK_READ_MS } from "./execution-config.js";
+import {
+  UNCONFIRMED_ORDER_BOOK_READ_MS,
+  unsentAfterMsOf,
+  WORKING_ENTRY_BOOK_READ_MS,
+} from "./execution-config.js";
 import { ExitPath } from "./exit-path.js";
 import { OrderDesk } from "./order-desk.js";
 import type {
@@ -222,6 +226,7 @@ export class OrderManager extends EventEmitter<OrderManagerEvents> {
         needReconcile = true;
       // An answer lost in a burst of 429s or 5xx: the book, once readable, finds the order by tag.
       else if (o.status === "NEW" && !desk.inflight.has(o.tag)) needBook = true;
+      if (o.status === "PLACED" && nowMs - o.updatedAtMs >= UNCONFIRMED_ORDER_BOOK_READ_MS) needBook = true;
       if (o.tradeId && this.store.positions.byTradeId(o.tradeId)?.state === "CLOSED")
         this.track(this.advance(o.tradeId));
     }

@@ -420,3 +420,32 @@ test("OrderManager polls each second while an entry works and the order book ans
   release();
   await w.om.idle();
 });
+
+test("OrderManager stop accepted by the broker then rejected, the rejection's update lost → the book is read 1 s later and a new stop rests (the store no longer counts one that never rested)", async () => {
+  let rejectFirstStop = true;
+  const w = world({}, (paper) => ({
+    ...bind(paper),
+    onOrderUpdate: () => () => {}, // every update lost: only the book tells
+    placeOrder: async (r) => {
+      const placed = await paper.placeOrder(r);
+      if (placed.ok && r.type === "SL" && rejectFirstStop) {
+        rejectFirstStop = false;
+        await paper.cancelOrder(placed.value.orderId); // the broker's checks refuse it after the answer
+      }
+      return placed;
+    },
+  }));
+  await w.om.enter({ tradeId: TRADE, symbol: SYM, quantity: 20, stopLoss: 90 });
+  await w.om.idle();
+  w.tick(100);
+  w.om.poll(); // the entry's fill, from the book
+  await w.om.idle();
+  const resting = async () =>
+    (await w.book()).filter((o) => o.type === "SL" && o.status === "TRIGGER PENDING");
+  assert.equal(rejectFirstStop, false, "the first stop was placed");
+  assert.equal((await resting()).length, 0, "and did not rest");
+  w.clock.advance(1_000);
+  w.om.poll();
+  await w.om.idle();
+  assert.equal((await resting())[0]?.quantity, 20, "a new stop rests 1 s later");
+});
