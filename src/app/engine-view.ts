@@ -6,7 +6,7 @@
  */
 
 import type { SessionStore } from "../adapters/kite/session-store.js";
-import type { TickerStats } from "../adapters/kite/ticker-client.js";
+import type { TickerStats } from "../adapters/kite/ticker-types.js";
 import type { Store } from "../adapters/sqlite/store.js";
 import type { Config } from "../config/schema.js";
 import type { TradingCalendar } from "../domain/calendar.js";
