@@ -253,12 +253,18 @@ type TradingInput = z.output<z.ZodObject<typeof tradingShape>>;
 /** The trading section with the unset strike step, range and lot size taken from the underlying. */
 function withUnderlyingDefaults(t: TradingInput) {
   const profile = underlyingProfile(t.instrument);
-  return {
+  const filled = {
     ...t,
     strike_interval: t.strike_interval ?? profile.strikeStep,
     strike_range: t.strike_range ?? profile.defaultStrikeRange,
     lot_size: t.lot_size ?? profile.fallbackLotSize,
   };
+  return inShapeOrder(filled, tradingShape);
+}
+
+/** `values` with its keys in the shape's order, so a printed configuration reads as the schema does. */
+function inShapeOrder<T extends object>(values: T, shape: object): T {
+  return Object.fromEntries(Object.keys(shape).map((k) => [k, values[k as keyof T]])) as T;
 }
 
 /** The exchange transaction charge, when unset, of the underlying's exchange. */
@@ -266,7 +272,7 @@ function withExchangeCharges<
   C extends { trading: { instrument: string }; charges: { exchange_pct?: number | undefined } },
 >(c: C) {
   const exchangePct = c.charges.exchange_pct ?? underlyingProfile(c.trading.instrument).exchangeChargePct;
-  return { ...c, charges: { ...c.charges, exchange_pct: exchangePct } };
+  return { ...c, charges: inShapeOrder({ ...c.charges, exchange_pct: exchangePct }, chargesShape) };
 }
 
 /** Cross-key check of a section: it runs while other sections have errors, so all are reported at once. */
