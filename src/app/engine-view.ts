@@ -146,6 +146,7 @@ export class ServiceEngineView implements EngineView {
         subscriptions: service.day ? service.day.tokens().length + 1 : 0,
       },
       universe: {
+        underlying: config.trading.instrument,
         spot: universe?.spot ?? null,
         atm: universe?.atm ?? null,
         expiry: universe?.expiry ?? null,

@@ -23,7 +23,7 @@ import { startWalCheckpointerWhenBusy } from "../adapters/sqlite/wal-checkpointe
 import { createTelegram } from "../adapters/telegram/telegram.js";
 import { type Config, serverPort } from "../config/schema.js";
 import { secretValuesOf } from "../config/secrets.js";
-import { TradingCalendar } from "../domain/calendar.js";
+import { tradingCalendarOf } from "../config/underlying.js";
 import { istPartsOf, parseHhmm } from "../domain/ist.js";
 import { dayArchiver } from "../engine/day-archiver.js";
 import { createPostbackIntake } from "../engine/postback-intake.js";
@@ -206,7 +206,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
           }),
         )
       : null;
-  const calendar = new TradingCalendar(config.market.holidays);
+  const calendar = tradingCalendarOf(config);
 
   // The service tells Telegram; Telegram's bot reads the service (through the view): the
   // notifier is bound once both exist.

@@ -1,4 +1,5 @@
 import type { Config } from "../config/schema.js";
+import { underlyingOf } from "../config/underlying.js";
 import type { TradingCalendar } from "../domain/calendar.js";
 import type { Candle } from "../domain/candle.js";
 import { CandleSeries } from "../domain/candle-series.js";
@@ -108,7 +109,9 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
         symbol,
         strike: option.strike,
         optionType: option.optionType,
-        quantity: config.trading.lots * (master?.find(symbol, "BFO")?.lotSize ?? config.trading.lot_size),
+        quantity:
+          config.trading.lots *
+          (master?.find(symbol, underlyingOf(config).optionExchange)?.lotSize ?? config.trading.lot_size),
         pivots,
         structure: pivots ? structureOf(pivots, config.trading.structure_neutral_band) : null,
         priorSizes: sizes,
