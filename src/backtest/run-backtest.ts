@@ -70,6 +70,8 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     return known;
   };
 
+  const daySetups = daySetupMemo(options);
+
   const dates = [...data.byDay.keys()]
     .filter((d) => (!options.from || d >= options.from) && (!options.to || d <= options.to))
     .sort();
@@ -85,46 +87,53 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
       );
       return;
     }
-    const pick = pickUniverse(
-      data,
-      date,
-      data.byDay.get(date) as Map<string, CandleSeries>,
-      underlying,
-      config,
-      master,
-      seriesOf,
-    );
-    if (pick.warning) warn(pick.warning);
-    const previousDay = calendar.previousTradingDay(date);
-    const setups: ContractSetup[] = pick.contracts.map(({ symbol, option }) => {
-      const { pivots, sizes } = history(`${symbol} ${date} ${previousDay}`, () => {
-        const bar = seriesOf(symbol, previousDay)?.dailyBar() ?? null;
+    const prepared = daySetups(date, () => {
+      const pick = pickUniverse(
+        data,
+        date,
+        data.byDay.get(date) as Map<string, CandleSeries>,
+        underlying,
+        config,
+        master,
+        seriesOf,
+      );
+      const previousDay = calendar.previousTradingDay(date);
+      const setups: ContractSetup[] = pick.contracts.map(({ symbol, option }) => {
+        const { pivots, sizes } = history(`${symbol} ${date} ${previousDay}`, () => {
+          const bar = seriesOf(symbol, previousDay)?.dailyBar() ?? null;
+          return {
+            pivots: bar ? classicPivots(bar) : null,
+            sizes: priorSizes(symbol, date, priorDates, seriesOf, params.windowSize),
+          };
+        });
         return {
-          pivots: bar ? classicPivots(bar) : null,
-          sizes: priorSizes(symbol, date, priorDates, seriesOf, params.windowSize),
+          symbol,
+          strike: option.strike,
+          optionType: option.optionType,
+          quantity: config.trading.lots * (master?.find(symbol, "BFO")?.lotSize ?? config.trading.lot_size),
+          pivots,
+          structure: pivots ? structureOf(pivots, config.trading.structure_neutral_band) : null,
+          priorSizes: sizes,
         };
       });
+      const noPivots = setups.filter((s) => !s.pivots).map((s) => s.symbol);
+      const gap = missingPivotsWarning(
+        date,
+        previousDay,
+        noPivots,
+        setups.length,
+        data.byDay.has(previousDay),
+        options.dataDir,
+      );
       return {
-        symbol,
-        strike: option.strike,
-        optionType: option.optionType,
-        quantity: config.trading.lots * (master?.find(symbol, "BFO")?.lotSize ?? config.trading.lot_size),
-        pivots,
-        structure: pivots ? structureOf(pivots, config.trading.structure_neutral_band) : null,
-        priorSizes: sizes,
+        pick,
+        setups,
+        series: setups.map((s) => seriesOf(s.symbol, date)),
+        warnings: [pick.warning, gap].filter((w): w is string => w !== undefined && w !== null),
       };
     });
-
-    const noPivots = setups.filter((s) => !s.pivots).map((s) => s.symbol);
-    const gap = missingPivotsWarning(
-      date,
-      previousDay,
-      noPivots,
-      setups.length,
-      data.byDay.has(previousDay),
-      options.dataDir,
-    );
-    if (gap) warn(gap);
+    for (const w of prepared.warnings) warn(w);
+    const { pick, setups, series } = prepared;
 
     const dayTrades: Trade[] = [];
     let daySignals = 0;
@@ -140,7 +149,6 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
       },
     };
     const day = new StrategyDay(params, date, setups, listener);
-    const series = setups.map((s) => seriesOf(s.symbol, date));
     const fed = replayDay(day, series, params.sessionStart, sessionEnd, params.intervalMinutes);
     day.finish();
     days.push({
@@ -165,6 +173,58 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     signals,
     days,
     summary: backtestSummary(trades, days),
+  };
+}
+
+/** A day's universe and contract setups, and the warnings they gave. */
+interface PreparedDay {
+  pick: UniversePick;
+  setups: ContractSetup[];
+  series: (CandleSeries | null)[];
+  warnings: string[];
+}
+
+/**
+ * The days' prepared setups, remembered per data set for the settings they depend on: the
+ * universe (underlying, strike window, lot sizes), the structure band, the candle grid and the
+ * calendar. An optimisation's runs that vary only the strategy's other rules (percentile,
+ * limits, timeouts) prepare each day once. With an instrument master (lot sizes and expiries
+ * from it) nothing is remembered: the lab never passes one.
+ */
+function daySetupMemo(options: BacktestOptions): (date: IsoDate, prepare: () => PreparedDay) => PreparedDay {
+  const { config, data, calendar, master } = options;
+  if (master) return (_date, prepare) => prepare();
+  const t = config.trading;
+  const key = JSON.stringify([
+    t.instrument,
+    t.strike_range,
+    t.strike_interval,
+    t.lots,
+    t.lot_size,
+    t.structure_neutral_band,
+    t.candle_interval_minutes,
+    config.market.start_time,
+    config.market.end_time,
+    options.dataDir ?? null,
+  ]);
+  const byCalendar = memoFor(
+    data,
+    `day setups ${key}`,
+    () => new WeakMap<TradingCalendar, Map<IsoDate, PreparedDay>>(),
+  );
+  let days = byCalendar.get(calendar);
+  if (!days) {
+    days = new Map();
+    byCalendar.set(calendar, days);
+  }
+  const known = days;
+  return (date, prepare) => {
+    let day = known.get(date);
+    if (!day) {
+      day = prepare();
+      known.set(date, day);
+    }
+    return day;
   };
 }
 
