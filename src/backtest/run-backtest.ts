@@ -330,9 +330,19 @@ function optionContractsOf(
   underlying: string,
 ): UniverseContract[] {
   return memoFor(data, `options ${underlying} ${date}`, () => {
+    // A weekly contract trades on several days of the data: each symbol is parsed once.
+    const parsed = memoFor(
+      data,
+      `option symbols ${underlying}`,
+      () => new Map<string, OptionSymbol | null>(),
+    );
     const options: UniverseContract[] = [];
     for (const symbol of [...symbols.keys()].sort()) {
-      const option = parseOptionSymbol(symbol, underlying);
+      let option = parsed.get(symbol);
+      if (option === undefined) {
+        option = parseOptionSymbol(symbol, underlying);
+        parsed.set(symbol, option);
+      }
       if (option) options.push({ symbol, option });
     }
     return options;
