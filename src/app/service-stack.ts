@@ -6,6 +6,7 @@
  */
 
 import { dirname } from "node:path";
+import { loadInstrumentMaster } from "../adapters/kite/instrument-cache.js";
 import { KiteBroker } from "../adapters/kite/kite-broker.js";
 import { KiteRest } from "../adapters/kite/kite-rest.js";
 import { FilePendingStates, LoginFlow, loginStatesPath } from "../adapters/kite/login-flow.js";
@@ -25,7 +26,7 @@ import { type Config, serverPort } from "../config/schema.js";
 import { secretValuesOf } from "../config/secrets.js";
 import { TradingCalendar } from "../domain/calendar.js";
 import { istPartsOf, parseHhmm } from "../domain/ist.js";
-import { dayArchiver } from "../engine/day-archiver.js";
+import { archiveMissedDay, dayArchiver } from "../engine/day-archiver.js";
 import { createPostbackIntake } from "../engine/postback-intake.js";
 import { realSetTimer, type SetTimer } from "../engine/scheduler.js";
 import { StaticIpGuard } from "../engine/static-ip-guard.js";
@@ -213,6 +214,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   let telegram: ReturnType<typeof createTelegram> | null = null;
   const notifier: Notifier = { notify: (n) => telegram?.notifier.notify(n) };
 
+  const archiver = dayArchiver({ kite: rest, config, notify, log });
   let service: TradingService | null = null;
   service = new TradingService({
     config,
@@ -238,7 +240,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     notify,
     notifier,
     ...(mode === "live" ? { staticIp } : {}),
-    archiver: dayArchiver({ kite: rest, config, notify, log }),
+    archiver,
   });
   const loginGuard = new LoginGuard({
     login: loginFlow,
@@ -395,6 +397,27 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   });
 
   await service.start();
+  // A start after the close: the day not archived yet is archived all the same (day-archiver.ts).
+  const missedArchive = archiver
+    ? archiveMissedDay({
+        archiver,
+        config,
+        calendar,
+        clock,
+        setTimer,
+        notify,
+        loadMaster: async () => {
+          const r = await loadInstrumentMaster({
+            kite: rest,
+            cacheDir: config.data.cache_dir,
+            clock,
+            warn: log,
+          });
+          if (!r.ok) notify("warning", `the day's archive: ${r.message}`);
+          return r.ok ? r.master : null;
+        },
+      })
+    : null;
   telegram?.start();
   logger.info(`${mode.toUpperCase()} trading; dashboard and callback on ${listening.url}`);
 
@@ -413,6 +436,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
         await app.close(); // no more requests (event streams ended)
         await intake?.confirmer.stop(); // claims still waiting are asked about at the next start
         await checkpointer.stop();
+        missedArchive?.cancel();
         await service.stop(); // no new entries, work in flight settled, ticker and store closed
         await telegram?.stop();
         logger.info("stopped");
