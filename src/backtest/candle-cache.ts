@@ -1,28 +1,23 @@
 import {
   closeSync,
-  fstatSync,
   openSync,
   readdirSync,
-  readSync,
+  readFileSync,
   renameSync,
   rmSync,
   statSync,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import type { CandleSeries } from "../domain/candle-series.js";
-import type { IsoDate } from "../domain/ist.js";
-import { type PackedCandles, type PackedSeries, packCandles } from "../lab/packed-candles.js";
+import { type PackedCandles, type PackedSeries, packCandles, unpackCandles } from "../lab/packed-candles.js";
 import { type CandleData, loadCandleDirectory } from "./candle-directory.js";
-import { LazySeriesMap, SeriesFileReader } from "./lazy-series-map.js";
 
 /*
  * The parsed-candle cache: a large data directory (a growing archive) is parsed once and its
  * candles kept in one binary file beside the data, `.pivot-candle-cache.bin`. A later run that
  * finds every CSV with the same name, size and modification time reads that file instead of
- * parsing (and repeats the warnings the parse gave), each series only when it is first asked
- * for; any change and the directory is parsed again and the cache rewritten. A directory that
- * cannot be written to simply has no cache.
+ * parsing (and repeats the warnings the parse gave); any change and the directory is parsed
+ * again and the cache rewritten. A directory that cannot be written to simply has no cache.
  *
  * Layout: "PIVOTCC1", the header's length (uint32 LE), the header (JSON), zero padding to a
  * multiple of 8 bytes, then the candles as float64 LE, six a candle (as CandleSeries).
@@ -75,7 +70,7 @@ export function loadCandleData(
   const cached = readCache(path, files);
   if (cached) {
     for (const w of cached.warnings) warn(w);
-    return { ...cached.data, cache: "hit" };
+    return { ...unpackCandles(cached.packed), cache: "hit" };
   }
   const warnings: string[] = [];
   const data = loadCandleDirectory(dir, (m) => {
@@ -101,50 +96,37 @@ function csvFingerprint(dir: string): [string, number, number][] | null {
   }
 }
 
-/**
- * The cached data set when the cache file matches `files`: its header is read now, each series
- * when first asked for (lazy-series-map.ts); null when there is no usable cache.
- */
 function readCache(
   path: string,
   files: [string, number, number][],
-): { data: CandleData; warnings: string[] } | null {
-  let fd: number;
+): { packed: PackedCandles; warnings: string[] } | null {
+  let bytes: Buffer;
   try {
-    fd = openSync(path, "r");
+    bytes = readFileSync(path);
   } catch {
     return null;
   }
-  let kept = false;
   try {
-    const size = fstatSync(fd).size;
-    const prefix = Buffer.alloc(12);
-    if (readSync(fd, prefix, 0, 12, 0) !== 12 || prefix.toString("latin1", 0, 8) !== MAGIC) return null;
-    const headerLength = prefix.readUInt32LE(8);
-    const headerBytes = Buffer.alloc(headerLength);
-    if (readSync(fd, headerBytes, 0, headerLength, 12) !== headerLength) return null;
-    const header = JSON.parse(headerBytes.toString("utf8")) as CacheHeader;
+    if (bytes.toString("latin1", 0, 8) !== MAGIC) return null;
+    const headerLength = bytes.readUInt32LE(8);
+    const header = JSON.parse(bytes.toString("utf8", 12, 12 + headerLength)) as CacheHeader;
     if (header.format !== FORMAT || header.fingerprint !== JSON.stringify(files)) return null;
     const start = align8(12 + headerLength);
+    const count = (bytes.length - start) / Float64Array.BYTES_PER_ELEMENT;
+    if (!Number.isInteger(count)) return null;
+    // A Float64Array must start on a multiple of 8: copy when the buffer does not.
+    const values =
+      (bytes.byteOffset + start) % 8 === 0
+        ? new Float64Array(bytes.buffer, bytes.byteOffset + start, count)
+        : new Float64Array(Uint8Array.prototype.slice.call(bytes, start).buffer);
     const last = header.index[header.index.length - 1];
-    const candles = last ? last.offset + last.length : 0;
-    if (size - start !== candles * 6 * Float64Array.BYTES_PER_ELEMENT) return null;
-    const reader = new SeriesFileReader(fd, start, header.index.length);
-    const byDay = new Map<IsoDate, Map<string, CandleSeries>>();
-    for (const entry of header.index) {
-      let symbols = byDay.get(entry.date) as LazySeriesMap | undefined;
-      if (!symbols) {
-        symbols = new LazySeriesMap(reader);
-        byDay.set(entry.date, symbols);
-      }
-      symbols.add(entry);
-    }
-    kept = header.index.length > 0; // the reader closes it once every series is read
-    return { data: { byDay, files: files.length, candles: header.candles }, warnings: header.warnings };
+    if (last && (last.offset + last.length) * 6 !== values.length) return null;
+    return {
+      packed: { values, index: header.index, files: files.length, candles: header.candles },
+      warnings: header.warnings,
+    };
   } catch {
     return null; // a damaged cache is parsed again and rewritten
-  } finally {
-    if (!kept) closeSync(fd);
   }
 }
 
