@@ -6,7 +6,6 @@
  */
 
 import { dirname } from "node:path";
-import { loadInstrumentMaster } from "../adapters/kite/instrument-cache.js";
 import { KiteBroker } from "../adapters/kite/kite-broker.js";
 import { KiteRest } from "../adapters/kite/kite-rest.js";
 import { FilePendingStates, LoginFlow, loginStatesPath } from "../adapters/kite/login-flow.js";
@@ -26,7 +25,7 @@ import { type Config, serverPort } from "../config/schema.js";
 import { secretValuesOf } from "../config/secrets.js";
 import { TradingCalendar } from "../domain/calendar.js";
 import { istPartsOf, parseHhmm } from "../domain/ist.js";
-import { archiveMissedDay, dayArchiver } from "../engine/day-archiver.js";
+import { dayArchiver } from "../engine/day-archiver.js";
 import { createPostbackIntake } from "../engine/postback-intake.js";
 import { realSetTimer, type SetTimer } from "../engine/scheduler.js";
 import { StaticIpGuard } from "../engine/static-ip-guard.js";
@@ -47,6 +46,7 @@ import { listenApp } from "../web/listen.js";
 import { createServiceMetrics } from "../web/service-metrics.js";
 import { ServiceEngineView } from "./engine-view.js";
 import { LoginGuard } from "./login-guard.js";
+import { startMissedDayArchive } from "./missed-archive.js";
 import { paperBrokerOf } from "./paper-broker-of.js";
 import { certificateReminder, watchFeed } from "./reminders.js";
 import { ServiceMetering } from "./service-metering.js";
@@ -397,27 +397,15 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   });
 
   await service.start();
-  // A start after the close: the day not archived yet is archived all the same (day-archiver.ts).
-  const missedArchive = archiver
-    ? archiveMissedDay({
-        archiver,
-        config,
-        calendar,
-        clock,
-        setTimer,
-        notify,
-        loadMaster: async () => {
-          const r = await loadInstrumentMaster({
-            kite: rest,
-            cacheDir: config.data.cache_dir,
-            clock,
-            warn: log,
-          });
-          if (!r.ok) notify("warning", `the day's archive: ${r.message}`);
-          return r.ok ? r.master : null;
-        },
-      })
-    : null;
+  const missedArchive = startMissedDayArchive(archiver, {
+    kite: rest,
+    config,
+    calendar,
+    clock,
+    setTimer,
+    notify,
+    log,
+  });
   telegram?.start();
   logger.info(`${mode.toUpperCase()} trading; dashboard and callback on ${listening.url}`);
 
