@@ -13,6 +13,7 @@ import { StrategyDay } from "../strategy/strategy-day.js";
 import type { ContractSetup, SignalRecord, StrategyListener, Trade } from "../strategy/types.js";
 import type { CandleData } from "./candle-directory.js";
 import { memoFor } from "./data-memo.js";
+import { daySetupMemo } from "./day-setup-memo.js";
 import { missingPivotsWarning } from "./missing-pivots.js";
 import { summarize } from "./summary.js";
 import type { BacktestResult, BacktestSummary, DayResult } from "./types.js";
@@ -29,6 +30,12 @@ export interface BacktestOptions {
   /** The data's folder, named in the fix of a day without pivots. */
   dataDir?: string;
   progress?: (daysDone: number, daysTotal: number) => void;
+  /**
+   * True when more runs over the same data will follow (the lab's): each day's universe and
+   * contract setups are then kept for them. A single run does without: keeping them costs it
+   * more (memory the garbage collector has to move) than it saves.
+   */
+  reuse?: boolean;
 }
 
 /** A contract's levels from the previous trading day and its candle sizes before the day. */
@@ -56,12 +63,15 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   const priorDates = datesBySymbol(data);
   // A contract's pivots and prior candle sizes of a day depend on the data and the candle grid
   // only: an optimisation's runs share them (neither is changed by the strategy).
-  const historyMemo = memoFor(
-    data,
-    `contract history ${params.intervalMinutes} ${params.sessionStart} ${sessionEnd} ${params.windowSize}`,
-    () => new Map<string, ContractHistory>(),
-  );
+  const historyMemo = options.reuse
+    ? memoFor(
+        data,
+        `contract history ${params.intervalMinutes} ${params.sessionStart} ${sessionEnd} ${params.windowSize}`,
+        () => new Map<string, ContractHistory>(),
+      )
+    : null;
   const history = (key: string, compute: () => ContractHistory): ContractHistory => {
+    if (!historyMemo) return compute();
     let known = historyMemo.get(key);
     if (!known) {
       known = compute();
@@ -70,7 +80,9 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     return known;
   };
 
-  const daySetups = daySetupMemo(options);
+  const daySetups = options.reuse
+    ? daySetupMemo<PreparedDay>(options)
+    : (_date: IsoDate, prepare: () => PreparedDay) => prepare();
 
   const dates = [...data.byDay.keys()]
     .filter((d) => (!options.from || d >= options.from) && (!options.to || d <= options.to))
@@ -182,50 +194,6 @@ interface PreparedDay {
   setups: ContractSetup[];
   series: (CandleSeries | null)[];
   warnings: string[];
-}
-
-/**
- * The days' prepared setups, remembered per data set for the settings they depend on: the
- * universe (underlying, strike window, lot sizes), the structure band, the candle grid and the
- * calendar. An optimisation's runs that vary only the strategy's other rules (percentile,
- * limits, timeouts) prepare each day once. With an instrument master (lot sizes and expiries
- * from it) nothing is remembered: the lab never passes one.
- */
-function daySetupMemo(options: BacktestOptions): (date: IsoDate, prepare: () => PreparedDay) => PreparedDay {
-  const { config, data, calendar, master } = options;
-  if (master) return (_date, prepare) => prepare();
-  const t = config.trading;
-  const key = JSON.stringify([
-    t.instrument,
-    t.strike_range,
-    t.strike_interval,
-    t.lots,
-    t.lot_size,
-    t.structure_neutral_band,
-    t.candle_interval_minutes,
-    config.market.start_time,
-    config.market.end_time,
-    options.dataDir ?? null,
-  ]);
-  const byCalendar = memoFor(
-    data,
-    `day setups ${key}`,
-    () => new WeakMap<TradingCalendar, Map<IsoDate, PreparedDay>>(),
-  );
-  let days = byCalendar.get(calendar);
-  if (!days) {
-    days = new Map();
-    byCalendar.set(calendar, days);
-  }
-  const known = days;
-  return (date, prepare) => {
-    let day = known.get(date);
-    if (!day) {
-      day = prepare();
-      known.set(date, day);
-    }
-    return day;
-  };
 }
 
 /** The whole run's figures from its trades (in exit order) and its days (in date order). */
