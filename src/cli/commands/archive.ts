@@ -1,5 +1,7 @@
 import type { Command } from "commander";
+import { tradingCalendarOf, underlyingOf } from "../../config/underlying.js";
 import { istPartsOf } from "../../domain/ist.js";
+import { masterExchangesOf } from "../../domain/underlyings.js";
 import type { ArchivedDay } from "../../engine/day-archive.js";
 import { systemClock } from "../../ports/clock.js";
 import { type KiteCommandDeps, kiteForCommand } from "../kite-for-command.js";
@@ -48,14 +50,12 @@ export async function archiveCommand(
   const warn = (m: string) => err(`warning: ${m}\n`);
   const clock = deps.clock ?? systemClock;
   const date = dateOption("--date", flags.date);
-  const [{ TradingCalendar }, { loadInstrumentMaster }, { archiveDay, describeArchivedDay }] =
-    await Promise.all([
-      import("../../domain/calendar.js"),
-      import("../../adapters/kite/instrument-cache.js"),
-      import("../../engine/day-archive.js"),
-    ]);
+  const [{ loadInstrumentMaster }, { archiveDay, describeArchivedDay }] = await Promise.all([
+    import("../../adapters/kite/instrument-cache.js"),
+    import("../../engine/day-archive.js"),
+  ]);
 
-  const calendar = new TradingCalendar(config.market.holidays);
+  const calendar = tradingCalendarOf(config);
   if (!calendar.isTradingDay(date)) {
     throw new UserError(`${date} is not a trading day (${calendar.holidayName(date) ?? "a weekend"})`);
   }
@@ -67,7 +67,13 @@ export async function archiveCommand(
     warn,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
-  const loaded = await loadInstrumentMaster({ kite, cacheDir: config.data.cache_dir, clock, warn });
+  const loaded = await loadInstrumentMaster({
+    kite,
+    cacheDir: config.data.cache_dir,
+    clock,
+    warn,
+    exchanges: masterExchangesOf(underlyingOf(config)),
+  });
   if (!loaded.ok) throw new UserError(loaded.message);
 
   const dir = config.data.archive_dir;
