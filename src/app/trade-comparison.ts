@@ -8,7 +8,7 @@
 
 import type { StoredTrade } from "../adapters/sqlite/trades-repo.js";
 import { textTable } from "../cli/text-table.js";
-import type { Trade } from "../strategy/types.js";
+import type { Trade } from "../domain/trade.js";
 
 /** The fields of a trade that the comparison and its table show. */
 export interface ComparedTrade {

@@ -6,6 +6,7 @@ import { atmStrike, type InstrumentMaster, universeStrikes } from "../domain/ins
 import { type IsoDate, parseHhmm } from "../domain/ist.js";
 import { classicPivots, type PivotLevels, structureOf } from "../domain/pivots.js";
 import { toSessionCandles } from "../domain/session-candles.js";
+import { summarize } from "../domain/summary.js";
 import { type OptionSymbol, parseOptionSymbol } from "../domain/symbols.js";
 import { performanceMetrics } from "../lab/metrics.js";
 import { strategyParamsFrom } from "../strategy/params.js";
@@ -14,7 +15,6 @@ import type { ContractSetup, SignalRecord, StrategyListener, Trade } from "../st
 import type { CandleData } from "./candle-directory.js";
 import { memoFor } from "./data-memo.js";
 import { missingPivotsWarning } from "./missing-pivots.js";
-import { summarize } from "./summary.js";
 import type { BacktestResult, BacktestSummary, DayResult } from "./types.js";
 
 export interface BacktestOptions {

@@ -18,8 +18,8 @@
 import type { Store } from "../adapters/sqlite/store.js";
 import type { StoredTrade } from "../adapters/sqlite/trades-repo.js";
 import type { ChargeRates } from "../domain/charges.js";
+import type { ExitReason, OutsideExitReason } from "../domain/trade.js";
 import type { FillFigures, Notification } from "../ports/notifier.js";
-import type { ExitReason, OutsideExitReason } from "../strategy/types.js";
 import type { LiveDay } from "./live-day.js";
 import type { OrderManager } from "./order-manager.js";
 import { slippageOf, type TradeFills, tradeFills } from "./trade-fills.js";

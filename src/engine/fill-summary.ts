@@ -6,10 +6,10 @@
  */
 
 import type { StoredTrade } from "../adapters/sqlite/trades-repo.js";
-import { summarize } from "../backtest/summary.js";
-import type { SummaryFigures } from "../backtest/types.js";
 import { paise } from "../domain/charges.js";
-import type { Trade } from "../strategy/types.js";
+import type { SummaryFigures } from "../domain/summary.js";
+import { summarize } from "../domain/summary.js";
+import type { Trade } from "../domain/trade.js";
 import { realisedOf, slippageOf } from "./trade-fills.js";
 
 type ClosedTrade = Extract<StoredTrade, { status: "CLOSED" }>;

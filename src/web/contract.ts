@@ -11,7 +11,7 @@ import type { StoredOrder } from "../adapters/sqlite/orders-repo.js";
 import type { StoredTrade } from "../adapters/sqlite/trades-repo.js";
 import type { UniverseContract } from "../adapters/sqlite/universe-repo.js";
 import type { Candle } from "../domain/candle.js";
-import type { SignalRecord } from "../strategy/types.js";
+import type { SignalRecord } from "../domain/trade.js";
 
 /** The banner: which world the service trades in. */
 export type ServiceMode = "LIVE" | "PAPER" | "SIM" | "DEMO";

@@ -1,6 +1,6 @@
 import type { Statement } from "better-sqlite3";
-import type { SummaryFigures } from "../../backtest/types.js";
 import type { IsoDate } from "../../domain/ist.js";
+import type { SummaryFigures } from "../../domain/summary.js";
 import type { Clock } from "../../ports/clock.js";
 import type { Db } from "./database.js";
 

@@ -1,9 +1,9 @@
 import type { Statement } from "better-sqlite3";
 import type { IsoDate } from "../../domain/ist.js";
 import type { PivotLevels } from "../../domain/pivots.js";
+import type { OpenPosition, Trade } from "../../domain/trade.js";
 import type { TradeFills } from "../../engine/trade-fills.js";
 import type { Clock } from "../../ports/clock.js";
-import type { OpenPosition, Trade } from "../../strategy/types.js";
 import type { Db } from "./database.js";
 import { fromFlag, monthRange, toFlag } from "./sql-values.js";
 

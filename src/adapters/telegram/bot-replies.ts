@@ -4,7 +4,7 @@
  * commands, the tests read them through the fake Bot API.
  */
 
-import type { SummaryFigures } from "../../backtest/types.js";
+import type { SummaryFigures } from "../../domain/summary.js";
 import type { DayPhase, HealthCheck, StatusSnapshot } from "../../web/contract.js";
 import type { DailySummary } from "../sqlite/daily-summary-repo.js";
 import type { StoredTrade } from "../sqlite/trades-repo.js";

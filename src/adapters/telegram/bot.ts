@@ -9,11 +9,11 @@
  */
 
 import { Bot, type Context, InlineKeyboard } from "grammy";
-import { summarize } from "../../backtest/summary.js";
 import type { Config } from "../../config/schema.js";
+import { summarize } from "../../domain/summary.js";
+import type { Trade } from "../../domain/trade.js";
 import { asRealisedTrade, closedTrades } from "../../engine/fill-summary.js";
 import type { Clock } from "../../ports/clock.js";
-import type { Trade } from "../../strategy/types.js";
 import type { EngineView, LoginPort, StatusSnapshot } from "../../web/contract.js";
 import type { Store } from "../sqlite/store.js";
 import type { StoredTrade } from "../sqlite/trades-repo.js";

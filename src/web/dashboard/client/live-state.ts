@@ -6,7 +6,7 @@
  */
 
 import type { StoredTrade } from "../../../adapters/sqlite/trades-repo.js";
-import type { SignalRecord } from "../../../strategy/types.js";
+import type { SignalRecord } from "../../../domain/trade.js";
 import type { LiveEvent, StatusSnapshot } from "../../contract.js";
 
 /** The live event types the server sends (the SSE `event:` names). */
