@@ -91,3 +91,21 @@ export interface SignalRecord {
   detail: string;
   trade_id: string | null;
 }
+
+/**
+ * What the broker filled for a trade (null where nothing is known: a backtest, an entry not
+ * filled yet, an exit not filled yet). The P&L figures come once everything bought is sold.
+ */
+export interface StoredFills {
+  filled_quantity: number | null;
+  entry_fill_price: number | null;
+  exit_fill_price: number | null;
+  fill_pnl_rupees: number | null;
+  fill_charges: number | null;
+  fill_net_pnl_rupees: number | null;
+}
+
+/** A trade as stored: closed (a Trade) or still open (the position, with its date), with its fills. */
+export type StoredTrade =
+  | ({ status: "CLOSED"; lot_size: number | null } & Trade & StoredFills)
+  | ({ status: "OPEN"; date: IsoDate; lot_size: number | null } & OpenPosition & StoredFills);

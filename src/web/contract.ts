@@ -8,10 +8,9 @@
 import type { LoginOutcome } from "../adapters/kite/login-flow.js";
 import type { PostbackUpdate } from "../adapters/kite/postback-verify.js";
 import type { StoredOrder } from "../adapters/sqlite/orders-repo.js";
-import type { StoredTrade } from "../adapters/sqlite/trades-repo.js";
 import type { UniverseContract } from "../adapters/sqlite/universe-repo.js";
 import type { Candle } from "../domain/candle.js";
-import type { SignalRecord } from "../domain/trade.js";
+import type { SignalRecord, StoredTrade } from "../domain/trade.js";
 
 /** The banner: which world the service trades in. */
 export type ServiceMode = "LIVE" | "PAPER" | "SIM" | "DEMO";

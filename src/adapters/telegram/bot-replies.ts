@@ -5,9 +5,9 @@
  */
 
 import type { SummaryFigures } from "../../domain/summary.js";
+import type { StoredTrade } from "../../domain/trade.js";
 import type { DayPhase, HealthCheck, StatusSnapshot } from "../../web/contract.js";
 import type { DailySummary } from "../sqlite/daily-summary-repo.js";
-import type { StoredTrade } from "../sqlite/trades-repo.js";
 import {
   formatDate,
   formatDuration,

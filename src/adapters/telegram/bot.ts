@@ -10,13 +10,12 @@
 
 import { Bot, type Context, InlineKeyboard } from "grammy";
 import type { Config } from "../../config/schema.js";
+import { asRealisedTrade, closedTrades } from "../../domain/fill-summary.js";
 import { summarize } from "../../domain/summary.js";
-import type { Trade } from "../../domain/trade.js";
-import { asRealisedTrade, closedTrades } from "../../engine/fill-summary.js";
+import type { StoredTrade, Trade } from "../../domain/trade.js";
 import type { Clock } from "../../ports/clock.js";
 import type { EngineView, LoginPort, StatusSnapshot } from "../../web/contract.js";
 import type { Store } from "../sqlite/store.js";
-import type { StoredTrade } from "../sqlite/trades-repo.js";
 import {
   BUTTON,
   healthReply,

@@ -5,8 +5,7 @@
  * next status arrives.
  */
 
-import type { StoredTrade } from "../../../adapters/sqlite/trades-repo.js";
-import type { SignalRecord } from "../../../domain/trade.js";
+import type { SignalRecord, StoredTrade } from "../../../domain/trade.js";
 import type { LiveEvent, StatusSnapshot } from "../../contract.js";
 
 /** The live event types the server sends (the SSE `event:` names). */
