@@ -6,7 +6,6 @@ import { Store } from "../../src/adapters/sqlite/store.js";
 import { defaultConfig } from "../../src/config/load.js";
 import { TradingCalendar } from "../../src/domain/calendar.js";
 import { type IsoDate, istEpochMs, parseHhmm } from "../../src/domain/ist.js";
-import type { SetTimer } from "../../src/engine/scheduler.js";
 import {
   type ServiceBroker,
   type ServiceSessions,
@@ -14,6 +13,7 @@ import {
   TradingService,
 } from "../../src/engine/trading-service.js";
 import { ManualClock } from "../../src/ports/clock.js";
+import type { SetTimer } from "../../src/ports/timer.js";
 import type { HealthCheck } from "../../src/web/contract.js";
 
 /** The service at 08:00 of a trading day, in `mode`, with a static IP guard that records its calls. */

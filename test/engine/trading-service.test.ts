@@ -6,13 +6,13 @@ import { Store } from "../../src/adapters/sqlite/store.js";
 import { defaultConfig } from "../../src/config/load.js";
 import { TradingCalendar } from "../../src/domain/calendar.js";
 import { istEpochMs, parseHhmm } from "../../src/domain/ist.js";
-import type { SetTimer } from "../../src/engine/scheduler.js";
 import {
   type ServiceSessions,
   type ServiceTicker,
   TradingService,
 } from "../../src/engine/trading-service.js";
 import { ManualClock } from "../../src/ports/clock.js";
+import type { SetTimer } from "../../src/ports/timer.js";
 
 function harness() {
   const clock = new ManualClock(istEpochMs("2025-09-05", parseHhmm("08:00")));
