@@ -303,7 +303,6 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   const intake = kiteBroker
     ? createPostbackIntake({
         store,
-        clock,
         broker: kiteBroker,
         orders: service.orderManager,
         alert: (message) => {

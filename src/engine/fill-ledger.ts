@@ -15,11 +15,11 @@
  * broker's position is closed, whichever comes last.
  */
 
-import type { Store } from "../adapters/sqlite/store.js";
 import type { ChargeRates } from "../domain/charges.js";
 import type { ExitReason, OutsideExitReason, StoredTrade } from "../domain/trade.js";
 import { slippageOf, type TradeFills, tradeFills } from "../domain/trade-fills.js";
 import type { FillFigures, Notification } from "../ports/notifier.js";
+import type { Store } from "../ports/store.js";
 import type { LiveDay } from "./live-day.js";
 import type { OrderManager } from "./order-manager.js";
 

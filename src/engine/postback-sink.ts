@@ -1,7 +1,7 @@
 import { orderUpdateOf } from "../adapters/kite/kite-broker.js";
 import type { PostbackUpdate } from "../adapters/kite/postback-verify.js";
-import type { RecordedPostback } from "../adapters/sqlite/postback-bodies-repo.js";
 import type { OrderUpdate } from "../ports/broker.js";
+import type { RecordedPostback } from "../ports/store-records.js";
 import type { PostbackAcceptance, PostbackSink } from "../web/contract.js";
 
 /*

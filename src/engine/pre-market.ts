@@ -9,14 +9,14 @@ import { fetchHistoricalCandles, intervalOfMinutes } from "../adapters/kite/hist
 import { loadInstrumentMaster } from "../adapters/kite/instrument-cache.js";
 import type { KiteFailure } from "../adapters/kite/kite-errors.js";
 import type { KiteRest } from "../adapters/kite/kite-rest.js";
-import type { Store } from "../adapters/sqlite/store.js";
-import type { UniverseContract } from "../adapters/sqlite/universe-repo.js";
 import type { Config } from "../config/schema.js";
 import type { TradingCalendar } from "../domain/calendar.js";
 import { type Candle, candleSize, type DailyBar, dailyBarOf } from "../domain/candle.js";
 import type { Instrument, InstrumentMaster, OptionContract } from "../domain/instruments.js";
 import { addDays, type IsoDate, istPartsOf, parseHhmm } from "../domain/ist.js";
 import type { Clock } from "../ports/clock.js";
+import type { Store } from "../ports/store.js";
+import type { UniverseContract } from "../ports/store-records.js";
 import { SIGNIFICANCE_WINDOW } from "../strategy/params.js";
 import type { ContractSetup } from "../strategy/types.js";
 import { contractSetups, planUniverse, type UniversePlan, universeConfigFrom } from "./universe-plan.js";

@@ -38,7 +38,6 @@ test("postback intake: doctored postbacks of one order → each audited, the tra
   const applied: OrderUpdate[] = [];
   const intake = createPostbackIntake({
     store,
-    clock,
     broker: { orderHistory: async () => ({ ok: true, value: [open] }) },
     orders: { onOrderUpdate: (u) => void applied.push(u) },
     alert: (m) => void alerts.push(m),
