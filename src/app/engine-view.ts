@@ -16,7 +16,6 @@ import { type IsoDate, istEpochMs, istPartsOf } from "../domain/ist.js";
 import { archivedDayCount } from "../engine/day-archive.js";
 import { type DaySchedule, dayScheduleFrom } from "../engine/day-plan.js";
 import type { TradingService } from "../engine/trading-service.js";
-import type { Clock } from "../ports/clock.js";
 import type {
   ControlPort,
   DayPhase,
@@ -25,7 +24,8 @@ import type {
   LiveEvent,
   ServiceMode,
   StatusSnapshot,
-} from "../web/contract.js";
+} from "../ports/app.js";
+import type { Clock } from "../ports/clock.js";
 
 /** Most lots the operator may set (the configuration's own bound). */
 export const MAX_LOTS = 100;

@@ -15,6 +15,7 @@ import {
   loginLinkKeyPath,
   loginLinkUrl,
 } from "../adapters/kite/login-links.js";
+import { checkKitePostback } from "../adapters/kite/postback-check.js";
 import { RateLimiter } from "../adapters/kite/rate-limiter.js";
 import { SessionStore } from "../adapters/kite/session-store.js";
 import { TickerClient } from "../adapters/kite/ticker-client.js";
@@ -36,11 +37,11 @@ import { runChecks } from "../ops/doctor/run-checks.js";
 import { doctorSettings, domainOfRedirectUrl, fileHasSecrets } from "../ops/doctor/settings.js";
 import { createServiceLogger } from "../ops/logging/logger.js";
 import { portHeldMessage } from "../ops/port-owner.js";
+import type { HealthCheck, PostbackSink, ServiceMode } from "../ports/app.js";
 import { type Clock, systemClock } from "../ports/clock.js";
 import type { Notifier } from "../ports/notifier.js";
 import { realSetTimer, type SetTimer } from "../ports/timer.js";
 import { buildApp } from "../web/app.js";
-import type { HealthCheck, PostbackSink, ServiceMode } from "../web/contract.js";
 import { createDashboard } from "../web/dashboard/plugin.js";
 import { listenApp } from "../web/listen.js";
 import { createServiceMetrics } from "../web/service-metrics.js";
@@ -328,7 +329,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     postbacks,
     login: loginGuard.port,
     loginLinks,
-    apiSecret: config.api_secret,
+    checkPostback: (rawBody) => checkKitePostback(rawBody, config.api_secret),
     config,
     clock,
     log: logger,

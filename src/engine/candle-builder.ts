@@ -13,10 +13,10 @@
  * it allocates nothing. Allocation happens once per emitted candle (the Candle handed out).
  */
 
-import type { Tick } from "../adapters/kite/ticker-protocol.js";
 import { candleStartOf, type SessionTimes } from "../domain/calendar.js";
 import type { Candle } from "../domain/candle.js";
 import { dateOfDayNumber, IST_OFFSET_MINUTES, type IsoDate } from "../domain/ist.js";
+import type { MarketTick } from "../ports/market-data.js";
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -53,7 +53,7 @@ export interface CandleBuilderStats {
  * neither, at the time they were received. Exchange times are whole seconds and the same for
  * every client, so a tick delayed across a boundary stays in the interval it happened in.
  */
-export function tickTimeMs(tick: Tick, receivedAtMs: number): number {
+export function tickTimeMs(tick: MarketTick, receivedAtMs: number): number {
   const traded = tick.last_trade_time;
   if (traded !== undefined && traded > 0) return traded * 1000;
   const ts = tick.timestamp;
@@ -157,7 +157,7 @@ export class CandleBuilder {
   }
 
   /** onTick for a decoded Kite tick: its LTP at {@link tickTimeMs}. */
-  onKiteTick(tick: Tick, receivedAtMs: number): void {
+  onKiteTick(tick: MarketTick, receivedAtMs: number): void {
     this.onTick(tick.instrument_token, tick.last_price, tickTimeMs(tick, receivedAtMs));
   }
 

@@ -1,9 +1,9 @@
 import { type IsoDate, istPartsOf } from "../domain/ist.js";
 import { checkStaticIp, STATIC_IP_FIX } from "../ops/static-ip.js";
+import type { HealthCheck } from "../ports/app.js";
 import type { BrokerFailure } from "../ports/broker.js";
 import type { Clock } from "../ports/clock.js";
 import type { Notifier } from "../ports/notifier.js";
-import type { HealthCheck } from "../web/contract.js";
 
 /*
  * The static IP rule in live trading (KITE.md "Retail algo rules"): Kite refuses order

@@ -12,9 +12,9 @@ import {
   type ServiceTicker,
   TradingService,
 } from "../../src/engine/trading-service.js";
+import type { HealthCheck } from "../../src/ports/app.js";
 import { ManualClock } from "../../src/ports/clock.js";
 import type { SetTimer } from "../../src/ports/timer.js";
-import type { HealthCheck } from "../../src/web/contract.js";
 
 /** The service at 08:00 of a trading day, in `mode`, with a static IP guard that records its calls. */
 function serviceAt0800(mode: "live" | "paper") {

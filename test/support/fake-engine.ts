@@ -10,15 +10,9 @@ import { formatWeeklySymbol, type OptionType } from "../../src/domain/symbols.js
 import type { StoredTrade } from "../../src/domain/trade.js";
 import { tradeFills } from "../../src/domain/trade-fills.js";
 import { orderTag, roundDownToTick } from "../../src/engine/order-tags.js";
+import type { ControlPort, EngineView, LiveEvent, ServiceMode, StatusSnapshot } from "../../src/ports/app.js";
 import { ManualClock } from "../../src/ports/clock.js";
 import type { SignalRecord } from "../../src/strategy/types.js";
-import type {
-  ControlPort,
-  EngineView,
-  LiveEvent,
-  ServiceMode,
-  StatusSnapshot,
-} from "../../src/web/contract.js";
 
 /*
  * A fake engine with a realistic, fully deterministic trading day, for the web layer's tests and

@@ -6,7 +6,7 @@
 
 import type { SummaryFigures } from "../../domain/summary.js";
 import type { StoredTrade } from "../../domain/trade.js";
-import type { DayPhase, HealthCheck, StatusSnapshot } from "../../web/contract.js";
+import type { DayPhase, HealthCheck, StatusSnapshot } from "../../ports/app.js";
 import type { DailySummary } from "../sqlite/daily-summary-repo.js";
 import {
   formatDate,

@@ -13,8 +13,8 @@ import type { Config } from "../../config/schema.js";
 import { asRealisedTrade, closedTrades } from "../../domain/fill-summary.js";
 import { summarize } from "../../domain/summary.js";
 import type { StoredTrade, Trade } from "../../domain/trade.js";
+import type { EngineView, LoginPort, StatusSnapshot } from "../../ports/app.js";
 import type { Clock } from "../../ports/clock.js";
-import type { EngineView, LoginPort, StatusSnapshot } from "../../web/contract.js";
 import type { Store } from "../sqlite/store.js";
 import {
   BUTTON,

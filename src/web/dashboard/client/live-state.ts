@@ -6,7 +6,7 @@
  */
 
 import type { SignalRecord, StoredTrade } from "../../../domain/trade.js";
-import type { LiveEvent, StatusSnapshot } from "../../contract.js";
+import type { LiveEvent, StatusSnapshot } from "../../../ports/app.js";
 
 /** The live event types the server sends (the SSE `event:` names). */
 export const LIVE_EVENT_TYPES = ["status", "candle", "tick", "signal", "trade", "alert"] as const;
