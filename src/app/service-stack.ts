@@ -37,6 +37,7 @@ import { runChecks } from "../ops/doctor/run-checks.js";
 import { doctorSettings, domainOfRedirectUrl, fileHasSecrets } from "../ops/doctor/settings.js";
 import { createServiceLogger } from "../ops/logging/logger.js";
 import { portHeldMessage } from "../ops/port-owner.js";
+import { staticIpRule } from "../ops/static-ip.js";
 import type { HealthCheck, PostbackSink, ServiceMode } from "../ports/app.js";
 import { type Clock, systemClock } from "../ports/clock.js";
 import type { Notifier } from "../ports/notifier.js";
@@ -193,6 +194,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     staticIps: config.kite.static_ips,
     // Against the simulator (a rehearsal, the demo) this host's public address means nothing.
     publicAddress: isZerodhaApi(config.kite.api_root) ? probes.publicAddress : null,
+    rule: staticIpRule,
     clock,
     notifier: { notify: (n) => notifier.notify(n) },
     alert,
@@ -359,7 +361,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     dashboard: createDashboard(),
   });
 
-  const listening = await listenApp(app, config, o.portOverride, o.portSetting);
+  const listening = await listenApp(app, config.server.host, port, o.portSetting);
   doctor = {
     probes,
     settings: doctorSettings(config, o.configPath, o.configPath ? fileHasSecrets(o.configPath) : false, {
