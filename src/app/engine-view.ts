@@ -13,7 +13,6 @@ import type { TradingCalendar } from "../domain/calendar.js";
 import type { Candle } from "../domain/candle.js";
 import { fillSummary } from "../domain/fill-summary.js";
 import { type IsoDate, istEpochMs, istPartsOf } from "../domain/ist.js";
-import { archivedDayCount } from "../engine/day-archive.js";
 import { type DaySchedule, dayScheduleFrom } from "../engine/day-plan.js";
 import type { TradingService } from "../engine/trading-service.js";
 import type {
@@ -26,6 +25,7 @@ import type {
   StatusSnapshot,
 } from "../ports/app.js";
 import type { Clock } from "../ports/clock.js";
+import { archivedDayCount } from "./day-archive.js";
 
 /** Most lots the operator may set (the configuration's own bound). */
 export const MAX_LOTS = 100;

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
+import type { ArchivedDay } from "../../app/day-archive.js";
 import { istPartsOf } from "../../domain/ist.js";
-import type { ArchivedDay } from "../../engine/day-archive.js";
 import { systemClock } from "../../ports/clock.js";
 import { type KiteCommandDeps, kiteForCommand } from "../kite-for-command.js";
 import { configForCommand } from "../load-config.js";
@@ -52,7 +52,7 @@ export async function archiveCommand(
     await Promise.all([
       import("../../domain/calendar.js"),
       import("../../adapters/kite/instrument-cache.js"),
-      import("../../engine/day-archive.js"),
+      import("../../app/day-archive.js"),
     ]);
 
   const calendar = new TradingCalendar(config.market.holidays);

@@ -6,12 +6,12 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import type { KiteFailure, KiteResult } from "../../src/adapters/kite/kite-errors.js";
 import type { KiteHistoricalCandle } from "../../src/adapters/kite/kite-payloads.js";
+import { archiveDay, archivedDayCount } from "../../src/app/day-archive.js";
+import { dayArchiver } from "../../src/app/day-archiver.js";
 import { defaultConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
 import { InstrumentMaster, parseInstrumentMaster } from "../../src/domain/instruments.js";
 import { istEpochMs, parseHhmm } from "../../src/domain/ist.js";
-import { archiveDay, archivedDayCount } from "../../src/engine/day-archive.js";
-import { dayArchiver } from "../../src/engine/day-archiver.js";
 import { SHARED_DIR } from "../support/paths.js";
 
 const DAY = "2025-09-04";
