@@ -8,7 +8,7 @@
 
 import type { Store } from "../adapters/sqlite/store.js";
 import { istEpochMs, istPartsOf } from "../domain/ist.js";
-import type { TradingServiceEvents } from "../engine/trading-service.js";
+import type { TradingServiceEvents } from "../engine/trading-service-deps.js";
 import type { Broker } from "../ports/broker.js";
 import type { Clock } from "../ports/clock.js";
 import type { ServiceMetrics } from "../web/service-metrics.js";

@@ -16,93 +16,32 @@
  * the missing contracts are subscribed at once and prepared (pivots, window) through
  * `prepareAdditions`; closes wait in the queue until that is done. If no index tick has come
  * by the first close, the day goes on with the pre-market universe (with a warning).
+ *
+ * A day started after the open waits for `resume(history)`, which replays the day so far
+ * (day-replay.ts). Its options and events: live-day-types.ts.
  */
 
 import { EventEmitter } from "node:events";
-import type { Tick, TickMode } from "../adapters/kite/ticker-protocol.js";
-import type { Store } from "../adapters/sqlite/store.js";
+import type { Tick } from "../adapters/kite/ticker-protocol.js";
 import { summarize } from "../backtest/summary.js";
 import type { SummaryFigures } from "../backtest/types.js";
 import type { Candle } from "../domain/candle.js";
-import type { InstrumentMaster, OptionContract } from "../domain/instruments.js";
+import type { OptionContract } from "../domain/instruments.js";
 import { type IsoDate, istEpochMs, istPartsOf } from "../domain/ist.js";
 import { roundForDisplay } from "../domain/pivots.js";
-import type { Clock } from "../ports/clock.js";
 import { StrategyDay } from "../strategy/strategy-day.js";
-import type {
-  ContractSetup,
-  OpenPosition,
-  OutsideExitReason,
-  SignalRecord,
-  StrategyParams,
-  Trade,
-} from "../strategy/types.js";
+import type { ContractSetup, OutsideExitReason, Trade } from "../strategy/types.js";
 import { CandleBuilder, tickTimeMs } from "./candle-builder.js";
 import { crashPoint } from "./crash-points.js";
 import type { DayHistory } from "./day-history.js";
-import { otherContractUnder, otherContractWarning } from "./replay-match.js";
-import { gapAdditions, type UniverseConfig, type UniversePlan } from "./universe-plan.js";
-
-/** Default wait after a close time before the close is processed. */
-export const DEFAULT_CLOSE_GRACE_MS = 2_000;
-
-/** What LiveDay emits. */
-export interface LiveDayEvents {
-  /** The strategy entered (a BUY is due). */
-  entry: [position: OpenPosition];
-  /** The strategy exited (a SELL is due). */
-  exit: [trade: Trade];
-  /** A signal, taken or skipped. */
-  signal: [signal: SignalRecord];
-  /** A candle closed and was recorded. */
-  candle: [symbol: string, candle: Candle];
-  /** The gap rule added contracts at the open. */
-  gap: [info: { openSpot: number; openAtm: number; added: string[]; missing: string[] }];
-  /** Something worth telling the operator (a store write failed, no index open seen, ...). */
-  warning: [message: string];
-}
-
-/** The part of TickerClient a day uses. */
-export interface TickFeed {
-  subscribe(tokens: readonly number[], mode?: TickMode): void;
-  unsubscribe(tokens: readonly number[]): void;
-  on(event: "ticks", listener: (ticks: Tick[]) => void): unknown;
-  off(event: "ticks", listener: (ticks: Tick[]) => void): unknown;
-}
-
-/** Prepares setups for contracts the gap rule adds (pre-market.ts `prepareContracts`). */
-export type PrepareAdditions = (contracts: readonly OptionContract[]) => Promise<ContractSetup[] | null>;
-
-export interface LiveDayOptions {
-  date: IsoDate;
-  params: StrategyParams;
-  /** Session end, minutes since midnight IST (15:30). */
-  sessionEnd: number;
-  clock: Clock;
-  /** The pre-market universe and setups (same order). */
-  plan: Pick<UniversePlan, "expiry" | "atm" | "contracts">;
-  setups: readonly ContractSetup[];
-  /** The index's instrument token (265): its first tick gives the open spot. */
-  indexToken: number;
-  store: Pick<Store, "candles" | "signals" | "trades" | "dailySummary" | "positions">;
-  /** For the gap rule; without them it is not applied. */
-  master?: InstrumentMaster;
-  universeConfig?: UniverseConfig;
-  prepareAdditions?: PrepareAdditions;
-  graceMs?: number;
-  /**
-   * How long after a close time a tick must be stamped to close it without waiting for the
-   * grace (default 1 s: exchange times are whole seconds).
-   */
-  exchangeLagMs?: number;
-  /**
-   * The day is resumed (a start after the open): closes wait until `resume(history)` has
-   * replayed the day so far. See {@link LiveDay.resume}.
-   */
-  resuming?: boolean;
-  /** A replayed entry no older than this at the resume is still placed (default 60 s). */
-  missedEntryMaxAgeMs?: number;
-}
+import { DayReplay, type PendingCloses } from "./day-replay.js";
+import {
+  DEFAULT_CLOSE_GRACE_MS,
+  type LiveDayEvents,
+  type LiveDayOptions,
+  type TickFeed,
+} from "./live-day-types.js";
+import { gapAdditions } from "./universe-plan.js";
 
 type GapState = "WAITING_FOR_OPEN" | "PREPARING" | "DONE";
 
@@ -117,7 +56,7 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
   private readonly setups: ContractSetup[];
   private readonly symbolOf = new Map<number, string>();
   /** Closed candles waiting for their close to be processed, by close minute. */
-  private readonly pending = new Map<number, Array<{ symbol: string; candle: Candle }>>();
+  private readonly pending: PendingCloses = new Map();
   private strategy: StrategyDay | null = null;
   /** Why new entries are refused (null: allowed); applied to the strategy when it is built. */
   private entriesBlock: string | null = null;
@@ -126,17 +65,8 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
   private readonly tickListener = (ticks: Tick[]) => this.onTicks(ticks, this.o.clock.now());
   private readonly dayTrades: Trade[] = [];
   private lastClosedMinute = -1;
-  /** Closes wait for resume(); during resume the strategy's decisions are replayed, not acted on. */
-  private resumeState: "NONE" | "WAITING" | "REPLAYING" = "NONE";
-  /** What the replay found to act on once it is over. */
-  private replayOutcome: { entry: { position: OpenPosition; closeMinute: number } | null; exits: Trade[] } = {
-    entry: null,
-    exits: [],
-  };
-  /** The interval in progress at the resume, so far, by symbol: merged into its live candle. */
-  private readonly inProgress = new Map<string, Candle>();
-  /** Replayed trade ids the store holds for another contract: never acted on (replay-match.ts). */
-  private readonly refusedIds = new Set<string>();
+  /** The replay of a day resumed after the open (day-replay.ts). */
+  private readonly replay: DayReplay;
   /** Each contract's last processed close price. */
   private readonly lastClose = new Map<string, number>();
   /** Option ticks that were not trades (no trade time): not put in candles. */
@@ -149,7 +79,6 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
     this.date = options.date;
     this.grace = options.graceMs ?? DEFAULT_CLOSE_GRACE_MS;
     this.exchangeLag = options.exchangeLagMs ?? 1_000;
-    if (options.resuming) this.resumeState = "WAITING";
     this.contracts = [...options.plan.contracts];
     this.setups = [...options.setups];
     if (this.contracts.length !== this.setups.length)
@@ -166,6 +95,31 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
       },
       onCandle: (token, date, candle) => this.candleClosed(token, date, candle),
     });
+    this.replay = new DayReplay(
+      {
+        date: this.date,
+        intervalMinutes: options.params.intervalMinutes,
+        store: options.store,
+        missedEntryMaxAgeMs: options.missedEntryMaxAgeMs ?? 60_000,
+        pending: this.pending,
+        setups: this.setups,
+        now: () => options.clock.now(),
+        processCloses: (untilMs) => this.processCloses(untilMs),
+        gapSettled: () => this.gapDecided(null),
+        strategy: () => this.ensureStrategy(),
+        cancelEntry: (tradeId) => this.cancelEntry(tradeId),
+        queueCandle: (symbol, candle) => this.queueCandle(symbol, candle),
+        lastClosedMinute: () => this.lastClosedMinute,
+        lastClose: (symbol) => this.lastClose.get(symbol),
+        lotSizeOf: (symbol) => this.lotSizeOf(symbol),
+        dayTrade: (t) => this.dayTrades.push(t),
+        write: (what, fn) => this.write(what, fn),
+        warn: (message) => this.emit("warning", message),
+        exit: (t) => this.emit("exit", t),
+        entry: (p) => this.emit("entry", p),
+      },
+      options.resuming === true,
+    );
   }
 
   /** Subscribes the universe and the index (full mode) and listens to the feed's ticks. */
@@ -261,64 +215,11 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
 
   /**
    * Resumes a day started after the open (a restart, or a first start mid-session): replays the
-   * day so far through a fresh strategy, so that its state (the first candle, trades and stop
-   * losses so far, re-entry, the open position and how long it has been held) is the one it
-   * would have had, then lets the waiting live closes through.
-   *
-   * A replay re-decides what was already decided: those decisions are checked against the
-   * store, never acted on twice. An entry the store has was acted on (its orders are the order
-   * manager's). An entry it lacks was decided while the service was down: placed now only when
-   * its candle closed at most `missedEntryMaxAgeMs` ago, otherwise forgotten with a warning. An
-   * exit of a trade still open in the store happened while the service was down: recorded and
-   * emitted now, so that the position is sold. A position the strategy holds but the store says
-   * is over (closed by hand, or its entry never filled) is closed or forgotten to match.
+   * day so far through a fresh strategy, checked against the store, then lets the waiting live
+   * closes through. See day-replay.ts.
    */
   resume(history: DayHistory): void {
-    if (this.resumeState !== "WAITING") throw new Error("resume() is for a day created with resuming: true");
-    const byClose = new Map<number, Array<{ symbol: string; candle: Candle }>>();
-    const interval = this.o.params.intervalMinutes;
-    for (const [symbol, candles] of history.closed) {
-      if (!this.setups.some((s) => s.symbol === symbol)) continue;
-      for (const candle of candles) {
-        const minute = candle.start + interval;
-        const queued = this.pending.get(minute)?.find((x) => x.symbol === symbol);
-        if (queued) {
-          // Closed since the start: the live candle saw only the ticks after it; Kite's saw all.
-          queued.candle = { ...this.mergedParts(candle, queued.candle), close: candle.close };
-          continue;
-        }
-        const list = byClose.get(minute) ?? [];
-        list.push({ symbol, candle });
-        byClose.set(minute, list);
-      }
-    }
-    for (const [symbol, candle] of history.inProgress) {
-      const queued = this.pending.get(candle.start + interval)?.find((x) => x.symbol === symbol);
-      if (queued) queued.candle = this.mergedParts(candle, queued.candle);
-      else this.inProgress.set(symbol, candle);
-    }
-    const nowMs = this.o.clock.now();
-    const past = [...byClose.keys(), ...this.pending.keys()].filter((m) => istEpochMs(this.date, m) <= nowMs);
-    const lastReplayed = Math.max(-1, ...past);
-    for (const [minute, list] of byClose) {
-      const live = this.pending.get(minute);
-      this.pending.set(minute, live ? [...list, ...live] : list);
-    }
-    // A replayed day has its universe settled already (the gap rule's additions are stored).
-    if (lastReplayed >= 0) this.gapDecided(null);
-    this.resumeState = "REPLAYING";
-    try {
-      if (lastReplayed >= 0) {
-        this.processCloses(istEpochMs(this.date, lastReplayed));
-        this.settleReplay(nowMs);
-      }
-    } finally {
-      this.resumeState = "NONE";
-    }
-    const { entry, exits } = this.replayOutcome;
-    this.replayOutcome = { entry: null, exits: [] };
-    for (const t of exits) this.emit("exit", t);
-    if (entry) this.emit("entry", entry.position);
+    this.replay.resume(history);
   }
 
   /**
@@ -400,16 +301,7 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
   private candleClosed(token: number, date: IsoDate, live: Candle): void {
     const symbol = this.symbolOf.get(token);
     if (!symbol || date !== this.date) return;
-    const candle = this.withEarlierPart(symbol, live);
-    this.queueCandle(symbol, candle);
-  }
-
-  /** The live candle of the interval in progress at the resume, completed with its earlier part. */
-  private withEarlierPart(symbol: string, live: Candle): Candle {
-    const earlier = this.inProgress.get(symbol);
-    if (!earlier || earlier.start !== live.start) return live;
-    this.inProgress.delete(symbol);
-    return this.mergedParts(earlier, live);
+    this.queueCandle(symbol, this.replay.withEarlierPart(symbol, live));
   }
 
   private queueCandle(symbol: string, candle: Candle): void {
@@ -428,12 +320,12 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
 
   private processCloses(untilMs: number): number[] {
     const done: number[] = [];
-    this.flushEarlierParts(untilMs);
+    this.replay.flushEarlierParts(untilMs);
     if (this.gap === "WAITING_FOR_OPEN" && this.pending.size > 0) {
       const first = Math.min(...this.pending.keys());
       if (istEpochMs(this.date, first) <= untilMs) this.gapDecided("no index tick before the first close");
     }
-    if (this.gap !== "DONE" || this.resumeState === "WAITING") return done; // closes wait
+    if (this.gap !== "DONE" || this.replay.waiting) return done; // closes wait
     const due = [...this.pending.keys()]
       .filter((m) => istEpochMs(this.date, m) <= untilMs)
       .sort((a, b) => a - b);
@@ -447,7 +339,7 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
       for (const { symbol, candle } of list) {
         this.write(`candle ${symbol}`, () => this.o.store.candles.append(this.date, symbol, candle));
         this.lastClose.set(symbol, candle.close);
-        if (this.resumeState !== "REPLAYING") this.emit("candle", symbol, candle);
+        if (!this.replay.replaying) this.emit("candle", symbol, candle);
         const i = (strategy as StrategyDay).indexOf(symbol);
         if (i >= 0) (strategy as StrategyDay).onCandle(i, candle);
       }
@@ -457,124 +349,15 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
     return done;
   }
 
-  private replayedEntry(p: OpenPosition): void {
-    if (this.refusedOtherContract(p.trade_id, p.symbol)) return;
-    // Acted on before the restart when the order manager holds it (its position row is written
-    // with the entry order, before the order is sent). A trade row alone means the process died
-    // between the decision and the order: a missed entry like any other.
-    if (this.o.store.positions.byTradeId(p.trade_id)) return;
-    this.replayOutcome.entry = { position: p, closeMinute: this.lastClosedMinute };
-  }
-
-  private replayedExit(t: Trade): void {
-    if (this.refusedOtherContract(t.trade_id, t.symbol)) return;
-    const stored = this.o.store.trades.byId(t.trade_id);
-    const missed = this.replayOutcome.entry;
-    if (missed?.position.trade_id === t.trade_id) {
-      this.replayOutcome.entry = null;
-      if (stored?.status === "OPEN")
-        this.write("discarded trade", () => this.o.store.trades.discardOpen(t.trade_id));
-      this.emit(
-        "warning",
-        `${t.trade_id} ${t.symbol}: entered and exited while the service was down; not traded`,
-      );
-      return;
-    }
-    if (!stored) return;
-    this.dayTrades.push(t);
-    if (stored.status === "CLOSED") return;
-    this.write("closed trade", () => this.o.store.trades.recordClosed(t, this.lotSizeOf(t.symbol)));
-    this.replayOutcome.exits.push(t);
-  }
-
-  /** A replayed decision on an id the store holds for another contract: refused once, with a warning. */
-  private refusedOtherContract(tradeId: string, symbol: string): boolean {
-    const stored = otherContractUnder(this.o.store, tradeId, symbol);
-    if (stored === null) return false;
-    if (!this.refusedIds.has(tradeId)) this.emit("warning", otherContractWarning(tradeId, symbol, stored));
-    this.refusedIds.add(tradeId);
-    return true;
-  }
-
-  /** After the replay: the strategy's open position made to agree with the store (see resume()). */
-  private settleReplay(nowMs: number): void {
-    const strategy = this.ensureStrategy();
-    const missed = this.replayOutcome.entry;
-    const open = strategy.openPosition;
-    if (open && this.refusedIds.has(open.trade_id)) {
-      strategy.cancelEntry(open.trade_id); // the strategy forgets it; the store's trade is left alone
-    } else if (missed && open?.trade_id === missed.position.trade_id) {
-      const ageMs = nowMs - istEpochMs(this.date, missed.closeMinute);
-      if (ageMs <= (this.o.missedEntryMaxAgeMs ?? 60_000)) {
-        this.write("open trade", () =>
-          this.o.store.trades.upsertOpen(this.date, missed.position, this.lotSizeOf(open.symbol)),
-        );
-      } else {
-        this.cancelEntry(open.trade_id); // and its trade row, if the decision was written
-        this.replayOutcome.entry = null;
-        this.emit(
-          "warning",
-          `${open.trade_id} ${open.symbol}: signal of ${missed.position.entry_time} came while the service was down; not taken`,
-        );
-      }
-    } else if (open) {
-      const stored = this.o.store.trades.byId(open.trade_id);
-      const position = this.o.store.positions.byTradeId(open.trade_id);
-      if (stored?.status === "CLOSED") {
-        const minute = Number(stored.exit_time.slice(11, 13)) * 60 + Number(stored.exit_time.slice(14, 16));
-        strategy.forceExit("MANUAL", stored.exit_price, minute);
-      } else if (position?.state === "CLOSED" && position.quantity === 0) {
-        this.cancelEntry(open.trade_id); // its entry never filled
-      } else if (position?.state === "CLOSED") {
-        strategy.forceExit(
-          "MANUAL",
-          this.lastClose.get(open.symbol) ?? open.entry_price,
-          this.lastClosedMinute,
-        );
-      }
-    }
-    const held = strategy.openPosition?.trade_id;
-    for (const t of this.o.store.trades.open()) {
-      if (t.status === "OPEN" && t.date === this.date && t.trade_id !== held) {
-        this.emit(
-          "warning",
-          `${t.trade_id} ${t.symbol} is open in the database but not in the replayed strategy: ` +
-            "its protective stop stays, and it is exited at the end of the day",
-        );
-      }
-    }
-  }
-
-  private mergedParts(earlier: Candle, live: Candle): Candle {
-    return {
-      start: live.start,
-      open: earlier.open,
-      high: Math.max(earlier.high, live.high),
-      low: Math.min(earlier.low, live.low),
-      close: live.close,
-      volume: earlier.volume + live.volume,
-    };
-  }
-
-  /** Earlier parts whose interval closed without a live tick after the resume are the whole candle. */
-  private flushEarlierParts(untilMs: number): void {
-    if (this.inProgress.size === 0 || this.resumeState === "WAITING") return;
-    for (const [symbol, candle] of this.inProgress) {
-      if (istEpochMs(this.date, candle.start + this.o.params.intervalMinutes) > untilMs) continue;
-      this.inProgress.delete(symbol);
-      this.queueCandle(symbol, candle);
-    }
-  }
-
   private ensureStrategy(): StrategyDay {
     if (this.strategy) return this.strategy;
     this.strategy = new StrategyDay(this.o.params, this.date, this.setups, {
       signal: (s) => {
         this.write("signal", () => this.o.store.signals.insert(s)); // a replayed one is not written twice
-        if (this.resumeState !== "REPLAYING") this.emit("signal", s);
+        if (!this.replay.replaying) this.emit("signal", s);
       },
       entry: (p) => {
-        if (this.resumeState === "REPLAYING") return this.replayedEntry(p);
+        if (this.replay.replaying) return this.replay.replayedEntry(p);
         this.write("open trade", () =>
           this.o.store.trades.upsertOpen(this.date, p, this.lotSizeOf(p.symbol)),
         );
@@ -582,7 +365,7 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
         this.emit("entry", p);
       },
       exit: (t) => {
-        if (this.resumeState === "REPLAYING") return this.replayedExit(t);
+        if (this.replay.replaying) return this.replay.replayedExit(t);
         this.dayTrades.push(t);
         this.write("closed trade", () => this.o.store.trades.recordClosed(t, this.lotSizeOf(t.symbol)));
         this.emit("exit", t);

@@ -6,12 +6,8 @@ import { Store } from "../../src/adapters/sqlite/store.js";
 import { defaultConfig } from "../../src/config/load.js";
 import { TradingCalendar } from "../../src/domain/calendar.js";
 import { type IsoDate, istEpochMs, parseHhmm } from "../../src/domain/ist.js";
-import {
-  type ServiceBroker,
-  type ServiceSessions,
-  type ServiceTicker,
-  TradingService,
-} from "../../src/engine/trading-service.js";
+import { TradingService } from "../../src/engine/trading-service.js";
+import type { ServiceBroker, ServiceSessions, ServiceTicker } from "../../src/engine/trading-service-deps.js";
 import type { HealthCheck } from "../../src/ports/app.js";
 import { ManualClock } from "../../src/ports/clock.js";
 import type { SetTimer } from "../../src/ports/timer.js";

@@ -6,11 +6,8 @@ import { Store } from "../../src/adapters/sqlite/store.js";
 import { defaultConfig } from "../../src/config/load.js";
 import { TradingCalendar } from "../../src/domain/calendar.js";
 import { istEpochMs, parseHhmm } from "../../src/domain/ist.js";
-import {
-  type ServiceSessions,
-  type ServiceTicker,
-  TradingService,
-} from "../../src/engine/trading-service.js";
+import { TradingService } from "../../src/engine/trading-service.js";
+import type { ServiceSessions, ServiceTicker } from "../../src/engine/trading-service-deps.js";
 import { ManualClock } from "../../src/ports/clock.js";
 import type { SetTimer } from "../../src/ports/timer.js";
 

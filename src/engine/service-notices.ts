@@ -1,0 +1,131 @@
+/*
+ * The trading service's voice: alerts (free text with a level, for the log and the dashboard)
+ * and the trader's notifications (typed, for Telegram), composed from the day's events. Neither
+ * sink ever stops the day: a failing one is swallowed here.
+ */
+
+import type { EventEmitter } from "node:events";
+import type { Store } from "../adapters/sqlite/store.js";
+import { dayNumber, type IsoDate } from "../domain/ist.js";
+import { roundForDisplay } from "../domain/pivots.js";
+import type { Clock } from "../ports/clock.js";
+import type { Notification, Notifier } from "../ports/notifier.js";
+import type { OpenPosition, Trade } from "../strategy/types.js";
+import type { AlertLevel, OrderManager } from "./order-manager.js";
+import type { PreparedDay } from "./pre-market.js";
+import type { TradingServiceEvents } from "./trading-service-deps.js";
+
+export interface ServiceNoticesDeps {
+  /** Alerts for the log and the dashboard. */
+  notify: (level: AlertLevel, message: string) => void;
+  /** The trader's notifications (default: none). */
+  notifier?: Notifier | undefined;
+  clock: Clock;
+  store: Pick<Store, "orders">;
+  /** The service's live events: every alert is one. */
+  events: EventEmitter<TradingServiceEvents>;
+}
+
+/** See the file comment. */
+export class ServiceNotices {
+  constructor(private readonly d: ServiceNoticesDeps) {}
+
+  /** Listens to the order manager's alerts and order problems (rejections, partial fills). */
+  attach(om: OrderManager): void {
+    om.on("alert", ({ level, message }) => this.notify(level, message));
+    om.on("order_rejected", (e) => this.orderProblem(e.tag, "rejected", e.message));
+    om.on("partial_fill", (e) => {
+      const tag = this.d.store.orders.byTrade(e.tradeId).find((o) => o.purpose === "ENTRY")?.tag;
+      if (tag) this.orderProblem(tag, "partly_filled", null);
+    });
+  }
+
+  /** An alert; a critical one is also told to the trader as an error. */
+  notify(level: AlertLevel, message: string): void {
+    try {
+      this.d.notify(level, message);
+      this.d.events.emit("alert", level, message);
+    } catch {
+      // a failing sink must not stop the day
+    }
+    if (level === "critical") this.tell({ kind: "error", at: this.d.clock.now(), message, context: null });
+  }
+
+  /** A notification for the trader; a failing notifier never stops the day. */
+  tell(n: Notification): void {
+    try {
+      this.d.notifier?.notify(n);
+    } catch {
+      // the notifier promises not to throw; this is the belt to its braces
+    }
+  }
+
+  /** The day prepared before the open: its spot, ATM, expiry and universe. */
+  preMarket(date: IsoDate, d: PreparedDay): void {
+    this.notify(
+      "info",
+      `${date} pre-market: spot ${d.spot} (${d.spotSource}), ATM ${d.plan.atm}, expiry ${d.plan.expiry}, ${d.plan.contracts.length} contracts`,
+    );
+    this.tell({
+      kind: "pre_market",
+      date,
+      spot: d.spot,
+      atm: d.plan.atm,
+      expiry: d.plan.expiry,
+      daysToExpiry: dayNumber(d.plan.expiry) - dayNumber(date),
+      universe: d.setups.map((c) => ({
+        symbol: c.symbol,
+        strike: c.strike,
+        optionType: c.optionType,
+        structure: c.structure,
+        r1: c.pivots ? roundForDisplay(c.pivots.R1) : null,
+      })),
+    });
+  }
+
+  /** The strategy entered: `quantity` is what goes to the broker (lot-scaling.ts). */
+  entry(p: OpenPosition, quantity: number): void {
+    this.notify(
+      "info",
+      `ENTRY ${p.trade_id} ${p.symbol} ×${quantity} at ~${p.entry_price}, SL ${p.stop_loss}, target ${p.target}`,
+    );
+    this.tell({
+      kind: "entry",
+      tradeId: p.trade_id,
+      symbol: p.symbol,
+      scenario: p.scenario,
+      time: p.entry_time,
+      entry: p.entry_price,
+      stop: p.stop_loss,
+      target: p.target,
+      quantity,
+      reason: `scenario ${p.scenario}${p.first_candle_entry ? ", first candle" : ""}${p.re_entry ? ", re-entry" : ""}`,
+    });
+  }
+
+  /** The strategy exited (its message to the trader waits for the fill: fill-ledger.ts). */
+  exit(t: Trade): void {
+    this.notify(
+      "info",
+      `EXIT ${t.trade_id} ${t.symbol} ${t.exit_reason} at ~${t.exit_price} (${t.pnl_rupees})`,
+    );
+  }
+
+  /** An order of the order manager was rejected or filled in part. */
+  orderProblem(tag: string, problem: "rejected" | "partly_filled", message: string | null): void {
+    const o = this.d.store.orders.byTag(tag);
+    if (!o) return;
+    this.tell({
+      kind: "order_problem",
+      problem,
+      tag,
+      tradeId: o.tradeId,
+      symbol: o.tradingsymbol,
+      side: o.side,
+      quantity: o.quantity,
+      filledQuantity: o.filledQuantity,
+      message,
+      at: this.d.clock.now(),
+    });
+  }
+}
