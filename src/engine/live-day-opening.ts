@@ -5,11 +5,11 @@
  * to replay (today's recorded candles and Kite's minute candles).
  */
 
-import type { Store } from "../adapters/sqlite/store.js";
 import type { Config } from "../config/schema.js";
 import type { OptionContract } from "../domain/instruments.js";
 import { type IsoDate, parseHhmm } from "../domain/ist.js";
 import type { Clock } from "../ports/clock.js";
+import type { Store } from "../ports/store.js";
 import { strategyParamsFrom } from "../strategy/params.js";
 import type { ContractSetup } from "../strategy/types.js";
 import { type DayHistory, loadDayHistory } from "./day-history.js";

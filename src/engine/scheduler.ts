@@ -36,9 +36,6 @@ import {
   STEP_PREREQUISITE,
 } from "./day-plan.js";
 
-// The timer is a port (ports/timer.ts); re-exported for trading-service.ts until its split lands.
-export type { SetTimer } from "../ports/timer.js";
-
 /**
  * The steps done per date. The engine persists them for crash recovery. A step whose effect
  * lives only in the process (MARKET_OPEN's tick subscription) should either not be persisted

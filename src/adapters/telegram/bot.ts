@@ -374,7 +374,7 @@ function keyboard(rows: ReadonlyArray<ReadonlyArray<[string, string]>>): InlineK
   return k;
 }
 
-/** The closed trades, their P&L from the broker's fills where known (engine/fill-summary.ts). */
+/** The closed trades, their P&L from the broker's fills where known (domain/fill-summary.ts). */
 function closed(trades: readonly StoredTrade[]): Trade[] {
   return closedTrades(trades).map(asRealisedTrade);
 }
