@@ -158,7 +158,8 @@ describe("import rules (dependency-cruiser)", () => {
       subject: "an engine file importing an npm package",
       rule: "inner-rooms-use-no-vendor-package",
       files: {
-        "node_modules/vendor-sdk/package.json": '{ "name": "vendor-sdk", "version": "1.0.0", "main": "index.js" }\n',
+        "node_modules/vendor-sdk/package.json":
+          '{ "name": "vendor-sdk", "version": "1.0.0", "main": "index.js" }\n',
         "node_modules/vendor-sdk/index.js": "exports.connect = () => 1;\n",
         "src/engine/leak.ts": 'import { connect } from "vendor-sdk";\nexport const c = connect;\n',
       },
