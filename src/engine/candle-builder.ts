@@ -45,7 +45,7 @@ export interface CandleBuilderStats {
 }
 
 /**
- * The instant a Kite tick is put in a candle. A candle is made of trades (STRATEGY.md section
+ * The instant a market tick is put in a candle. A candle is made of trades (STRATEGY.md section
  * 2: an interval with no trade has no candle), so a full-mode option tick counts at its last
  * trade time: a tick that only updates the order book repeats an old trade's time and is
  * dropped as late rather than building a candle from a stale price. Ticks without a trade
@@ -156,8 +156,8 @@ export class CandleBuilder {
     this.emit(instrumentToken, current, o, h, l, c);
   }
 
-  /** onTick for a decoded Kite tick: its LTP at {@link tickTimeMs}. */
-  onKiteTick(tick: MarketTick, receivedAtMs: number): void {
+  /** onTick for a market tick (ports/market-data.ts): its LTP at {@link tickTimeMs}. */
+  onMarketTick(tick: MarketTick, receivedAtMs: number): void {
     this.onTick(tick.instrument_token, tick.last_price, tickTimeMs(tick, receivedAtMs));
   }
 

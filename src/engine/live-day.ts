@@ -146,7 +146,7 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
         this.ignoredTicks++;
         continue;
       }
-      this.builder.onKiteTick(t, receivedAtMs);
+      this.builder.onMarketTick(t, receivedAtMs);
       const stamped = (t.timestamp ?? (t.last_trade_time as number)) * 1000;
       if (stamped > newestExchangeMs) newestExchangeMs = stamped;
     }
