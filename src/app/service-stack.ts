@@ -7,6 +7,7 @@
 
 import { dirname } from "node:path";
 import { KiteBroker } from "../adapters/kite/kite-broker.js";
+import { KiteHistory } from "../adapters/kite/kite-history.js";
 import { KiteRest } from "../adapters/kite/kite-rest.js";
 import { FilePendingStates, LoginFlow, loginStatesPath } from "../adapters/kite/login-flow.js";
 import {
@@ -223,6 +224,12 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     setTimer,
     store,
     kite: rest,
+    history: new KiteHistory({
+      kite: rest,
+      cacheDir: config.data.cache_dir,
+      clock,
+      warn: (m) => logger.warn(m),
+    }),
     sessions,
     ticker,
     broker: kiteBroker

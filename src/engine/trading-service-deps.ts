@@ -9,6 +9,7 @@ import type { Candle } from "../domain/candle.js";
 import type { DayArchiver } from "../ports/archive.js";
 import type { Broker } from "../ports/broker.js";
 import type { Clock } from "../ports/clock.js";
+import type { CandleHistory } from "../ports/history.js";
 import type { MarketTick, TickFeed } from "../ports/market-data.js";
 import type { Notifier } from "../ports/notifier.js";
 import type { SessionSource } from "../ports/session.js";
@@ -52,6 +53,8 @@ export interface TradingServiceDeps {
   setTimer: SetTimer;
   store: Store;
   kite: PreMarketDeps["kite"] & { setAccessToken(token: string | null): void };
+  /** Past candles (adapters/kite KiteHistory): the day so far when the service starts late. */
+  history: CandleHistory;
   sessions: ServiceSessions;
   ticker: ServiceTicker;
   broker: ServiceBroker;

@@ -399,6 +399,7 @@ export class TradingService {
       clock: this.d.clock,
       store: this.d.store,
       preMarket: this.preMarketDeps(),
+      history: this.d.history,
       graceMs: this.d.graceMs,
       follow: (c) => this.ticks.follow(c.instrumentToken, c.tradingsymbol),
       warn: (m) => this.notify("warning", m),

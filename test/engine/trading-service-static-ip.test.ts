@@ -43,6 +43,7 @@ function serviceAt0800(mode: "live" | "paper") {
       historical: async () => assert.fail("no call without a session"),
       instruments: async () => assert.fail("no call without a session"),
     },
+    history: { candles: async () => assert.fail("no call without a session") },
     sessions,
     ticker,
     broker,

@@ -52,6 +52,7 @@ function harness() {
       historical: async () => assert.fail("no call without a session"),
       instruments: async () => assert.fail("no call without a session"),
     },
+    history: { candles: async () => assert.fail("no call without a session") },
     sessions,
     ticker,
     broker: { mode: "paper", broker },

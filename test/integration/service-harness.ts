@@ -5,10 +5,12 @@
  * its token with `sessions.current()` (as `pivot start` does), and a re-login goes through the
  * same KiteRest and SessionStore as the service's LoginFlow.
  */
+
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { KiteBroker, mapKiteStatus } from "../../src/adapters/kite/kite-broker.js";
+import { KiteHistory } from "../../src/adapters/kite/kite-history.js";
 import { KiteRest } from "../../src/adapters/kite/kite-rest.js";
 import { RateLimiter } from "../../src/adapters/kite/rate-limiter.js";
 import { SessionStore } from "../../src/adapters/kite/session-store.js";
@@ -222,6 +224,7 @@ export class ServiceDay {
       setTimer: this.timers.setTimer,
       store,
       kite: rest,
+      history: new KiteHistory({ kite: rest, cacheDir: config.data.cache_dir, clock, warn: () => {} }),
       sessions,
       ticker,
       broker: this.brokerOf(rest, clock, store),
