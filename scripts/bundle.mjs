@@ -4,23 +4,30 @@
 // run time (better-sqlite3, lightweight-charts) stay outside the bundle.
 //
 // Also bundles the dashboard's browser script (src/web/dashboard/client/, with the CSS it
-// imports) into dist/web/dashboard.js and dist/web/dashboard.css, after type-checking it with
-// its own tsconfig (DOM types, kept out of the Node build).
+// imports) into dist/web/dashboard.js and dist/web/dashboard.css, and the backtest report's
+// (src/backtest/report-client/) into dist/web/report.js and report.css, after type-checking each
+// with its own tsconfig (DOM types, kept out of the Node build).
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { build } from "esbuild";
 
 const DASHBOARD_CLIENT = "src/web/dashboard/client";
+const REPORT_CLIENT = "src/backtest/report-client";
 
-try {
-  execFileSync(
-    process.execPath,
-    [createRequire(import.meta.url).resolve("typescript/bin/tsc"), "-p", `${DASHBOARD_CLIENT}/tsconfig.json`],
-    { stdio: "inherit" },
-  );
-} catch {
-  console.error(`the dashboard's browser code (${DASHBOARD_CLIENT}) does not type-check (errors above)`);
-  process.exit(1);
+for (const [what, dir] of [
+  ["the dashboard's browser code", DASHBOARD_CLIENT],
+  ["the backtest report's page script", REPORT_CLIENT],
+]) {
+  try {
+    execFileSync(
+      process.execPath,
+      [createRequire(import.meta.url).resolve("typescript/bin/tsc"), "-p", `${dir}/tsconfig.json`],
+      { stdio: "inherit" },
+    );
+  } catch {
+    console.error(`${what} (${dir}) does not type-check (errors above)`);
+    process.exit(1);
+  }
 }
 
 await Promise.all([
@@ -49,6 +56,19 @@ await Promise.all([
   build({
     entryPoints: [`${DASHBOARD_CLIENT}/main.ts`],
     outfile: "dist/web/dashboard.js",
+    bundle: true,
+    platform: "browser",
+    format: "iife",
+    target: ["chrome100", "firefox100", "safari15"],
+    minify: true,
+    legalComments: "none",
+    logLevel: "warning",
+  }),
+  // The backtest report's page script and styles (dist/web/report.js and report.css), which
+  // src/backtest/report.ts inlines: a report is one self-contained file.
+  build({
+    entryPoints: [`${REPORT_CLIENT}/main.ts`],
+    outfile: "dist/web/report.js",
     bundle: true,
     platform: "browser",
     format: "iife",

@@ -89,6 +89,11 @@ export function archivedDayCount(archiveDir: string): number {
   }
 }
 
+/** True when `date` is archived in full (its manifest, written last, exists). */
+export function isDayArchived(archiveDir: string, date: IsoDate): boolean {
+  return existsSync(manifestPath(archiveDir, date));
+}
+
 /** Archives `date` (see the file's comment). Never throws for Kite or data problems: a result. */
 export async function archiveDay(deps: DayArchiveDeps, date: IsoDate): Promise<ArchiveResult> {
   try {

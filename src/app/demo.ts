@@ -14,7 +14,8 @@ import { loadCandleDirectory } from "../backtest/candle-directory.js";
 import { runBacktest } from "../backtest/run-backtest.js";
 import { writeSampleData } from "../backtest/sample-data.js";
 import type { Config } from "../config/schema.js";
-import { TradingCalendar } from "../domain/calendar.js";
+import { tradingCalendarOf } from "../config/underlying.js";
+import type { TradingCalendar } from "../domain/calendar.js";
 import { type IsoDate, parseHhmm } from "../domain/ist.js";
 import { DEFAULT_DAY_TIMES } from "../engine/day-plan.js";
 import { DEMO_PORT_SETTING } from "../ops/port-owner.js";
@@ -57,7 +58,7 @@ export interface RunningDemo {
 
 /** Prepares the market (once), then starts the simulator and the service on it. */
 export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
-  const calendar = new TradingCalendar(o.config.market.holidays);
+  const calendar = tradingCalendarOf(o.config);
   const marketDir = join(o.dir, "market");
   const hasMarket = existsSync(marketDir) && readdirSync(marketDir).some((n) => n.endsWith(".csv"));
   if (!hasMarket) {

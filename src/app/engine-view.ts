@@ -6,7 +6,7 @@
  */
 
 import type { SessionStore } from "../adapters/kite/session-store.js";
-import type { TickerStats } from "../adapters/kite/ticker-client.js";
+import type { TickerStats } from "../adapters/kite/ticker-types.js";
 import type { Store } from "../adapters/sqlite/store.js";
 import type { Config } from "../config/schema.js";
 import type { TradingCalendar } from "../domain/calendar.js";
@@ -146,6 +146,7 @@ export class ServiceEngineView implements EngineView {
         subscriptions: service.day ? service.day.tokens().length + 1 : 0,
       },
       universe: {
+        underlying: config.trading.instrument,
         spot: universe?.spot ?? null,
         atm: universe?.atm ?? null,
         expiry: universe?.expiry ?? null,

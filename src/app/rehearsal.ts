@@ -12,7 +12,7 @@ import { join } from "node:path";
 import type { CandleData } from "../backtest/candle-directory.js";
 import { runBacktest } from "../backtest/run-backtest.js";
 import type { Config } from "../config/schema.js";
-import { TradingCalendar } from "../domain/calendar.js";
+import { tradingCalendarOf } from "../config/underlying.js";
 import type { InstrumentMaster } from "../domain/instruments.js";
 import type { IsoDate } from "../domain/ist.js";
 import { parseHhmm } from "../domain/ist.js";
@@ -63,7 +63,7 @@ export async function runRehearsal(o: RehearsalOptions): Promise<RehearsalResult
   const backtest = runBacktest({
     config: o.config,
     data: o.data,
-    calendar: new TradingCalendar(o.config.market.holidays),
+    calendar: tradingCalendarOf(o.config),
     from: o.date,
     to: o.date,
     ...(o.master ? { master: o.master } : {}),

@@ -25,7 +25,7 @@ import { startWalCheckpointerWhenBusy } from "../adapters/sqlite/wal-checkpointe
 import { createTelegram } from "../adapters/telegram/telegram.js";
 import { type Config, serverPort } from "../config/schema.js";
 import { secretValuesOf } from "../config/secrets.js";
-import { TradingCalendar } from "../domain/calendar.js";
+import { tradingCalendarOf } from "../config/underlying.js";
 import { istPartsOf, parseHhmm } from "../domain/ist.js";
 import { createPostbackIntake } from "../engine/postback-intake.js";
 import { StaticIpGuard } from "../engine/static-ip-guard.js";
@@ -49,6 +49,7 @@ import { createServiceMetrics } from "../web/service-metrics.js";
 import { dayArchiver } from "./day-archiver.js";
 import { ServiceEngineView } from "./engine-view.js";
 import { LoginGuard } from "./login-guard.js";
+import { startMissedDayArchive } from "./missed-archive.js";
 import { paperBrokerOf } from "./paper-broker-of.js";
 import { certificateReminder, watchFeed } from "./reminders.js";
 import { ServiceMetering } from "./service-metering.js";
@@ -210,13 +211,14 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
           }),
         )
       : null;
-  const calendar = new TradingCalendar(config.market.holidays);
+  const calendar = tradingCalendarOf(config);
 
   // The service tells Telegram; Telegram's bot reads the service (through the view): the
   // notifier is bound once both exist.
   let telegram: ReturnType<typeof createTelegram> | null = null;
   const notifier: Notifier = { notify: (n) => telegram?.notifier.notify(n) };
 
+  const archiver = dayArchiver({ kite: rest, config, notify, log });
   let service: TradingService | null = null;
   service = new TradingService({
     config,
@@ -248,7 +250,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     notify,
     notifier,
     ...(mode === "live" ? { staticIp } : {}),
-    archiver: dayArchiver({ kite: rest, config, notify, log }),
+    archiver,
   });
   const loginGuard = new LoginGuard({
     login: loginFlow,
@@ -404,6 +406,15 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   });
 
   await service.start();
+  const missedArchive = startMissedDayArchive(archiver, {
+    kite: rest,
+    config,
+    calendar,
+    clock,
+    setTimer,
+    notify,
+    log,
+  });
   telegram?.start();
   logger.info(`${mode.toUpperCase()} trading; dashboard and callback on ${listening.url}`);
 
@@ -422,6 +433,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
         await app.close(); // no more requests (event streams ended)
         await intake?.confirmer.stop(); // claims still waiting are asked about at the next start
         await checkpointer.stop();
+        missedArchive?.cancel();
         await service.stop(); // no new entries, work in flight settled, ticker and store closed
         await telegram?.stop();
         logger.info("stopped");

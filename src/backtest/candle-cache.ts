@@ -25,14 +25,17 @@ import { type CandleData, loadCandleDirectory } from "./candle-directory.js";
 
 export const CACHE_FILE = ".pivot-candle-cache.bin";
 const MAGIC = "PIVOTCC1";
-const FORMAT = 1;
+const FORMAT = 2;
 /** Below this many bytes of CSV, parsing is quick enough: no cache is kept. */
 export const DEFAULT_CACHE_MIN_BYTES = 4 * 1024 * 1024;
 
 interface CacheHeader {
   format: number;
-  /** Each CSV as [name, size, mtimeMs], in name order. */
-  files: [string, number, number][];
+  /**
+   * Each CSV as [name, size, mtimeMs], in name order, as JSON: compared as one string (an
+   * archive has thousands of files), never parsed.
+   */
+  fingerprint: string;
   index: PackedSeries[];
   candles: number;
   warnings: string[];
@@ -107,7 +110,7 @@ function readCache(
     if (bytes.toString("latin1", 0, 8) !== MAGIC) return null;
     const headerLength = bytes.readUInt32LE(8);
     const header = JSON.parse(bytes.toString("utf8", 12, 12 + headerLength)) as CacheHeader;
-    if (header.format !== FORMAT || JSON.stringify(header.files) !== JSON.stringify(files)) return null;
+    if (header.format !== FORMAT || header.fingerprint !== JSON.stringify(files)) return null;
     const start = align8(12 + headerLength);
     const count = (bytes.length - start) / Float64Array.BYTES_PER_ELEMENT;
     if (!Number.isInteger(count)) return null;
@@ -135,7 +138,7 @@ function writeCache(
 ): boolean {
   const header: CacheHeader = {
     format: FORMAT,
-    files,
+    fingerprint: JSON.stringify(files),
     index: packed.index,
     candles: packed.candles,
     warnings,

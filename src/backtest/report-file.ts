@@ -20,5 +20,7 @@ export function writeReportFile(
     parseHhmm(config.market.start_time),
     parseHhmm(config.market.end_time),
   );
-  writeFileSync(path, renderBacktestReport(result, lookup, { intervalMinutes: interval }));
+  // The title names the underlying: a NIFTY report and a SENSEX one are told apart at a glance.
+  const title = `Pivot breakout backtest · ${config.trading.instrument}`;
+  writeFileSync(path, renderBacktestReport(result, lookup, { intervalMinutes: interval, title }));
 }

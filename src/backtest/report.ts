@@ -2,7 +2,9 @@
  * `pivot backtest --report FILE.html`: one self-contained HTML page (no network, no external
  * script, style or font) with the summary figures, the equity curve, the daily P&L, the trades
  * table and a candlestick chart per trade. Charts are drawn by TradingView Lightweight Charts,
- * inlined from node_modules; the data travels as JSON in a `<script type="application/json">`.
+ * inlined from node_modules; the data travels as JSON in a `<script type="application/json">`
+ * (report-data.ts). The page script and styles are TypeScript and CSS in report-client/, bundled
+ * into dist/web/ by scripts/bundle.mjs and inlined from there (report-scripts.ts).
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -12,7 +14,8 @@ import { IST_OFFSET_MINUTES, type IsoDate, istEpochMs } from "../domain/ist.js";
 import type { PivotLevels } from "../domain/pivots.js";
 import { metricsSection } from "../lab/report-metrics.js";
 import type { Trade } from "../strategy/types.js";
-import { chartLabelsScript } from "./report-scripts.js";
+import { type Level, REPORT_DATA_ID, type ReportData, type TradeChart } from "./report-data.js";
+import { chartLabelsScript, reportPageScript, reportStyle } from "./report-scripts.js";
 import type { BacktestResult, CandleLookup, DayResult, SummaryFigures } from "./types.js";
 
 /** How the report is rendered. */
@@ -23,44 +26,6 @@ export interface ReportOptions {
   intervalMinutes: number;
   /** Shown in the footer; injected so the output is deterministic (the module never reads the clock). */
   generatedAt?: string;
-}
-
-/** Kind of a horizontal line on a trade chart: pivot point, resistance, support or the stop loss. */
-type LevelKind = "PP" | "R" | "S" | "SL";
-
-/** A horizontal price line of a trade chart. */
-interface Level {
-  title: string;
-  price: number;
-  kind: LevelKind;
-}
-
-/** What the page script needs to draw one trade's chart. Times are chart seconds (see {@link chartSeconds}). */
-interface TradeChart {
-  id: string;
-  symbol: string;
-  /** Index into {@link ReportData.candles}: trades of the same contract and day share one candle set. */
-  candles: number;
-  /** Start of the entry candle and of the exit candle. */
-  entry: number;
-  exit: number;
-  entryPrice: number;
-  exitPrice: number;
-  reason: string;
-  win: boolean;
-  levels: Level[];
-  /** Prices the price scale must always show (stop loss and target). */
-  range: [number, number];
-}
-
-/** The JSON embedded in the page. */
-interface ReportData {
-  equity: { time: number; net: number; gross: number }[];
-  daily: { time: IsoDate; value: number }[];
-  /** One per trade, in table order; null when the lookup had no candles for it. */
-  trades: (TradeChart | null)[];
-  /** Candle sets as `[time, open, high, low, close]` rows. */
-  candles: number[][][];
 }
 
 const DEFAULT_TITLE = "Pivot breakout backtest";
@@ -435,16 +400,16 @@ function page(title: string, body: string, data: ReportData): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
 <title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
+<style>${reportStyle()}</style>
 </head>
 <body>
 <main>
 ${body}
 </main>
-<script type="application/json" id="report-data">${jsonForScript(data)}</script>
+<script type="application/json" id="${REPORT_DATA_ID}">${jsonForScript(data)}</script>
 <script>${libraryCode()}</script>
 <script>${chartLabelsScript()}</script>
-<script>${CLIENT}</script>
+<script>${reportPageScript()}</script>
 </body>
 </html>
 `;
@@ -458,238 +423,3 @@ function libraryCode(): string {
   }
   return libraryCache;
 }
-
-const STYLE = `
-:root{--bg:#f5f6f8;--card:#fff;--text:#1f2937;--muted:#6b7280;--line:#e5e7eb;--pos:#15803d;--neg:#b91c1c;--accent:#2563eb}
-*{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--text);font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}
-main{max-width:1320px;margin:0 auto;padding:24px 16px 48px}
-h1{font-size:24px;margin:0 0 4px}
-h2{font-size:16px;margin:0 0 4px}
-h2.group{margin:24px 0 8px;font-size:13px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted)}
-.muted{color:var(--muted)}
-.small{font-size:12px}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:10px}
-.card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:10px 12px}
-.card .label{font-size:12px;color:var(--muted)}
-.card .value{font-size:20px;font-weight:600;font-variant-numeric:tabular-nums}
-.pos{color:var(--pos)}
-.neg{color:var(--neg)}
-.panel{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 16px;margin-top:20px}
-.panel p{margin:0 0 8px}
-.chart{position:relative;height:300px;width:100%}
-.empty{color:var(--muted);text-align:center;padding:24px 0}
-.table-wrap{overflow-x:auto}
-table{border-collapse:collapse;width:100%;font-size:12px;font-variant-numeric:tabular-nums;white-space:nowrap}
-th,td{padding:6px 5px;border-bottom:1px solid var(--line);text-align:left}
-th{font-weight:600;color:var(--muted);font-size:12px;background:#fafafa;white-space:normal;vertical-align:bottom;line-height:1.25}
-.n{text-align:right}
-.c{text-align:center}
-tbody tr:hover{background:#f8fafc}
-a{color:var(--accent);text-decoration:none}
-a:hover{text-decoration:underline}
-.trades{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,520px),1fr));gap:16px}
-.trade{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px;scroll-margin-top:12px}
-.trade p{margin:2px 0 8px}
-.trade p.levels{margin:8px 0 0}
-.trade-head{display:flex;flex-wrap:wrap;gap:4px 10px;align-items:baseline}
-.trade-head .sym{color:var(--muted);overflow-wrap:anywhere}
-.trade-head .net{margin-left:auto;font-weight:600;font-variant-numeric:tabular-nums}
-.trade-chart{height:320px}
-footer{margin-top:32px;text-align:center}
-@media (max-width:600px){main{padding:16px 10px 32px}.chart{height:240px}.trade-chart{height:280px}.card .value{font-size:17px}}
-`;
-
-/** The page script: plain ES5-style JavaScript, run in the browser. */
-const CLIENT = `
-(function () {
-  "use strict";
-  var LWC = window.LightweightCharts;
-  var data = JSON.parse(document.getElementById("report-data").textContent);
-  var POS = "#15803d", NEG = "#b91c1c", FLAT = "#9ca3af";
-  var LEVEL_STYLE = {
-    PP: { color: "#7c3aed", lineStyle: 0 },
-    R: { color: "#c2410c", lineStyle: 2 },
-    S: { color: "#0e7490", lineStyle: 2 },
-    SL: { color: "#b91c1c", lineStyle: 1 }
-  };
-
-  function chartOptions(timeVisible, attribution) {
-    return {
-      autoSize: true,
-      layout: {
-        background: { type: "solid", color: "#ffffff" },
-        textColor: "#374151",
-        fontSize: 11,
-        fontFamily: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
-        attributionLogo: attribution
-      },
-      grid: { vertLines: { color: "#f1f3f5" }, horzLines: { color: "#f1f3f5" } },
-      rightPriceScale: { borderColor: "#e5e7eb", scaleMargins: { top: 0.1, bottom: 0.08 } },
-      // rightOffset: room after the last bar, so its time label is not cut by the price axis.
-      timeScale: { borderColor: "#e5e7eb", timeVisible: timeVisible, secondsVisible: false, lockVisibleTimeRangeOnResize: true, rightOffset: 2 },
-      handleScroll: { mouseWheel: false, pressedMouseMove: true, horzTouchDrag: true, vertTouchDrag: false },
-      handleScale: { mouseWheel: false }
-    };
-  }
-
-  // Room before the first bar and after the last: their time labels are not cut at the edges.
-  function fitWithMargins(chart, bars) {
-    if (bars > 0) chart.timeScale().setVisibleLogicalRange({ from: -1, to: bars + 1 });
-    else chart.timeScale().fitContent();
-  }
-
-  // STOP_LOSS → "Stop loss", EOD → "End of day", as the dashboard says them.
-  function reasonText(reason) {
-    if (reason === "EOD") return "End of day";
-    var words = reason.toLowerCase().replace(/_/g, " ");
-    return words.charAt(0).toUpperCase() + words.slice(1);
-  }
-
-  function fail(el, message) {
-    el.className = "empty";
-    el.textContent = message;
-  }
-
-  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-  function two(n) { return (n < 10 ? "0" : "") + n; }
-  function dayLabel(d) { return d.getUTCDate() + " " + MONTHS[d.getUTCMonth()]; }
-  function clockLabel(d) { return two(d.getUTCHours()) + ":" + two(d.getUTCMinutes()); }
-
-  // One kind of label on the time axis: dates when the curve spans days, else clock times
-  // (the library's default mixes day numbers and clock times). Chart times are IST read as UTC.
-  function equityTimeAxis(points) {
-    var first = points.length ? points[0].time : 0;
-    var last = points.length ? points[points.length - 1].time : 0;
-    var days = Math.floor(last / 86400) !== Math.floor(first / 86400);
-    return {
-      tickMarkFormatter: function (t) { var d = new Date(t * 1000); return days ? dayLabel(d) : clockLabel(d); },
-      timeFormatter: function (t) { var d = new Date(t * 1000); return dayLabel(d) + " " + clockLabel(d); }
-    };
-  }
-
-  function equityChart(el) {
-    var options = chartOptions(true, true);
-    var axis = equityTimeAxis(data.equity);
-    options.timeScale.tickMarkFormatter = axis.tickMarkFormatter;
-    options.localization = { timeFormatter: axis.timeFormatter };
-    var chart = LWC.createChart(el, options);
-    var net = chart.addSeries(LWC.BaselineSeries, {
-      baseValue: { type: "price", price: 0 },
-      topLineColor: POS, topFillColor1: "rgba(21,128,61,0.25)", topFillColor2: "rgba(21,128,61,0.03)",
-      bottomLineColor: NEG, bottomFillColor1: "rgba(185,28,28,0.03)", bottomFillColor2: "rgba(185,28,28,0.25)",
-      lineWidth: 2, title: "Net", priceLineVisible: false
-    });
-    net.setData(data.equity.map(function (p) { return { time: p.time, value: p.net }; }));
-    var gross = chart.addSeries(LWC.LineSeries, { color: "#64748b", lineWidth: 1, lineStyle: 2, title: "Gross", priceLineVisible: false });
-    gross.setData(data.equity.map(function (p) { return { time: p.time, value: p.gross }; }));
-    fitWithMargins(chart, data.equity.length);
-  }
-
-  // A business day as the library hands it back ("2025-09-05", {year, month, day} or seconds).
-  function dateOfDay(t) {
-    if (typeof t === "string") return new Date(t + "T00:00:00Z");
-    if (typeof t === "number") return new Date(t * 1000);
-    return new Date(Date.UTC(t.year, t.month - 1, t.day));
-  }
-
-  function dailyChart(el) {
-    var options = chartOptions(false, true);
-    // Every tick a date ("5 Sep"), not a year beside day numbers.
-    options.timeScale.tickMarkFormatter = function (t) { return dayLabel(dateOfDay(t)); };
-    var chart = LWC.createChart(el, options);
-    var bars = chart.addSeries(LWC.HistogramSeries, { priceLineVisible: false });
-    bars.setData(data.daily.map(function (d) {
-      return { time: d.time, value: d.value, color: d.value > 0 ? POS : d.value < 0 ? NEG : FLAT };
-    }));
-    chart.timeScale().fitContent();
-  }
-
-  // The price scale spans the visible candles, the stop loss and the target; pivot lines far
-  // from the day's prices would otherwise squash the candles (their levels are listed as text).
-  function visibleRange(chart, candles, range) {
-    var logical = chart.timeScale().getVisibleLogicalRange();
-    var from = logical ? Math.max(0, Math.floor(logical.from)) : 0;
-    var to = logical ? Math.min(candles.length - 1, Math.ceil(logical.to)) : candles.length - 1;
-    var low = range[0], high = range[1];
-    for (var i = from; i <= to; i++) {
-      low = Math.min(low, candles[i][3]);
-      high = Math.max(high, candles[i][2]);
-    }
-    return { priceRange: { minValue: low, maxValue: high } };
-  }
-
-  function tradeChart(el, t) {
-    el.setAttribute("role", "img");
-    el.setAttribute("aria-label", "Candles of " + t.symbol + " for trade " + t.id);
-    var candles = data.candles[t.candles];
-    var chart = LWC.createChart(el, chartOptions(true, false));
-    var series = chart.addSeries(LWC.CandlestickSeries, {
-      upColor: "#16a34a", downColor: "#dc2626", borderVisible: false,
-      wickUpColor: "#16a34a", wickDownColor: "#dc2626", priceLineVisible: false, lastValueVisible: false,
-      autoscaleInfoProvider: function () { return visibleRange(chart, candles, t.range); }
-    });
-    series.setData(candles.map(function (c) {
-      return { time: c[0], open: c[1], high: c[2], low: c[3], close: c[4] };
-    }));
-    // Lines without the library's labels: they would cover the price axis's numbers and the
-    // candles; the dashboard's chart labels place them clear of both (PivotChartLabels).
-    t.levels.forEach(function (l) {
-      var style = LEVEL_STYLE[l.kind];
-      series.createPriceLine({
-        price: l.price, color: style.color, lineStyle: style.lineStyle, lineWidth: 1, axisLabelVisible: false
-      });
-    });
-    var exitColor = t.win ? POS : NEG;
-    LWC.createSeriesMarkers(series, [
-      { time: t.entry, position: "belowBar", shape: "arrowUp", color: "#2563eb" },
-      { time: t.exit, position: "aboveBar", shape: "arrowDown", color: exitColor }
-    ]);
-    fitWithMargins(chart, candles.length);
-    if (!window.PivotChartLabels) return;
-    window.PivotChartLabels.chartLabels(chart, series, el).set({
-      levels: t.levels.map(function (l) {
-        return { text: l.title + " " + l.price.toFixed(2), price: l.price, color: LEVEL_STYLE[l.kind].color };
-      }),
-      markers: [
-        { text: "Entry " + t.entryPrice.toFixed(2), time: t.entry, side: "below", color: "#2563eb" },
-        { text: reasonText(t.reason) + " " + t.exitPrice.toFixed(2), time: t.exit, side: "above", color: exitColor }
-      ],
-      bars: candles.map(function (c) { return { time: c[0], high: c[2], low: c[3] }; })
-    });
-  }
-
-  function draw(el, render) {
-    try { render(); } catch (e) { fail(el, "Chart failed: " + (e && e.message ? e.message : e)); }
-  }
-
-  function drawTrade(el) {
-    var t = data.trades[Number(el.getAttribute("data-trade"))];
-    draw(el, function () { tradeChart(el, t); });
-  }
-
-  var charts = document.querySelectorAll(".chart");
-  if (!LWC) {
-    charts.forEach(function (el) { fail(el, "The chart library did not load."); });
-    return;
-  }
-  var equity = document.getElementById("equity-chart");
-  if (equity) draw(equity, function () { equityChart(equity); });
-  var daily = document.getElementById("daily-chart");
-  if (daily) draw(daily, function () { dailyChart(daily); });
-
-  var pending = document.querySelectorAll("[data-trade]");
-  if (!("IntersectionObserver" in window)) {
-    pending.forEach(drawTrade);
-    return;
-  }
-  var observer = new IntersectionObserver(function (entries) {
-    entries.forEach(function (entry) {
-      if (!entry.isIntersecting) return;
-      observer.unobserve(entry.target);
-      drawTrade(entry.target);
-    });
-  }, { rootMargin: "400px 0px" });
-  pending.forEach(function (el) { observer.observe(el); });
-})();
-`;

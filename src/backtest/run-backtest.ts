@@ -1,4 +1,5 @@
 import type { Config } from "../config/schema.js";
+import { underlyingOf } from "../config/underlying.js";
 import type { TradingCalendar } from "../domain/calendar.js";
 import type { Candle } from "../domain/candle.js";
 import { CandleSeries } from "../domain/candle-series.js";
@@ -14,6 +15,7 @@ import { StrategyDay } from "../strategy/strategy-day.js";
 import type { ContractSetup, SignalRecord, StrategyListener, Trade } from "../strategy/types.js";
 import type { CandleData } from "./candle-directory.js";
 import { memoFor } from "./data-memo.js";
+import { daySetupMemo } from "./day-setup-memo.js";
 import { missingPivotsWarning } from "./missing-pivots.js";
 import type { BacktestResult, BacktestSummary, DayResult } from "./types.js";
 
@@ -29,6 +31,12 @@ export interface BacktestOptions {
   /** The data's folder, named in the fix of a day without pivots. */
   dataDir?: string;
   progress?: (daysDone: number, daysTotal: number) => void;
+  /**
+   * True when more runs over the same data will follow (the lab's): each day's universe and
+   * contract setups are then kept for them. A single run does without: keeping them costs it
+   * more (memory the garbage collector has to move) than it saves.
+   */
+  reuse?: boolean;
 }
 
 /** A contract's levels from the previous trading day and its candle sizes before the day. */
@@ -56,12 +64,15 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   const priorDates = datesBySymbol(data);
   // A contract's pivots and prior candle sizes of a day depend on the data and the candle grid
   // only: an optimisation's runs share them (neither is changed by the strategy).
-  const historyMemo = memoFor(
-    data,
-    `contract history ${params.intervalMinutes} ${params.sessionStart} ${sessionEnd} ${params.windowSize}`,
-    () => new Map<string, ContractHistory>(),
-  );
+  const historyMemo = options.reuse
+    ? memoFor(
+        data,
+        `contract history ${params.intervalMinutes} ${params.sessionStart} ${sessionEnd} ${params.windowSize}`,
+        () => new Map<string, ContractHistory>(),
+      )
+    : null;
   const history = (key: string, compute: () => ContractHistory): ContractHistory => {
+    if (!historyMemo) return compute();
     let known = historyMemo.get(key);
     if (!known) {
       known = compute();
@@ -69,6 +80,10 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     }
     return known;
   };
+
+  const daySetups = options.reuse
+    ? daySetupMemo<PreparedDay>(options)
+    : (_date: IsoDate, prepare: () => PreparedDay) => prepare();
 
   const dates = [...data.byDay.keys()]
     .filter((d) => (!options.from || d >= options.from) && (!options.to || d <= options.to))
@@ -85,46 +100,55 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
       );
       return;
     }
-    const pick = pickUniverse(
-      data,
-      date,
-      data.byDay.get(date) as Map<string, CandleSeries>,
-      underlying,
-      config,
-      master,
-      seriesOf,
-    );
-    if (pick.warning) warn(pick.warning);
-    const previousDay = calendar.previousTradingDay(date);
-    const setups: ContractSetup[] = pick.contracts.map(({ symbol, option }) => {
-      const { pivots, sizes } = history(`${symbol} ${date} ${previousDay}`, () => {
-        const bar = seriesOf(symbol, previousDay)?.dailyBar() ?? null;
+    const prepared = daySetups(date, () => {
+      const pick = pickUniverse(
+        data,
+        date,
+        data.byDay.get(date) as Map<string, CandleSeries>,
+        underlying,
+        config,
+        master,
+        seriesOf,
+      );
+      const previousDay = calendar.previousTradingDay(date);
+      const setups: ContractSetup[] = pick.contracts.map(({ symbol, option }) => {
+        const { pivots, sizes } = history(`${symbol} ${date} ${previousDay}`, () => {
+          const bar = seriesOf(symbol, previousDay)?.dailyBar() ?? null;
+          return {
+            pivots: bar ? classicPivots(bar) : null,
+            sizes: priorSizes(symbol, date, priorDates, seriesOf, params.windowSize),
+          };
+        });
         return {
-          pivots: bar ? classicPivots(bar) : null,
-          sizes: priorSizes(symbol, date, priorDates, seriesOf, params.windowSize),
+          symbol,
+          strike: option.strike,
+          optionType: option.optionType,
+          quantity:
+            config.trading.lots *
+            (master?.find(symbol, underlyingOf(config).optionExchange)?.lotSize ?? config.trading.lot_size),
+          pivots,
+          structure: pivots ? structureOf(pivots, config.trading.structure_neutral_band) : null,
+          priorSizes: sizes,
         };
       });
+      const noPivots = setups.filter((s) => !s.pivots).map((s) => s.symbol);
+      const gap = missingPivotsWarning(
+        date,
+        previousDay,
+        noPivots,
+        setups.length,
+        data.byDay.has(previousDay),
+        options.dataDir,
+      );
       return {
-        symbol,
-        strike: option.strike,
-        optionType: option.optionType,
-        quantity: config.trading.lots * (master?.find(symbol, "BFO")?.lotSize ?? config.trading.lot_size),
-        pivots,
-        structure: pivots ? structureOf(pivots, config.trading.structure_neutral_band) : null,
-        priorSizes: sizes,
+        pick,
+        setups,
+        series: setups.map((s) => seriesOf(s.symbol, date)),
+        warnings: [pick.warning, gap].filter((w): w is string => w !== undefined && w !== null),
       };
     });
-
-    const noPivots = setups.filter((s) => !s.pivots).map((s) => s.symbol);
-    const gap = missingPivotsWarning(
-      date,
-      previousDay,
-      noPivots,
-      setups.length,
-      data.byDay.has(previousDay),
-      options.dataDir,
-    );
-    if (gap) warn(gap);
+    for (const w of prepared.warnings) warn(w);
+    const { pick, setups, series } = prepared;
 
     const dayTrades: Trade[] = [];
     let daySignals = 0;
@@ -140,7 +164,6 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
       },
     };
     const day = new StrategyDay(params, date, setups, listener);
-    const series = setups.map((s) => seriesOf(s.symbol, date));
     const fed = replayDay(day, series, params.sessionStart, sessionEnd, params.intervalMinutes);
     day.finish();
     days.push({
@@ -166,6 +189,14 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     days,
     summary: backtestSummary(trades, days),
   };
+}
+
+/** A day's universe and contract setups, and the warnings they gave. */
+interface PreparedDay {
+  pick: UniversePick;
+  setups: ContractSetup[];
+  series: (CandleSeries | null)[];
+  warnings: string[];
 }
 
 /** The whole run's figures from its trades (in exit order) and its days (in date order). */
@@ -270,9 +301,19 @@ function optionContractsOf(
   underlying: string,
 ): UniverseContract[] {
   return memoFor(data, `options ${underlying} ${date}`, () => {
+    // A weekly contract trades on several days of the data: each symbol is parsed once.
+    const parsed = memoFor(
+      data,
+      `option symbols ${underlying}`,
+      () => new Map<string, OptionSymbol | null>(),
+    );
     const options: UniverseContract[] = [];
     for (const symbol of [...symbols.keys()].sort()) {
-      const option = parseOptionSymbol(symbol, underlying);
+      let option = parsed.get(symbol);
+      if (option === undefined) {
+        option = parseOptionSymbol(symbol, underlying);
+        parsed.set(symbol, option);
+      }
       if (option) options.push({ symbol, option });
     }
     return options;

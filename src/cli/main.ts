@@ -25,7 +25,9 @@ export { packageVersion };
 /** Builds the `pivot` command with every subcommand registered. */
 export function buildProgram(): Command {
   const program = new Command("pivot")
-    .description("Pivot Trading System: SENSEX weekly options, pivot breakout strategy, Zerodha Kite Connect")
+    .description(
+      "Pivot Trading System: SENSEX or NIFTY weekly options (trading.instrument), pivot breakout strategy, Zerodha Kite Connect",
+    )
     .version(packageVersion())
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();

@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 import { isIsoDate, parseHhmm } from "../domain/ist.js";
+import { SUPPORTED_UNDERLYINGS, underlyingProfile } from "../domain/underlyings.js";
 import { isPasswordHash } from "../web/password-hash.js";
 
 /*
@@ -47,13 +48,23 @@ export const authShape = {
 };
 
 export const tradingShape = {
-  instrument: z.string().min(1).default("SENSEX"),
-  strike_interval: positive.default(100),
-  strike_range: z.number().min(0).default(500),
+  /** The underlying (src/domain/underlyings.ts): its exchanges, strike step, expiry, holidays, charges. */
+  instrument: z
+    .string()
+    .min(1)
+    .refine((s) => s === "" || SUPPORTED_UNDERLYINGS.includes(s), {
+      message: `expected a supported underlying (${SUPPORTED_UNDERLYINGS.join(", ")})`,
+    })
+    .default("SENSEX"),
+  /** Default: the underlying's strike step (100 SENSEX, 50 NIFTY). */
+  strike_interval: positive.optional(),
+  /** Default: 5 strike steps (500 SENSEX, 250 NIFTY). */
+  strike_range: z.number().min(0).optional(),
   candle_size_percentile: z.number().min(0).max(100).default(75),
   max_candles_timeout: wholeAtLeast(1).default(10),
   max_re_entries: wholeAtLeast(0).default(1),
-  lot_size: wholeAtLeast(1).default(20),
+  /** Used only without an instrument master; default: the underlying's (20 SENSEX, 65 NIFTY). */
+  lot_size: wholeAtLeast(1).optional(),
   lots: wholeAtLeast(1).max(100).default(1),
   paper_trading: z.boolean().default(true),
   candle_interval_minutes: wholeAtLeast(1).max(60).default(3),
@@ -192,7 +203,8 @@ export const paperShape = {
 export const chargesShape = {
   brokerage_per_order: z.number().min(0).default(20),
   stt_sell_pct: z.number().min(0).default(0.1),
-  exchange_pct: z.number().min(0).default(0.0325),
+  /** Default: the underlying's exchange (BSE 0.0325, NSE 0.03503). */
+  exchange_pct: z.number().min(0).optional(),
   sebi_per_crore: z.number().min(0).default(10),
   gst_pct: z.number().min(0).default(18),
   stamp_buy_pct: z.number().min(0).default(0.003),
@@ -235,6 +247,33 @@ export function serverPort(config: {
 }
 
 type Ctx = z.core.$RefinementCtx;
+
+type TradingInput = z.output<z.ZodObject<typeof tradingShape>>;
+
+/** The trading section with the unset strike step, range and lot size taken from the underlying. */
+function withUnderlyingDefaults(t: TradingInput) {
+  const profile = underlyingProfile(t.instrument);
+  const filled = {
+    ...t,
+    strike_interval: t.strike_interval ?? profile.strikeStep,
+    strike_range: t.strike_range ?? profile.defaultStrikeRange,
+    lot_size: t.lot_size ?? profile.fallbackLotSize,
+  };
+  return inShapeOrder(filled, tradingShape);
+}
+
+/** `values` with its keys in the shape's order, so a printed configuration reads as the schema does. */
+function inShapeOrder<T extends object>(values: T, shape: object): T {
+  return Object.fromEntries(Object.keys(shape).map((k) => [k, values[k as keyof T]])) as T;
+}
+
+/** The exchange transaction charge, when unset, of the underlying's exchange. */
+function withExchangeCharges<
+  C extends { trading: { instrument: string }; charges: { exchange_pct?: number | undefined } },
+>(c: C) {
+  const exchangePct = c.charges.exchange_pct ?? underlyingProfile(c.trading.instrument).exchangeChargePct;
+  return { ...c, charges: inShapeOrder({ ...c.charges, exchange_pct: exchangePct }, chargesShape) };
+}
 
 /** Cross-key check of a section: it runs while other sections have errors, so all are reported at once. */
 function checkSessionTimes(
@@ -296,7 +335,11 @@ export const rootShape = {
   telegram_token: z.string().default(""),
   telegram_chat_id: chatId.default(""),
   auth: z.strictObject(authShape).prefault({}),
-  trading: z.strictObject(tradingShape).superRefine(checkStrikeRange).prefault({}),
+  trading: z
+    .strictObject(tradingShape)
+    .transform(withUnderlyingDefaults)
+    .superRefine(checkStrikeRange)
+    .prefault({}),
   risk_management: z.strictObject(riskShape).prefault({}),
   market: z.strictObject(marketShape).superRefine(checkSessionTimes).prefault({}),
   data: z.strictObject(dataShape).prefault({}),
@@ -330,6 +373,7 @@ export const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
 
 export const configSchema = z
   .strictObject(rootShape)
+  .transform(withExchangeCharges)
   .superRefine(checkLiveUserId)
   .superRefine(checkArchiveRange);
 

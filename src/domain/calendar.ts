@@ -22,12 +22,21 @@ export type SessionPhase =
 /** Longest run of non-trading days the calendar will walk through before giving up. */
 const MAX_GAP_DAYS = 30;
 
-/** The IST trading calendar: weekends and exchange holidays are skipped. */
+/**
+ * The IST trading calendar: weekends and exchange holidays are skipped. The built-in holidays
+ * are BSE's unless others are given (an underlying's profile gives its exchange's: calendarOf).
+ */
 export class TradingCalendar {
   private readonly holidays: ReadonlySet<IsoDate>;
+  private readonly names: ReadonlyMap<IsoDate, string>;
 
-  constructor(extraHolidays: readonly IsoDate[] = [], builtIn: Iterable<IsoDate> = BSE_HOLIDAYS.keys()) {
-    this.holidays = new Set([...builtIn, ...extraHolidays]);
+  constructor(
+    extraHolidays: readonly IsoDate[] = [],
+    builtIn: ReadonlyMap<IsoDate, string> | Iterable<IsoDate> = BSE_HOLIDAYS,
+  ) {
+    this.names = builtIn instanceof Map ? builtIn : new Map();
+    const builtInDates = builtIn instanceof Map ? builtIn.keys() : builtIn;
+    this.holidays = new Set([...builtInDates, ...extraHolidays]);
   }
 
   /** True on weekdays that are not holidays. */
@@ -38,7 +47,7 @@ export class TradingCalendar {
 
   /** The holiday's name when `date` is a built-in exchange holiday. */
   holidayName(date: IsoDate): string | undefined {
-    return BSE_HOLIDAYS.get(date) ?? (this.holidays.has(date) ? "holiday (config)" : undefined);
+    return this.names.get(date) ?? (this.holidays.has(date) ? "holiday (config)" : undefined);
   }
 
   /** The last trading day strictly before `date`. */

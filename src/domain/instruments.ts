@@ -1,5 +1,6 @@
 import type { IsoDate } from "./ist.js";
 import type { OptionType } from "./symbols.js";
+import { findUnderlyingProfile } from "./underlyings.js";
 
 /** One row of Kite's instrument master. */
 export interface Instrument {
@@ -130,9 +131,17 @@ export class InstrumentMaster {
     );
   }
 
-  /** The index row of an underlying (`SENSEX` → BSE token 265), segment INDICES. */
+  /**
+   * The index row of an underlying, segment INDICES: `SENSEX` → BSE:SENSEX (token 265), `NIFTY`
+   * → NSE:NIFTY 50 (token 256265, its symbol from the underlying's profile).
+   */
   indexOf(underlying: string): Instrument | undefined {
-    return this.instruments.find((i) => i.segment === "INDICES" && i.tradingsymbol === underlying);
+    const index = findUnderlyingProfile(underlying)?.index;
+    const symbol = index?.tradingsymbol ?? underlying;
+    return this.instruments.find(
+      (i) =>
+        i.segment === "INDICES" && i.tradingsymbol === symbol && (!index || i.exchange === index.exchange),
+    );
   }
 
   /** Every option contract (CE/PE) of an underlying (a shared list: do not change it). */

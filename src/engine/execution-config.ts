@@ -1,4 +1,5 @@
 import type { Config } from "../config/schema.js";
+import { type OptionExchange, underlyingProfile } from "../domain/underlyings.js";
 
 /** How the order manager places orders (see order-manager.ts). */
 export interface ExecutionConfig {
@@ -18,7 +19,8 @@ export interface ExecutionConfig {
   /** The protective stop's limit = trigger × (1 - pct/100), rounded down: room to fill in a fall. */
   stopLimitGapPct: number;
   product: "MIS" | "NRML";
-  exchange: "BFO";
+  /** Where the options trade: the underlying's (`trading.instrument`) option exchange. */
+  exchange: OptionExchange;
   /** Entries beyond this many placements in the last 60 s are refused (stops and exits are not). */
   maxOrdersPerMinute: number;
   /**
@@ -71,6 +73,7 @@ export function executionConfigFrom(config: Config): ExecutionConfig {
     entryTimeoutMs: e.entry_timeout_seconds * 1000,
     maxOrdersPerMinute: e.max_orders_per_minute,
     product: e.product,
+    exchange: underlyingProfile(config.trading.instrument).optionExchange,
     disasterStopPct: config.risk_management.disaster_stop_pct,
     flattenUnexplained: config.risk_management.flatten_unexplained,
   });

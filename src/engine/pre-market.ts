@@ -14,6 +14,7 @@ import type { TradingCalendar } from "../domain/calendar.js";
 import { type Candle, candleSize, type DailyBar, dailyBarOf } from "../domain/candle.js";
 import type { Instrument, InstrumentMaster, OptionContract } from "../domain/instruments.js";
 import { addDays, type IsoDate, istPartsOf, parseHhmm } from "../domain/ist.js";
+import { masterExchangesOf, underlyingProfile } from "../domain/underlyings.js";
 import type { Clock } from "../ports/clock.js";
 import type { Store } from "../ports/store.js";
 import type { UniverseContract } from "../ports/store-records.js";
@@ -71,22 +72,27 @@ export type PrepareResult = { ok: true; day: PreparedDay } | { ok: false; failur
 export async function prepareDay(deps: PreMarketDeps, date: IsoDate): Promise<PrepareResult> {
   const warn = deps.warn ?? (() => {});
   if (!deps.kite.hasAccessToken()) return fail("NO_SESSION", "no broker session: log in first");
+  const cfg = universeConfigFrom(deps.config);
+  const profile = underlyingProfile(cfg.underlying);
   const loaded = await loadInstrumentMaster({
     kite: deps.kite,
     cacheDir: deps.cacheDir,
     clock: deps.clock,
     warn,
+    exchanges: masterExchangesOf(profile),
   });
   if (!loaded.ok) return fail("NO_MASTER", loaded.message);
   const master = loaded.master;
-  const cfg = universeConfigFrom(deps.config);
-  const index = master.indexOf(cfg.underlying) ?? master.find(cfg.underlying, "BSE");
-  if (!index) return fail("NO_MASTER", `the instrument master has no ${cfg.underlying} index row`);
+  const index = master.indexOf(cfg.underlying);
+  if (!index) {
+    const { exchange, tradingsymbol } = profile.index;
+    return fail("NO_MASTER", `the instrument master has no ${exchange}:${tradingsymbol} index row`);
+  }
 
   const stored = deps.store?.universe.get(date) ?? null;
   if (stored && stored.spot !== null && stored.atm !== null && stored.expiry !== null) {
     const contracts = stored.contracts
-      .map((c) => master.find(c.symbol))
+      .map((c) => master.find(c.symbol, profile.optionExchange))
       .filter(
         (c): c is OptionContract =>
           c !== undefined && c.expiry !== null && (c.instrumentType === "CE" || c.instrumentType === "PE"),

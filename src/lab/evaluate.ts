@@ -37,6 +37,7 @@ export function backtestWith(
     ...(task.from ? { from: task.from } : {}),
     ...(task.to ? { to: task.to } : {}),
     warn: () => {},
+    reuse: true,
   });
 }
 

@@ -44,6 +44,8 @@ export interface StatusSnapshot {
   session: { valid: boolean; userId: string | null; expiresAt: string | null };
   ticker: { connected: boolean; lastTickAgeMs: number | null; subscriptions: number };
   universe: {
+    /** The traded underlying (`trading.instrument`): SENSEX, NIFTY. */
+    underlying: string;
     spot: number | null;
     atm: number | null;
     expiry: string | null;

@@ -1,12 +1,14 @@
 /**
- * The simulator's instrument master: the index (BSE:SENSEX, token 265, segment INDICES) and
- * the option contracts of the data (BFO-OPT), with tokens whose low byte is the segment code,
- * as Kite's are. Real tokens can be taken from a Kite master dump when one is given.
+ * The simulator's instrument master: the index (BSE:SENSEX token 265, or NSE:NIFTY 50 token
+ * 256265, segment INDICES) and the option contracts of the data (BFO-OPT or NFO-OPT, as the
+ * underlying's profile says), with tokens whose low byte is the segment code, as Kite's are.
+ * Real tokens can be taken from a Kite master dump when one is given.
  */
 import type { TradingCalendar } from "../domain/calendar.js";
 import { INSTRUMENT_COLUMNS, type Instrument } from "../domain/instruments.js";
 import { addDays, type IsoDate, weekdayOf } from "../domain/ist.js";
 import { parseOptionSymbol } from "../domain/symbols.js";
+import { findUnderlyingProfile, type UnderlyingProfile, underlyingProfile } from "../domain/underlyings.js";
 import { hashString } from "./rng.js";
 
 /** One instrument the simulator quotes and trades. */
@@ -16,8 +18,8 @@ export interface SimInstrument {
   tradingsymbol: string;
   /** The underlying's name (SENSEX for the index and its options). */
   name: string;
-  exchange: "BSE" | "BFO";
-  segment: "INDICES" | "BFO-OPT";
+  exchange: "BSE" | "BFO" | "NSE" | "NFO";
+  segment: "INDICES" | "BFO-OPT" | "NFO-OPT";
   instrumentType: "EQ" | "CE" | "PE";
   expiry: IsoDate | null;
   strike: number;
@@ -31,9 +33,9 @@ export interface SimInstrument {
 export const MASTER_HEADER = INSTRUMENT_COLUMNS.join(",");
 
 /** Token of BSE:SENSEX in Kite's master. */
-export const SENSEX_TOKEN = 265;
-const BFO_SEGMENT = 5;
-const OPTION_LOT_SIZE = 20;
+export const SENSEX_TOKEN = underlyingProfile("SENSEX").index.instrumentToken;
+/** The low byte of an option token: the segment code of the exchange (ticker-protocol's). */
+const SEGMENT_CODE = { BFO: 5, NFO: 2 } as const;
 const OPTION_TICK = 0.05;
 const INDEX_PRICE_STEP = 0.01;
 
@@ -67,7 +69,7 @@ export class SimInstruments {
 
   /** By tradingsymbol alone (the data's file names). */
   bySymbol(tradingsymbol: string): SimInstrument | undefined {
-    return this.byKey.get(`BFO:${tradingsymbol}`) ?? this.byKey.get(`BSE:${tradingsymbol}`);
+    return this.list.find((i) => i.tradingsymbol === tradingsymbol);
   }
 
   /**
@@ -121,13 +123,14 @@ export interface BuildInstrumentsOptions {
 export function buildSimInstruments(o: BuildInstrumentsOptions): SimInstruments {
   const real = new Map<string, Instrument>();
   for (const row of o.master ?? []) real.set(`${row.exchange}:${row.tradingsymbol}`, row);
+  const profile = simProfileOf(o.underlying);
   const list: SimInstrument[] = [
     {
-      instrumentToken: SENSEX_TOKEN,
+      instrumentToken: profile.index.instrumentToken,
       exchangeToken: 1,
-      tradingsymbol: o.underlying,
-      name: o.underlying,
-      exchange: "BSE",
+      tradingsymbol: profile.index.tradingsymbol,
+      name: profile.index.tradingsymbol,
+      exchange: profile.index.exchange,
       segment: "INDICES",
       instrumentType: "EQ",
       expiry: null,
@@ -142,34 +145,51 @@ export function buildSimInstruments(o: BuildInstrumentsOptions): SimInstruments 
   for (const symbol of options) {
     const parsed = parseOptionSymbol(symbol);
     if (!parsed || parsed.underlying !== o.underlying) continue;
-    const known = real.get(`BFO:${symbol}`);
-    const expiry = known?.expiry ?? parsed.expiry ?? monthlyExpiry(parsed.expiryMonth, o.calendar);
+    const known = real.get(`${profile.optionExchange}:${symbol}`);
+    const expiry =
+      known?.expiry ??
+      parsed.expiry ??
+      monthlyExpiry(parsed.expiryMonth, profile.weeklyExpiryWeekday, o.calendar);
     let exchangeToken = known?.exchangeToken ?? 800_000 + (hashString(symbol) % 150_000);
     while (usedTokens.has(exchangeToken) && !known) exchangeToken++;
     usedTokens.add(exchangeToken);
     list.push({
-      instrumentToken: known?.instrumentToken ?? exchangeToken * 256 + BFO_SEGMENT,
+      instrumentToken: known?.instrumentToken ?? exchangeToken * 256 + SEGMENT_CODE[profile.optionExchange],
       exchangeToken,
       tradingsymbol: symbol,
       name: o.underlying,
-      exchange: "BFO",
-      segment: "BFO-OPT",
+      exchange: profile.optionExchange,
+      segment: profile.optionSegment,
       instrumentType: parsed.optionType,
       expiry,
       strike: parsed.strike,
       tickSize: known?.tickSize || OPTION_TICK,
-      lotSize: known?.lotSize || OPTION_LOT_SIZE,
+      lotSize: known?.lotSize || profile.fallbackLotSize,
       isIndex: false,
     });
   }
   return new SimInstruments(list);
 }
 
-/** The last Thursday of a month (`YYYY-MM`), moved to the previous trading day on a holiday. */
-function monthlyExpiry(month: string, calendar: TradingCalendar): IsoDate {
+/**
+ * The profile of the data's underlying; one the system does not trade (BANKEX, say) is listed
+ * as SENSEX is, on BSE and BFO, under its own name.
+ */
+function simProfileOf(underlying: string): UnderlyingProfile {
+  const known = findUnderlyingProfile(underlying);
+  if (known) return known;
+  const bse = underlyingProfile("SENSEX");
+  return { ...bse, name: underlying, index: { ...bse.index, tradingsymbol: underlying } };
+}
+
+/**
+ * The month's (`YYYY-MM`) last expiry weekday (Thursday SENSEX, Tuesday NIFTY), moved to the
+ * previous trading day on a holiday.
+ */
+function monthlyExpiry(month: string, expiryWeekday: number, calendar: TradingCalendar): IsoDate {
   const [y, m] = [Number(month.slice(0, 4)), Number(month.slice(5, 7))];
   const next = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, "0")}-01`;
   let day = addDays(next, -1);
-  while (weekdayOf(day) !== 4) day = addDays(day, -1);
+  while (weekdayOf(day) !== expiryWeekday) day = addDays(day, -1);
   return calendar.onOrBefore(day);
 }

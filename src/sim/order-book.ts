@@ -361,9 +361,9 @@ function isStop(order: SimOrder): boolean {
   return (order.orderType === "SL" || order.orderType === "SL-M") && !order.triggered;
 }
 
-/** Options on an index (SENSEX, BANKEX, …): the exchange refuses SL-M on them. */
+/** Options on an index (SENSEX, BANKEX, NIFTY, …): the exchange refuses SL-M on them. */
 function isIndexOption(i: SimInstrument): boolean {
-  return i.segment === "BFO-OPT";
+  return i.segment === "BFO-OPT" || i.segment === "NFO-OPT";
 }
 
 /** Kite's order ids start with the trading date, YYMMDD (IST). */

@@ -18,19 +18,13 @@ export class TickSource {
 
   /** The instrument's ticks of `day` (empty when the data has no candles for it). */
   ticks(instrument: SimInstrument, day: IsoDate): PathTick[] {
-    const key = `${instrument.tradingsymbol}|${day}`;
+    const symbol = this.dataSymbolOf(instrument);
+    const key = `${symbol}|${day}`;
     let ticks = this.cache.get(key);
     if (!ticks) {
-      const series = this.data.byDay.get(day)?.get(instrument.tradingsymbol);
+      const series = this.data.byDay.get(day)?.get(symbol);
       ticks = series
-        ? dayTicks(
-            series,
-            instrument.tradingsymbol,
-            day,
-            this.data.intervalMinutes,
-            instrument.tickSize,
-            this.seed,
-          )
+        ? dayTicks(series, symbol, day, this.data.intervalMinutes, instrument.tickSize, this.seed)
         : [];
       this.cache.set(key, ticks);
     }
@@ -42,9 +36,14 @@ export class TickSource {
     for (let i = this.data.days.length - 1; i >= 0; i--) {
       const d = this.data.days[i] as IsoDate;
       if (d >= day) continue;
-      const series = this.data.byDay.get(d)?.get(instrument.tradingsymbol);
+      const series = this.data.byDay.get(d)?.get(this.dataSymbolOf(instrument));
       if (series && series.length > 0) return series.at(series.length - 1).close;
     }
     return 0;
+  }
+
+  /** The data names the index by its underlying (`NIFTY`), Kite by its own symbol (`NIFTY 50`). */
+  private dataSymbolOf(instrument: SimInstrument): string {
+    return instrument.isIndex ? this.data.underlying : instrument.tradingsymbol;
   }
 }

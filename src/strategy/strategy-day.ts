@@ -1,18 +1,18 @@
 import { type Candle, candleSize } from "../domain/candle.js";
-import { paise, roundTripCharges } from "../domain/charges.js";
-import { formatHhmm, type IsoDate, isoIst } from "../domain/ist.js";
+import { type IsoDate, isoIst } from "../domain/ist.js";
 import { percentileInPlace } from "../domain/percentile.js";
 import { type OpeningZone, openingZoneOf, type PivotLevels, roundForDisplay } from "../domain/pivots.js";
+import { bySymbol, type Candidate, type CloseDecision, rankCandidates, signalRecord } from "./candidates.js";
+import { entryGate, type GateState } from "./entry-gate.js";
+import { matchScenario } from "./scenario-match.js";
+import { closedTrade, roundLevels } from "./trade-record.js";
 import type {
   ContractSetup,
   ExitReason,
   OpenPosition,
   OutsideExitReason,
-  Scenario,
-  SkipReason,
   StrategyListener,
   StrategyParams,
-  Trade,
 } from "./types.js";
 
 /** Per-contract state for one day. */
@@ -30,19 +30,6 @@ interface ContractState {
   /** Close price and close time of the contract's last candle today (NaN/-1 before the first). */
   lastClose: number;
   lastCloseMinute: number;
-}
-
-/** A candle that matched a scenario at the current close, waiting for the gate and ranking. */
-interface Candidate {
-  contract: ContractState;
-  candle: Candle;
-  scenario: Scenario;
-  firstCandle: boolean;
-  size: number;
-  threshold: number;
-  target: number;
-  /** Set when the scenario matched but its target is not above the close. */
-  targetNotAbove: boolean;
 }
 
 /**
@@ -81,20 +68,22 @@ export class StrategyDay {
     this.scratch = new Float64Array(params.windowSize);
     this.contracts = setups.map((setup, i) => {
       this.bySymbol.set(setup.symbol, i);
+      const bullish = setup.pivots !== null && setup.structure === "BULLISH";
       const state: ContractState = {
         setup,
         pivots: setup.pivots,
-        bullish: setup.pivots !== null && setup.structure === "BULLISH",
+        bullish,
         zone: "NONE",
         zoneKnown: false,
-        window: new Float64Array(params.windowSize),
+        // Only a bullish contract's candles are looked at (see onCandle): the others need no window.
+        window: bullish ? new Float64Array(params.windowSize) : NO_WINDOW,
         windowCount: 0,
         windowHead: 0,
         lastClose: Number.NaN,
         lastCloseMinute: -1,
       };
       const prior = setup.priorSizes;
-      for (let k = Math.max(0, prior.length - params.windowSize); k < prior.length; k++) {
+      for (let k = Math.max(0, prior.length - params.windowSize); bullish && k < prior.length; k++) {
         pushSize(state, prior[k] as number);
       }
       return state;
@@ -113,16 +102,23 @@ export class StrategyDay {
   onCandle(index: number, candle: Candle): void {
     const c = this.contracts[index];
     if (!c) throw new RangeError(`no contract at index ${index}`);
+    // Only a bullish contract (which has pivots) can signal, so only it can hold a position:
+    // the candles of the others change nothing, and most contracts of a day are such. (Kept
+    // small, this method is inlined into the replay loop.)
+    if (c.bullish) this.onBullishCandle(c, index, candle);
+  }
+
+  private onBullishCandle(c: ContractState, index: number, candle: Candle): void {
     const first = candle.start === this.params.sessionStart;
     if (!c.zoneKnown) {
       // A contract without a 09:15 candle has zone NONE for the whole day.
-      c.zone = first && c.pivots ? openingZoneOf(c.pivots, candle.open) : "NONE";
+      c.zone = first ? openingZoneOf(c.pivots as PivotLevels, candle.open) : "NONE";
       c.zoneKnown = true;
     }
     const size = candleSize(candle);
     const closeMinute = candle.start + this.params.intervalMinutes;
     if (this.position?.state === c) this.checkExit(candle, closeMinute);
-    if (c.bullish && candle.close > candle.open) this.considerSignal(c, candle, first, size);
+    if (candle.close > candle.open) this.considerSignal(c, index, candle, first, size);
     pushSize(c, size);
     c.lastClose = candle.close;
     c.lastCloseMinute = closeMinute;
@@ -133,50 +129,15 @@ export class StrategyDay {
     if (this.candidates.length === 0) return;
     const cands = this.candidates;
     const time = isoIst(this.date, closeMinute);
-    const gate = this.entryGate(closeMinute);
+    const gate = entryGate(this.params, this.gateState(), closeMinute);
     const live = cands.filter((x) => !x.targetNotAbove);
     live.sort(rankCandidates);
     const chosen = gate === null ? live[0] : undefined;
-    let tradeId: string | null = null;
-    if (chosen) tradeId = this.enter(chosen, time);
-
-    const ordered = [...live, ...cands.filter((x) => x.targetNotAbove).sort(bySymbol)];
-    for (const x of ordered) {
-      const taken = x === chosen;
-      let reason: SkipReason | null = null;
-      let detail: string;
-      if (taken) detail = `entered as trade ${tradeId}`;
-      else if (x.targetNotAbove) {
-        reason = "TARGET_NOT_ABOVE_ENTRY";
-        detail = `scenario ${x.scenario} target ${fmt(x.target)} is not above the close ${fmt(x.candle.close)}`;
-      } else if (gate) {
-        reason = gate.reason;
-        detail = gate.detail;
-      } else {
-        reason = "OUTRANKED";
-        detail = `${chosen?.contract.setup.symbol} was taken (size ${fmt4(chosen?.size ?? 0)}%, scenario ${chosen?.scenario})`;
-      }
-      const stop = x.candle.low;
-      this.listener.signal({
-        date: this.date,
-        time,
-        symbol: x.contract.setup.symbol,
-        scenario: x.scenario,
-        first_candle: x.firstCandle,
-        open: x.candle.open,
-        high: x.candle.high,
-        low: x.candle.low,
-        close: x.candle.close,
-        size: round4(x.size),
-        threshold: round4(x.threshold),
-        entry_price: x.candle.close,
-        stop_loss: stop,
-        target: roundForDisplay(x.target),
-        action: taken ? "TAKEN" : "SKIPPED",
-        reason,
-        detail,
-        trade_id: taken ? tradeId : null,
-      });
+    const tradeId = chosen ? this.enter(chosen, time) : null;
+    const decision: CloseDecision = { date: this.date, time, chosen, tradeId, gate };
+    for (const x of live) this.listener.signal(signalRecord(x, decision));
+    for (const x of cands.filter((x) => x.targetNotAbove).sort(bySymbol)) {
+      this.listener.signal(signalRecord(x, decision));
     }
     cands.length = 0;
   }
@@ -258,36 +219,15 @@ export class StrategyDay {
     };
   }
 
-  private considerSignal(c: ContractState, candle: Candle, first: boolean, size: number): void {
-    const p = c.pivots as PivotLevels;
-    const { open, close } = candle;
-    const s1 = first ? p.S1 <= open && open <= p.PP && close > p.R1 : c.zone === "Z1" && close > p.R1;
-    const s2 = (first ? p.PP <= open && open <= p.R1 : c.zone === "Z2") && p.R2 < close && close < p.R3;
-    const s3 = !first && p.R2 <= open && open <= p.R3 && close > p.R3;
-    // The first scenario that matches with its target above the close gives the signal; a match
-    // whose target is not above the close is still recorded (as skipped) when none gives one.
-    let scenario: Scenario | 0 = 0;
-    let target = 0;
-    let targetNotAbove = false;
-    for (const [matches, sc, level] of [
-      [s1, 1, p.R3],
-      [s2, 2, p.R4],
-      [s3, 3, p.R5],
-    ] as const) {
-      if (!matches) continue;
-      if (level > close) {
-        scenario = sc;
-        target = level;
-        targetNotAbove = false;
-        break;
-      }
-      if (scenario === 0) {
-        scenario = sc;
-        target = level;
-        targetNotAbove = true;
-      }
-    }
-    if (scenario === 0) return;
+  private considerSignal(
+    c: ContractState,
+    index: number,
+    candle: Candle,
+    first: boolean,
+    size: number,
+  ): void {
+    const match = matchScenario(c.pivots as PivotLevels, c.zone, first, candle.open, candle.close);
+    if (match === null) return;
 
     // Significance last: it is the only costly test, and most candles fail a cheaper one.
     if (c.windowCount === 0) return;
@@ -297,58 +237,33 @@ export class StrategyDay {
     if (!(size >= threshold)) return;
 
     this.candidates.push({
-      contract: c,
+      contract: index,
+      setup: c.setup,
       candle: { ...candle }, // a copy: the caller may reuse its object
-      scenario,
+      scenario: match.scenario,
       firstCandle: first,
       size,
       threshold,
-      target,
-      targetNotAbove,
+      target: match.target,
+      targetNotAbove: match.targetNotAbove,
     });
   }
 
-  /** The first entry condition (STRATEGY.md section 5, 1-6) that fails at this close, or null. */
-  private entryGate(closeMinute: number): { reason: SkipReason; detail: string } | null {
-    const p = this.params;
-    if (this.position) {
-      return { reason: "POSITION_OPEN", detail: `a position in ${this.position.open.symbol} is open` };
-    }
-    if (this.exitedAtClose === closeMinute) {
-      return { reason: "EXITED_THIS_CLOSE", detail: "a position was closed at this candle close" };
-    }
-    if (closeMinute >= p.eodExit) {
-      return {
-        reason: "AFTER_EOD_CUTOFF",
-        detail: `close time ${formatHhmm(closeMinute)} is not before the EOD exit time ${formatHhmm(p.eodExit)}`,
-      };
-    }
-    if (this.entriesDisabledReason !== null)
-      return { reason: "ENTRIES_DISABLED", detail: this.entriesDisabledReason };
-    if (this.tradesToday >= p.maxTradesPerDay) {
-      return {
-        reason: "MAX_TRADES",
-        detail: `${this.tradesToday} trade(s) today, the limit is ${p.maxTradesPerDay}`,
-      };
-    }
-    if (this.stopLossesToday > p.maxReEntries) {
-      return {
-        reason: "MAX_STOP_LOSSES",
-        detail: `${this.stopLossesToday} stop-loss exits today, more than max_re_entries ${p.maxReEntries}`,
-      };
-    }
-    if (!(this.realisedPnl > -p.maxDailyLoss)) {
-      return {
-        reason: "MAX_DAILY_LOSS",
-        detail: `realised P&L ${fmt(this.realisedPnl)} has reached the daily loss limit -${p.maxDailyLoss}`,
-      };
-    }
-    return null;
+  private gateState(): GateState {
+    return {
+      openSymbol: this.position?.open.symbol ?? null,
+      exitedAtClose: this.exitedAtClose,
+      entriesDisabledReason: this.entriesDisabledReason,
+      tradesToday: this.tradesToday,
+      stopLossesToday: this.stopLossesToday,
+      realisedPnl: this.realisedPnl,
+    };
   }
 
   private enter(x: Candidate, time: string): string {
-    const s = x.contract.setup;
-    const pivots = x.contract.pivots as PivotLevels;
+    const state = this.contracts[x.contract] as ContractState;
+    const s = state.setup;
+    const pivots = state.pivots as PivotLevels;
     this.tradeSeq++;
     this.tradesToday++;
     const tradeId = `${this.dayPrefix}_${String(this.tradeSeq).padStart(3, "0")}`;
@@ -369,7 +284,7 @@ export class StrategyDay {
       candles_held: 0,
       pivots: roundLevels(pivots),
     };
-    this.position = { state: x.contract, open };
+    this.position = { state, open };
     this.listener.entry({ ...open, target: roundForDisplay(open.target) });
     return tradeId;
   }
@@ -397,23 +312,9 @@ export class StrategyDay {
 
   private exit(price: number, closeMinute: number, reason: ExitReason): void {
     const open = (this.position as { open: OpenPosition }).open;
-    const pnlPoints = paise(price - open.entry_price);
-    const pnlRupees = paise(pnlPoints * open.quantity);
-    const charges = roundTripCharges(open.entry_price, price, open.quantity, this.params.charges).total;
-    const trade: Trade = {
-      ...open,
-      target: roundForDisplay(open.target),
-      date: this.date,
-      exit_time: isoIst(this.date, closeMinute),
-      exit_price: price,
-      exit_reason: reason,
-      pnl_points: pnlPoints,
-      pnl_rupees: pnlRupees,
-      charges,
-      net_pnl_rupees: paise(pnlRupees - charges),
-    };
-    this.realisedPnl += pnlRupees;
-    this.realisedByTrade.set(trade.trade_id, pnlRupees);
+    const trade = closedTrade(open, this.date, price, closeMinute, reason, this.params.charges);
+    this.realisedPnl += trade.pnl_rupees;
+    this.realisedByTrade.set(trade.trade_id, trade.pnl_rupees);
     if (reason === "STOP_LOSS" || reason === "STOP_FILLED") this.stopLossesToday++;
     this.position = null;
     this.exitedAtClose = closeMinute;
@@ -421,40 +322,11 @@ export class StrategyDay {
   }
 }
 
+const NO_WINDOW = new Float64Array(0);
+
 function pushSize(c: ContractState, size: number): void {
   const cap = c.window.length;
   c.window[c.windowHead] = size;
   c.windowHead = (c.windowHead + 1) % cap;
   if (c.windowCount < cap) c.windowCount++;
 }
-
-/** Largest size first; ties to the lower scenario, then the symbol that sorts first. */
-function rankCandidates(a: Candidate, b: Candidate): number {
-  if (a.size !== b.size) return b.size - a.size;
-  if (a.scenario !== b.scenario) return a.scenario - b.scenario;
-  return bySymbol(a, b);
-}
-
-function bySymbol(a: Candidate, b: Candidate): number {
-  const x = a.contract.setup.symbol;
-  const y = b.contract.setup.symbol;
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-function roundLevels(p: PivotLevels): PivotLevels {
-  return {
-    PP: roundForDisplay(p.PP),
-    R1: roundForDisplay(p.R1),
-    R2: roundForDisplay(p.R2),
-    R3: roundForDisplay(p.R3),
-    R4: roundForDisplay(p.R4),
-    R5: roundForDisplay(p.R5),
-    S1: roundForDisplay(p.S1),
-    S2: roundForDisplay(p.S2),
-    S3: roundForDisplay(p.S3),
-  };
-}
-
-const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
-const fmt = (x: number) => x.toFixed(2);
-const fmt4 = (x: number) => x.toFixed(4);

@@ -85,3 +85,23 @@ test("loadCandleData over a small directory → no cache file", () => {
   assert.equal(loadCandleData(dir, () => {}).cache, "none");
   assert.equal(existsSync(join(dir, CACHE_FILE)), false);
 });
+
+test("loadCandleData from the cache → each series, asked for one by one or iterated, holds the parsed candles", () => {
+  const dir = market("lazy");
+  loadCandleData(dir, () => {}, { minBytes: 0 });
+  const parsed = loadCandleDirectory(dir, () => {});
+  const asked = loadCandleData(dir, () => {}, { minBytes: 0 });
+  const iterated = loadCandleData(dir, () => {}, { minBytes: 0 });
+  assert.equal(asked.cache, "hit");
+  assert.deepEqual([...asked.byDay.keys()].sort(), [...parsed.byDay.keys()].sort());
+  for (const [date, symbols] of parsed.byDay) {
+    const cachedDay = asked.byDay.get(date);
+    assert.deepEqual([...(cachedDay?.keys() ?? [])].sort(), [...symbols.keys()].sort());
+    for (const [symbol, series] of symbols) {
+      assert.ok(cachedDay?.has(symbol));
+      assert.deepEqual(cachedDay?.get(symbol)?.toCandles(), series.toCandles(), `${date} ${symbol}`);
+    }
+    const all = new Map([...(iterated.byDay.get(date) ?? [])].map(([s, x]) => [s, x.toCandles()]));
+    assert.deepEqual(all, new Map([...symbols].map(([s, x]) => [s, x.toCandles()])));
+  }
+});

@@ -7,34 +7,32 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { REAL_CANDLES_DIR } from "../support/paths.js";
+import { assertAgreesWithBacktest, runRehearse } from "../support/rehearsal.js";
 import { runCli } from "../support/run-cli.js";
 
 test("pivot rehearse --date 2025-09-05 agrees with the backtest's two trades and exits 0", () => {
-  const r = runCli(["rehearse", "--data", REAL_CANDLES_DIR, "--date", "2025-09-05", "--speed", "600"]);
-  const out = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
-  assert.equal(r.status, 0, out);
-  assert.match(r.stdout, /AGREE: the service made the backtest's 2 trade\(s\)/, out);
+  const r = runRehearse(REAL_CANDLES_DIR, "2025-09-05", 600);
   // Side by side: each trade's service row and backtest row, entry and exit times, reasons.
-  assert.match(
-    r.stdout,
-    /service\s+SENSEX2591180300PE\s+1\s+10:15\s+323\.20\s+11:33\s+242\.45\s+STOP_LOSS/,
-    out,
-  );
-  assert.match(
-    r.stdout,
-    /backtest\s+SENSEX2591180300PE\s+1\s+10:15\s+323\.20\s+11:33\s+242\.45\s+STOP_LOSS/,
-    out,
-  );
-  assert.match(
-    r.stdout,
-    /service\s+SENSEX2591180800PE\s+1\s+12:03\s+558\.85\s+12:06\s+529\.00\s+STOP_LOSS/,
-    out,
-  );
-  assert.match(
-    r.stdout,
-    /backtest\s+SENSEX2591180800PE\s+1\s+12:03\s+558\.85\s+12:06\s+529\.00\s+STOP_LOSS/,
-    out,
-  );
+  assertAgreesWithBacktest(r, [
+    {
+      symbol: "SENSEX2591180300PE",
+      scenario: 1,
+      entry: "10:15",
+      entryPrice: "323.20",
+      exit: "11:33",
+      exitPrice: "242.45",
+      reason: "STOP_LOSS",
+    },
+    {
+      symbol: "SENSEX2591180800PE",
+      scenario: 1,
+      entry: "12:03",
+      entryPrice: "558.85",
+      exit: "12:06",
+      exitPrice: "529.00",
+      reason: "STOP_LOSS",
+    },
+  ]);
 });
 
 test("pivot rehearse refuses a day the data does not hold, before starting anything", () => {

@@ -52,6 +52,7 @@ test("a Kite login of another account reaching the service's /callback → 400, 
       cache_dir: join(tmp, "cache"),
       access_token_file: join(tmp, "session", "access_token.json"),
       log_dir: join(tmp, "logs"),
+      archive_dir: join(tmp, "archive"),
     },
   });
   assert.ok(parsed.ok, parsed.ok ? "" : parsed.errors.join("\n"));

@@ -332,7 +332,13 @@ function initialSnapshot(day: ScriptedDay, mode: ServiceMode, sessionValid: bool
       ? { valid: true, userId: "AB1234", expiresAt: sessionExpiry() }
       : { valid: false, userId: null, expiresAt: null },
     ticker: { connected: true, lastTickAgeMs: 420, subscriptions: 23 },
-    universe: { spot: day.spot, atm: FAKE_ATM, expiry: FAKE_EXPIRY, contracts: day.contracts },
+    universe: {
+      underlying: "SENSEX",
+      spot: day.spot,
+      atm: FAKE_ATM,
+      expiry: FAKE_EXPIRY,
+      contracts: day.contracts,
+    },
     position:
       open && open.status === "OPEN"
         ? {

@@ -14,7 +14,13 @@ import { loginAtSim } from "./sim-login.js";
 /** The data files of a service under test, all inside its folder. */
 export interface ServiceFiles {
   configPath: string;
-  data: { database_path: string; cache_dir: string; access_token_file: string; log_dir: string };
+  data: {
+    database_path: string;
+    cache_dir: string;
+    access_token_file: string;
+    log_dir: string;
+    archive_dir: string;
+  };
 }
 
 /**
@@ -34,6 +40,7 @@ export async function prepareSimService(
     cache_dir: join(dir, "cache"),
     access_token_file: join(dir, "access_token.json"),
     log_dir: join(dir, "logs"),
+    archive_dir: join(dir, "archive"),
   };
   const configPath = join(dir, "config.json");
   writeFileSync(

@@ -45,6 +45,7 @@ export function fakeStatus(): StatusSnapshot {
     session: { valid: true, userId: "AB1234", expiresAt: "2025-09-05T06:00:00+05:30" },
     ticker: { connected: true, lastTickAgeMs: 120, subscriptions: 23 },
     universe: {
+      underlying: "SENSEX",
       spot: 80_512,
       atm: 80_500,
       expiry: "2025-09-11",

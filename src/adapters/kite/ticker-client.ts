@@ -17,84 +17,10 @@
 import { EventEmitter } from "node:events";
 import WebSocket from "ws";
 import { type Clock, systemClock } from "../../ports/clock.js";
-import {
-  decodeFrameToArray,
-  isHeartbeat,
-  parseTextFrame,
-  type Tick,
-  type TickMode,
-} from "./ticker-protocol.js";
-
-export interface TickerClientOptions {
-  /** Ticker endpoint, e.g. wss://ws.kite.trade or ws://127.0.0.1:9100/ws. */
-  url: string;
-  apiKey: string;
-  /** Read on every (re)connect: the token changes daily. Null (or "") means none yet. */
-  accessToken: () => string | null;
-  /** Timestamps (last frame, watchdog arithmetic); default the system clock. */
-  clock?: Clock;
-  /** Jitter source in [0, 1); injectable for tests. */
-  random?: () => number;
-  /** Watchdog: the socket is replaced when no frame (data or heartbeat) came for this long. Default 10 s. */
-  silenceMs?: number;
-  /** Whether a silent open socket counts as dead (e.g. only in market hours). Default always. */
-  watchdogActive?: () => boolean;
-  /** Reconnect delays: capped exponential with jitter. Default 1 s .. 30 s. */
-  backoff?: { initialMs: number; maxMs: number };
-  /** A connection that stays open this long resets the backoff. Default 30 s. */
-  stableMs?: number;
-  /** close() waits this long for the closing handshake, then terminates. Default 2 s. */
-  closeGraceMs?: number;
-  /** Socket factory, injectable for tests. */
-  createSocket?: (url: string) => WebSocket;
-}
-
-/** Anything that went wrong; emitted, never thrown. */
-export interface TickerError {
-  /**
-   * `handshake`: the upgrade was refused (status holds the HTTP code, 403 = bad token);
-   * `socket`: a network or protocol failure; `kite`: an error text frame from Kite;
-   * `send`: a request could not be sent; `token`: the token getter threw;
-   * `listener`: one of our own listeners threw (caught so that the socket survives).
-   */
-  source: "handshake" | "socket" | "kite" | "send" | "token" | "listener";
-  message: string;
-  status?: number;
-  data?: unknown;
-}
-
-/** The events of {@link TickerClient} and their arguments. */
-export interface TickerEvents {
-  /** The ticks of one binary frame. */
-  ticks: [ticks: Tick[]];
-  /** An order update (`{"type":"order","data":...}`): the data. */
-  order: [order: Record<string, unknown>];
-  error: [error: TickerError];
-  /** A `{"type":"message"}` text frame's data, or the raw text of an unrecognised text frame. */
-  message: [data: unknown];
-  /** The socket is open and the subscriptions have been re-sent. `url` has the token masked. */
-  connected: [info: { url: string }];
-  /** A socket ended (also one that never opened); willRetryInMs is null after close(). */
-  disconnected: [info: { code: number; reason: string; willRetryInMs: number | null }];
-  /** A new connection attempt is scheduled; attempt counts since the last stable connection. */
-  reconnecting: [info: { attempt: number; delayMs: number }];
-  /** The watchdog gave up on a socket (silent while open, or a handshake that hung). */
-  silence: [info: { silentForMs: number; phase: "connecting" | "open" }];
-  /** No access token was available: the client waits (with backoff) and asks again. */
-  no_token: [info: { willRetryInMs: number }];
-}
-
-export interface TickerStats {
-  connected: boolean;
-  /** Clock time of the last frame (data or heartbeat), null before the first. */
-  lastFrameAt: number | null;
-  /** Connection attempts scheduled after a failure or a drop. */
-  reconnects: number;
-  frames: number;
-  ticks: number;
-  /** "error" events (including those no listener heard). */
-  errors: number;
-}
+import { ReconnectBackoff } from "./reconnect-backoff.js";
+import { decodeFrameToArray, isHeartbeat, parseTextFrame, type TickMode } from "./ticker-protocol.js";
+import type { TickerClientOptions, TickerError, TickerEvents, TickerStats } from "./ticker-types.js";
+import { maskToken, tickerUrl } from "./ticker-url.js";
 
 /** Mode used by subscribe() when none is given: the only one whose packets carry the exchange timestamp. */
 export const DEFAULT_TICK_MODE: TickMode = "full";
@@ -104,11 +30,10 @@ const HANDSHAKE_STATUS = /Unexpected server response: (\d{3})/;
 /** A Kite ticker client that reconnects forever and re-subscribes on every connection. */
 export class TickerClient extends EventEmitter<TickerEvents> {
   private readonly clock: Clock;
-  private readonly random: () => number;
   private readonly silenceMs: number;
   private readonly watchdogActive: () => boolean;
-  private readonly initialMs: number;
-  private readonly maxMs: number;
+  /** Reconnect delays: drives the retries, reset by a stable connection. */
+  private readonly backoff: ReconnectBackoff;
   private readonly stableMs: number;
   private readonly closeGraceMs: number;
   private readonly createSocket: (url: string) => WebSocket;
@@ -117,8 +42,6 @@ export class TickerClient extends EventEmitter<TickerEvents> {
   private readonly subscriptions = new Map<number, TickMode>();
   private socket: WebSocket | null = null;
   private running = false;
-  /** Consecutive attempts since the last stable connection: drives the backoff. */
-  private attempt = 0;
   /** Clock time of the last sign of life of the current socket (creation, open or frame). */
   private lastLifeAt = 0;
   /** HTTP status of the current socket's refused handshake, for the "disconnected" reason. */
@@ -142,11 +65,9 @@ export class TickerClient extends EventEmitter<TickerEvents> {
   constructor(private readonly options: TickerClientOptions) {
     super();
     this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? Math.random;
     this.silenceMs = options.silenceMs ?? 10_000;
     this.watchdogActive = options.watchdogActive ?? (() => true);
-    this.initialMs = Math.max(1, options.backoff?.initialMs ?? 1_000);
-    this.maxMs = Math.max(this.initialMs, options.backoff?.maxMs ?? 30_000);
+    this.backoff = new ReconnectBackoff(options.backoff, options.random ?? Math.random);
     this.stableMs = options.stableMs ?? 30_000;
     this.closeGraceMs = options.closeGraceMs ?? 2_000;
     this.createSocket = options.createSocket ?? defaultSocket;
@@ -161,7 +82,7 @@ export class TickerClient extends EventEmitter<TickerEvents> {
   connect(): void {
     if (this.running) return;
     this.running = true;
-    this.attempt = 0;
+    this.backoff.reset();
     this.open();
   }
 
@@ -243,7 +164,7 @@ export class TickerClient extends EventEmitter<TickerEvents> {
       this.fail({ source: "token", message: `access token getter failed: ${messageOf(e)}` });
     }
     if (!token) {
-      const delayMs = this.nextDelay();
+      const delayMs = this.backoff.next();
       this.fire("no_token", { willRetryInMs: delayMs });
       this.scheduleRetry(delayMs);
       return;
@@ -257,7 +178,7 @@ export class TickerClient extends EventEmitter<TickerEvents> {
       socket = this.createSocket(url);
     } catch (e) {
       this.fail({ source: "socket", message: this.scrub(messageOf(e)) });
-      this.scheduleRetry(this.nextDelay());
+      this.scheduleRetry(this.backoff.next());
       return;
     }
     this.socket = socket;
@@ -278,7 +199,7 @@ export class TickerClient extends EventEmitter<TickerEvents> {
     this.clearTimer("stableTimer");
     this.stableTimer = setTimeout(() => {
       this.stableTimer = null;
-      this.attempt = 0;
+      this.backoff.reset();
     }, this.stableMs);
     this.fire("connected", { url: this.maskedUrl });
   }
@@ -295,7 +216,7 @@ export class TickerClient extends EventEmitter<TickerEvents> {
       this.fire("disconnected", { code, reason: why, willRetryInMs: null });
       return;
     }
-    const delayMs = this.nextDelay();
+    const delayMs = this.backoff.next();
     this.fire("disconnected", { code, reason: why, willRetryInMs: delayMs });
     this.scheduleRetry(delayMs);
   }
@@ -318,22 +239,9 @@ export class TickerClient extends EventEmitter<TickerEvents> {
     if (!this.running) return;
     this.clearTimer("retryTimer");
     this.counters.reconnects++;
-    this.fire("reconnecting", { attempt: this.attempt, delayMs });
+    this.fire("reconnecting", { attempt: this.backoff.attempt, delayMs });
     if (!this.running) return; // a listener may have closed the client
     this.retryTimer = setTimeout(() => this.open(), delayMs);
-  }
-
-  /**
-   * The next reconnect delay: jitter over [floor, cap] with cap = min(max, initial * 2^(n-1)).
-   * The floor (a tenth of the initial delay) keeps a jitter source that returns 0 from making
-   * the client spin.
-   */
-  private nextDelay(): number {
-    this.attempt++;
-    const cap = Math.min(this.maxMs, this.initialMs * 2 ** Math.min(this.attempt - 1, 30));
-    const floor = Math.min(cap, this.initialMs / 10);
-    const r = Math.min(Math.max(this.random(), 0), 1);
-    return Math.round(floor + r * (cap - floor));
   }
 
   // ---- watchdog ----
@@ -475,19 +383,6 @@ export class TickerClient extends EventEmitter<TickerEvents> {
   private scrub(text: string): string {
     return this.token ? text.split(this.token).join("***") : text;
   }
-}
-
-/** The connection URL with `api_key` and `access_token` set (existing query parameters kept). */
-export function tickerUrl(base: string, apiKey: string, accessToken: string): string {
-  const url = new URL(base);
-  url.searchParams.set("api_key", apiKey);
-  url.searchParams.set("access_token", accessToken);
-  return url.toString();
-}
-
-/** A URL with its access token replaced by `***`, for logs. */
-export function maskToken(url: string): string {
-  return url.replace(/([?&]access_token=)[^&#]*/g, "$1***");
 }
 
 function defaultSocket(url: string): WebSocket {

@@ -101,7 +101,7 @@ export function statusReply(s: StatusSnapshot): Reply {
   const u = s.universe;
   if (u.spot !== null || u.atm !== null) {
     lines.push(
-      html`Spot ${u.spot === null ? "?" : formatPrice(u.spot)} · ATM ${u.atm === null ? "?" : formatWhole(u.atm)}${u.expiry ? ` · expiry ${formatDate(u.expiry)}` : ""}`,
+      html`${u.underlying} ${u.spot === null ? "?" : formatPrice(u.spot)} · ATM ${u.atm === null ? "?" : formatWhole(u.atm)}${u.expiry ? ` · expiry ${formatDate(u.expiry)}` : ""}`,
     );
   }
   const p = s.position;

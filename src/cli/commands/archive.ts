@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import type { ArchivedDay } from "../../app/day-archive.js";
+import { tradingCalendarOf, underlyingOf } from "../../config/underlying.js";
 import { istPartsOf } from "../../domain/ist.js";
+import { masterExchangesOf } from "../../domain/underlyings.js";
 import { systemClock } from "../../ports/clock.js";
 import { type KiteCommandDeps, kiteForCommand } from "../kite-for-command.js";
 import { configForCommand } from "../load-config.js";
@@ -10,7 +12,7 @@ import { UserError } from "../user-error.js";
 /*
  * `pivot archive --date D`: what the service does after each close, by hand (a day the
  * service missed, or a partial archive to complete): the day's option chain around the money
- * and the index, 1- and 3-minute candles, into data.archive_dir (see engine/day-archive.ts).
+ * and the index, 1- and 3-minute candles, into data.archive_dir (see app/day-archive.ts).
  * Only contracts Kite still serves can be archived: a day whose weekly expiry has passed is
  * gone, so run it the same day or before that expiry.
  */
@@ -48,14 +50,12 @@ export async function archiveCommand(
   const warn = (m: string) => err(`warning: ${m}\n`);
   const clock = deps.clock ?? systemClock;
   const date = dateOption("--date", flags.date);
-  const [{ TradingCalendar }, { loadInstrumentMaster }, { archiveDay, describeArchivedDay }] =
-    await Promise.all([
-      import("../../domain/calendar.js"),
-      import("../../adapters/kite/instrument-cache.js"),
-      import("../../app/day-archive.js"),
-    ]);
+  const [{ loadInstrumentMaster }, { archiveDay, describeArchivedDay }] = await Promise.all([
+    import("../../adapters/kite/instrument-cache.js"),
+    import("../../app/day-archive.js"),
+  ]);
 
-  const calendar = new TradingCalendar(config.market.holidays);
+  const calendar = tradingCalendarOf(config);
   if (!calendar.isTradingDay(date)) {
     throw new UserError(`${date} is not a trading day (${calendar.holidayName(date) ?? "a weekend"})`);
   }
@@ -67,7 +67,13 @@ export async function archiveCommand(
     warn,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
-  const loaded = await loadInstrumentMaster({ kite, cacheDir: config.data.cache_dir, clock, warn });
+  const loaded = await loadInstrumentMaster({
+    kite,
+    cacheDir: config.data.cache_dir,
+    clock,
+    warn,
+    exchanges: masterExchangesOf(underlyingOf(config)),
+  });
   if (!loaded.ok) throw new UserError(loaded.message);
 
   const dir = config.data.archive_dir;

@@ -4,7 +4,7 @@ import { loadCandleData } from "../../backtest/candle-cache.js";
 import { DataLoadError } from "../../backtest/candle-directory.js";
 import { runBacktest } from "../../backtest/run-backtest.js";
 import { formatBacktestText } from "../../backtest/text-summary.js";
-import { TradingCalendar } from "../../domain/calendar.js";
+import { tradingCalendarOf } from "../../config/underlying.js";
 import { InstrumentMaster, InstrumentMasterError, parseInstrumentMaster } from "../../domain/instruments.js";
 import { configForCommand } from "../load-config.js";
 import { dateOption } from "../options.js";
@@ -58,7 +58,7 @@ async function backtestCommand(flags: BacktestFlags): Promise<void> {
   const result = runBacktest({
     config,
     data,
-    calendar: new TradingCalendar(config.market.holidays),
+    calendar: tradingCalendarOf(config),
     ...(flags.from ? { from: flags.from } : {}),
     ...(flags.to ? { to: flags.to } : {}),
     ...(master ? { master } : {}),

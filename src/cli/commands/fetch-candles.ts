@@ -1,8 +1,10 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { candleCsv } from "../../backtest/csv-candles.js";
+import { tradingCalendarOf, underlyingOf } from "../../config/underlying.js";
 import type { Candle } from "../../domain/candle.js";
 import { formatHhmm, type IsoDate, istPartsOf, parseHhmm } from "../../domain/ist.js";
+import { masterExchangesOf } from "../../domain/underlyings.js";
 import { systemClock } from "../../ports/clock.js";
 import { type KiteCommandDeps, kiteForCommand } from "../kite-for-command.js";
 import { configForCommand } from "../load-config.js";
@@ -62,20 +64,18 @@ export async function fetchCandlesCommand(
   const date = dateOption("--date", flags.date);
 
   const [
-    { TradingCalendar },
     { dayUniverse },
     { loadInstrumentMaster },
     { fetchHistoricalCandles, intervalOfMinutes },
     { writeFileAtomic },
   ] = await Promise.all([
-    import("../../domain/calendar.js"),
     import("../../domain/instruments.js"),
     import("../../adapters/kite/instrument-cache.js"),
     import("../../adapters/kite/historical.js"),
     import("../../adapters/kite/atomic-file.js"),
   ]);
 
-  const calendar = new TradingCalendar(config.market.holidays);
+  const calendar = tradingCalendarOf(config);
   if (!calendar.isTradingDay(date)) {
     throw new UserError(`${date} is not a trading day (${calendar.holidayName(date) ?? "a weekend"})`);
   }
@@ -94,7 +94,13 @@ export async function fetchCandlesCommand(
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
 
-  const loaded = await loadInstrumentMaster({ kite, cacheDir: config.data.cache_dir, clock, warn });
+  const loaded = await loadInstrumentMaster({
+    kite,
+    cacheDir: config.data.cache_dir,
+    clock,
+    warn,
+    exchanges: masterExchangesOf(underlyingOf(config)),
+  });
   if (!loaded.ok) throw new UserError(loaded.message);
   const master = loaded.master;
   const underlying = config.trading.instrument;

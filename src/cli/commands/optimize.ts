@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { CandleData } from "../../backtest/candle-directory.js";
 import type { Config } from "../../config/schema.js";
-import { TradingCalendar } from "../../domain/calendar.js";
+import { tradingCalendarOf } from "../../config/underlying.js";
 import { backtestWith } from "../../lab/evaluate.js";
 import { type OptimizeOutcome, optimize, type SearchMethod } from "../../lab/optimize.js";
 import { dailyEquity, heatmapAxes, renderOptimizeReport, TOP_CURVES } from "../../lab/optimize-report.js";
@@ -123,7 +123,7 @@ function writeReport(
   data: CandleData,
   asked: string[] | undefined,
 ): void {
-  const calendar = new TradingCalendar(config.market.holidays);
+  const calendar = tradingCalendarOf(config);
   const curves = outcome.results.slice(0, TOP_CURVES).map((r) => {
     const period = {
       ...(outcome.from ? { from: outcome.from } : {}),

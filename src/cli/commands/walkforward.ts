@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { TradingCalendar } from "../../domain/calendar.js";
+import { tradingCalendarOf } from "../../config/underlying.js";
 import type { SearchMethod } from "../../lab/optimize.js";
 import { packCandles } from "../../lab/packed-candles.js";
 import type { Objective } from "../../lab/rank.js";
@@ -59,7 +59,7 @@ async function walkForwardCommand(flags: WalkForwardFlags): Promise<void> {
   const config = configForCommand(flags.config);
   const dimensions = readSpaceFile(flags.space, config);
   const data = loadLabData(flags.data);
-  const calendar = new TradingCalendar(config.market.holidays);
+  const calendar = tradingCalendarOf(config);
   const tradingDays = [...data.byDay.keys()]
     .filter(
       (d) => calendar.isTradingDay(d) && (!flags.from || d >= flags.from) && (!flags.to || d <= flags.to),

@@ -53,7 +53,7 @@ export function renderSystemdUnit(o: SystemdUnitOptions): string {
 # Install: /etc/systemd/system/${UNIT_NAME}; then systemctl daemon-reload && systemctl enable --now pivot-trading
 
 [Unit]
-Description=Pivot Trading System (SENSEX weekly options on Zerodha Kite Connect)
+Description=Pivot Trading System (index weekly options on Zerodha Kite Connect)
 Documentation=file://${o.appDir}/docs/DEPLOYMENT.md
 Wants=network-online.target
 After=network-online.target nss-lookup.target time-sync.target

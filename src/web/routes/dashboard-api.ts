@@ -37,7 +37,11 @@ export function registerDashboardApi(
   app.get("/api/candles", (request, reply) => {
     const symbol = (request.query as Record<string, unknown> | undefined)?.symbol;
     if (typeof symbol !== "string" || !SYMBOL.test(symbol)) {
-      return sendError(reply, 400, "symbol: expected one contract's trading symbol, e.g. SENSEX2591180500CE");
+      return sendError(
+        reply,
+        400,
+        "symbol: expected one contract's trading symbol, e.g. SENSEX2591180500CE or NIFTY2590924950CE",
+      );
     }
     const known = ctx.deps.engine.status().universe.contracts.some((c) => c.symbol === symbol);
     if (!known) return sendError(reply, 400, `symbol: ${symbol} is not in today's universe`);

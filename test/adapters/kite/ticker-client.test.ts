@@ -4,18 +4,18 @@ import { once } from "node:events";
 import { type AddressInfo, createServer, type Socket } from "node:net";
 import { test } from "node:test";
 import { type WebSocket, WebSocketServer } from "ws";
-import {
-  TickerClient,
-  type TickerClientOptions,
-  type TickerError,
-  type TickerEvents,
-} from "../../../src/adapters/kite/ticker-client.js";
+import { TickerClient } from "../../../src/adapters/kite/ticker-client.js";
 import {
   decodeFrameToArray,
   encodeFrame,
   HEARTBEAT_FRAME,
   type Tick,
 } from "../../../src/adapters/kite/ticker-protocol.js";
+import type {
+  TickerClientOptions,
+  TickerError,
+  TickerEvents,
+} from "../../../src/adapters/kite/ticker-types.js";
 import { REPO_ROOT } from "../../support/paths.js";
 
 const CE = 219964165;

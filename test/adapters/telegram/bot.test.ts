@@ -171,7 +171,7 @@ test("/status → the day at a glance, with the control buttons", async () => {
       "Phase: market open",
       "Kite session: AB1234 until 06:00:00",
       "Feed: connected, last tick 1 s ago",
-      "Spot 80,718.25 · ATM 80,700 · expiry Thu 04 Sep 2025",
+      "SENSEX 80,718.25 · ATM 80,700 · expiry Thu 04 Sep 2025",
       "Position: SENSEX2590481000CE OPEN · qty 20 @ 121.35",
       "LTP 130.00 · +8.65 pts · +₹173.00",
       "Stop 98.40 · target 160.00 · protective stop at the broker",

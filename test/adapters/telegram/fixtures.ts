@@ -15,7 +15,7 @@ export function statusSnapshot(changes: Partial<StatusSnapshot> = {}): StatusSna
     market: { open: true, nextOpen: null },
     session: { valid: true, userId: "AB1234", expiresAt: "2025-09-05T06:00:00+05:30" },
     ticker: { connected: true, lastTickAgeMs: 1200, subscriptions: 23 },
-    universe: { spot: 80718.25, atm: 80700, expiry: "2025-09-04", contracts: [] },
+    universe: { underlying: "SENSEX", spot: 80718.25, atm: 80700, expiry: "2025-09-04", contracts: [] },
     position: {
       tradeId: "20250904_002",
       symbol: "SENSEX2590481000CE",

@@ -262,7 +262,7 @@ export function renderUniverse(s: StatusSnapshot, selected: string | null): void
     byId("universe-meta"),
     u.contracts.length === 0
       ? "not built yet"
-      : `SENSEX ${formatPrice(u.spot)} · ATM ${formatWhole(u.atm)} · expiry ${u.expiry ?? "—"}`,
+      : `${u.underlying} ${formatPrice(u.spot)} · ATM ${formatWhole(u.atm)} · expiry ${u.expiry ?? "—"}`,
   );
   const tbody = byId("universe").querySelector("tbody") as HTMLTableSectionElement;
   const focused = (document.activeElement as HTMLElement | null)?.dataset?.symbol ?? null;
