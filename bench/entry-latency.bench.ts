@@ -198,7 +198,7 @@ async function runDay(dataDir: string, date: IsoDate, dir: string): Promise<DayR
     setTimer: timers.setTimer,
     store,
     kite: rest,
-    history: new KiteHistory({ kite: rest, cacheDir: config.data.cache_dir, clock, warn: () => {} }),
+    history: new KiteHistory({ kite: rest, cacheDir: config.data.cache_dir, clock }),
     sessions,
     ticker,
     broker: { mode: "live", broker: new KiteBroker({ rest }) },

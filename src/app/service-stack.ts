@@ -230,7 +230,6 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
       kite: rest,
       cacheDir: config.data.cache_dir,
       clock,
-      warn: (m) => logger.warn(m),
     }),
     sessions,
     ticker,

@@ -9,7 +9,7 @@ import type { Candle } from "../domain/candle.js";
 import type { DayArchiver } from "../ports/archive.js";
 import type { Broker } from "../ports/broker.js";
 import type { Clock } from "../ports/clock.js";
-import type { CandleHistory } from "../ports/history.js";
+import type { MarketHistory } from "../ports/history.js";
 import type { MarketTick, TickFeed } from "../ports/market-data.js";
 import type { Notifier } from "../ports/notifier.js";
 import type { SessionSource } from "../ports/session.js";
@@ -19,7 +19,6 @@ import type { SignalRecord } from "../strategy/types.js";
 import type { DayTimes } from "./day-plan.js";
 import type { ExecutionConfig } from "./execution-config.js";
 import type { AlertLevel } from "./order-manager.js";
-import type { PreMarketDeps } from "./pre-market.js";
 import type { DayProgress } from "./scheduler.js";
 import type { StaticIpGuard } from "./static-ip-guard.js";
 
@@ -52,9 +51,10 @@ export interface TradingServiceDeps {
   clock: Clock;
   setTimer: SetTimer;
   store: Store;
-  kite: PreMarketDeps["kite"] & { setAccessToken(token: string | null): void };
-  /** Past candles (adapters/kite KiteHistory): the day so far when the service starts late. */
-  history: CandleHistory;
+  /** The broker's REST client, given the session's access token as the session changes. */
+  kite: { setAccessToken(token: string | null): void };
+  /** The market's past (adapters/kite KiteHistory): the pre-market, the day so far after a late start. */
+  history: MarketHistory;
   sessions: ServiceSessions;
   ticker: ServiceTicker;
   broker: ServiceBroker;

@@ -37,8 +37,11 @@ export interface CandleHistory {
 export interface MarketHistory extends CandleHistory {
   /** A broker session is there to ask with. */
   hasSession(): boolean;
-  /** The day's instrument master (from a cache, or downloaded). */
-  instrumentMaster(): Promise<{ ok: true; master: InstrumentMaster } | { ok: false; message: string }>;
+  /** The day's instrument master of `exchanges` (from a cache, or downloaded); `warn` hears of a stale one. */
+  instrumentMaster(
+    exchanges: readonly string[],
+    warn: (message: string) => void,
+  ): Promise<{ ok: true; master: InstrumentMaster } | { ok: false; message: string }>;
   /** The last traded price of `exchange:tradingsymbol`; null when the broker has none. */
   lastPrice(exchange: string, tradingsymbol: string): Promise<BrokerResult<number | null>>;
 }

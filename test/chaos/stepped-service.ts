@@ -81,7 +81,7 @@ export class SteppedService {
       setTimer: this.timers.setTimer,
       store: this.store,
       kite: rest,
-      history: new KiteHistory({ kite: rest, cacheDir: config.data.cache_dir, clock, warn: () => {} }),
+      history: new KiteHistory({ kite: rest, cacheDir: config.data.cache_dir, clock }),
       sessions,
       ticker: this.ticker,
       broker: { mode: "live", broker: new KiteBroker({ rest }) },

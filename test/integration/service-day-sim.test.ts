@@ -116,7 +116,7 @@ async function runDay(mode: "live" | "paper", name: string): Promise<DayRun> {
     setTimer: timers.setTimer,
     store,
     kite: rest,
-    history: new KiteHistory({ kite: rest, cacheDir: config.data.cache_dir, clock, warn: () => {} }),
+    history: new KiteHistory({ kite: rest, cacheDir: config.data.cache_dir, clock }),
     sessions,
     ticker,
     broker: mode === "live" ? { mode, broker: new KiteBroker({ rest }) } : { mode, broker: paper },

@@ -224,7 +224,7 @@ export class ServiceDay {
       setTimer: this.timers.setTimer,
       store,
       kite: rest,
-      history: new KiteHistory({ kite: rest, cacheDir: config.data.cache_dir, clock, warn: () => {} }),
+      history: new KiteHistory({ kite: rest, cacheDir: config.data.cache_dir, clock }),
       sessions,
       ticker,
       broker: this.brokerOf(rest, clock, store),

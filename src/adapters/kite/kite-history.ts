@@ -10,9 +10,12 @@ export interface KiteHistoryOptions {
   /** `data.cache_dir`: the instrument master cache. */
   cacheDir: string;
   clock: Clock;
-  warn: (message: string) => void;
-  /** The exchanges whose masters are loaded (default the instrument cache's). */
-  exchanges?: readonly KiteExchange[];
+}
+
+const KITE_EXCHANGES: readonly string[] = ["BFO", "BSE", "NFO", "NSE"] satisfies readonly KiteExchange[];
+
+function isKiteExchange(exchange: string): exchange is KiteExchange {
+  return KITE_EXCHANGES.includes(exchange);
 }
 
 /** The market-history port over Kite's REST API (and so its rate limiter). */
@@ -35,15 +38,15 @@ export class KiteHistory implements MarketHistory {
     return fetchHistoricalCandles(this.o.kite, { instrumentToken, interval, from, to });
   }
 
-  async instrumentMaster(): Promise<Awaited<ReturnType<MarketHistory["instrumentMaster"]>>> {
-    const { kite, cacheDir, clock, warn, exchanges } = this.o;
-    const loaded = await loadInstrumentMaster({
-      kite,
-      cacheDir,
-      clock,
-      warn,
-      ...(exchanges ? { exchanges } : {}),
-    });
+  async instrumentMaster(
+    exchanges: readonly string[],
+    warn: (message: string) => void,
+  ): Promise<Awaited<ReturnType<MarketHistory["instrumentMaster"]>>> {
+    const unknown = exchanges.filter((e) => !isKiteExchange(e));
+    if (unknown.length > 0) return { ok: false, message: `Kite has no exchange ${unknown.join(", ")}` };
+    const { kite, cacheDir, clock } = this.o;
+    const kiteExchanges = exchanges.filter(isKiteExchange);
+    const loaded = await loadInstrumentMaster({ kite, cacheDir, clock, warn, exchanges: kiteExchanges });
     return loaded.ok ? { ok: true, master: loaded.master } : { ok: false, message: loaded.message };
   }
 

@@ -21,7 +21,6 @@ function history(rows: KiteHistoricalCandle[], ltps: Record<string, { last_price
     },
     cacheDir: "/nonexistent",
     clock: new ManualClock(istEpochMs(DAY, 8 * 60)),
-    warn: () => {},
   });
   return { h, asked };
 }
@@ -64,7 +63,7 @@ test("KiteHistory lastPrice → Kite's LTP of exchange:symbol; null when Kite li
 
 test("KiteHistory instrumentMaster with no cache and the download failing → a failure with the reason", async () => {
   const { h } = history([]);
-  const got = await h.instrumentMaster();
+  const got = await h.instrumentMaster(["BFO", "BSE"], () => {});
   assert.equal(got.ok, false);
   assert.match(got.ok ? "" : got.message, /offline/);
 });
