@@ -226,11 +226,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     setTimer,
     store,
     kite: rest,
-    history: new KiteHistory({
-      kite: rest,
-      cacheDir: config.data.cache_dir,
-      clock,
-    }),
+    history: new KiteHistory({ kite: rest, cacheDir: config.data.cache_dir, clock }),
     sessions,
     ticker,
     broker: kiteBroker
