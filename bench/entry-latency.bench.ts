@@ -3,6 +3,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KiteBroker, mapKiteStatus } from "../src/adapters/kite/kite-broker.js";
+import { KiteHistory } from "../src/adapters/kite/kite-history.js";
 import { KiteRest } from "../src/adapters/kite/kite-rest.js";
 import { RateLimiter } from "../src/adapters/kite/rate-limiter.js";
 import { SessionStore } from "../src/adapters/kite/session-store.js";
@@ -197,6 +198,7 @@ async function runDay(dataDir: string, date: IsoDate, dir: string): Promise<DayR
     setTimer: timers.setTimer,
     store,
     kite: rest,
+    history: new KiteHistory({ kite: rest, cacheDir: config.data.cache_dir, clock }),
     sessions,
     ticker,
     broker: { mode: "live", broker: new KiteBroker({ rest }) },

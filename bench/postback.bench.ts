@@ -5,16 +5,17 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
+import { checkKitePostback } from "../src/adapters/kite/postback-check.js";
 import { PostbackBodiesRepository, type PostbackClaim } from "../src/adapters/sqlite/postback-bodies-repo.js";
 import { Store } from "../src/adapters/sqlite/store.js";
 import { startWalCheckpointer } from "../src/adapters/sqlite/wal-checkpointer.js";
 import { defaultConfig } from "../src/config/load.js";
 import { PostbackConfirmer } from "../src/engine/postback-confirmer.js";
 import { EnginePostbackSink } from "../src/engine/postback-sink.js";
+import type { EngineView, LoginPort } from "../src/ports/app.js";
 import type { OrderUpdate } from "../src/ports/broker.js";
 import { systemClock } from "../src/ports/clock.js";
 import { buildApp } from "../src/web/app.js";
-import type { EngineView, LoginPort } from "../src/web/contract.js";
 import type { Figure } from "./stats.js";
 
 /*
@@ -107,7 +108,7 @@ async function ours(
     engine: idleEngine,
     postbacks: sink,
     login: noLogin,
-    apiSecret: SECRET,
+    checkPostback: (raw) => checkKitePostback(raw, SECRET),
     config: defaultConfig(),
     clock: systemClock,
     log: logger,

@@ -1,5 +1,5 @@
-import type { SetTimer } from "../src/engine/scheduler.js";
 import type { Clock } from "../src/ports/clock.js";
+import type { SetTimer } from "../src/ports/timer.js";
 
 /**
  * The service's timers, fired by the benchmark at the market time they are due: the market is

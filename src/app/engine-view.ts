@@ -11,12 +11,10 @@ import type { Store } from "../adapters/sqlite/store.js";
 import type { Config } from "../config/schema.js";
 import type { TradingCalendar } from "../domain/calendar.js";
 import type { Candle } from "../domain/candle.js";
+import { fillSummary } from "../domain/fill-summary.js";
 import { type IsoDate, istEpochMs, istPartsOf } from "../domain/ist.js";
-import { archivedDayCount } from "../engine/day-archive.js";
 import { type DaySchedule, dayScheduleFrom } from "../engine/day-plan.js";
-import { fillSummary } from "../engine/fill-summary.js";
 import type { TradingService } from "../engine/trading-service.js";
-import type { Clock } from "../ports/clock.js";
 import type {
   ControlPort,
   DayPhase,
@@ -25,7 +23,9 @@ import type {
   LiveEvent,
   ServiceMode,
   StatusSnapshot,
-} from "../web/contract.js";
+} from "../ports/app.js";
+import type { Clock } from "../ports/clock.js";
+import { archivedDayCount } from "./day-archive.js";
 
 /** Most lots the operator may set (the configuration's own bound). */
 export const MAX_LOTS = 100;

@@ -1,8 +1,8 @@
 import type { LoginOutcome } from "../adapters/kite/login-flow.js";
 import { formatHhmm, type IsoDate, istPartsOf } from "../domain/ist.js";
+import type { HealthCheck, LoginPort } from "../ports/app.js";
 import type { Clock } from "../ports/clock.js";
 import type { Notifier } from "../ports/notifier.js";
-import type { HealthCheck, LoginPort } from "../web/contract.js";
 
 /*
  * What the service does with the outcome of a Kite callback. A failed login is told to the

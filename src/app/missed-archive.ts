@@ -1,6 +1,7 @@
 import { loadInstrumentMaster } from "../adapters/kite/instrument-cache.js";
 import type { KiteRest } from "../adapters/kite/kite-rest.js";
-import { archiveMissedDay, type DayArchiver, type MissedDayDeps } from "../engine/day-archiver.js";
+import type { DayArchiver } from "../ports/archive.js";
+import { archiveMissedDay, type MissedDayDeps } from "./day-archiver.js";
 
 /**
  * At the service's start: the day not archived yet is archived all the same from the summary

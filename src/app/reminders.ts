@@ -6,9 +6,9 @@
 
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { SetTimer } from "../engine/scheduler.js";
 import type { Clock } from "../ports/clock.js";
 import type { Notifier, Reminder } from "../ports/notifier.js";
+import type { SetTimer } from "../ports/timer.js";
 
 /** A feed down this long is reported (a reconnect within seconds is routine, not news). */
 export const FEED_LOST_AFTER_MS = 10_000;

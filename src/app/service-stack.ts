@@ -7,6 +7,7 @@
 
 import { dirname } from "node:path";
 import { KiteBroker } from "../adapters/kite/kite-broker.js";
+import { KiteHistory } from "../adapters/kite/kite-history.js";
 import { KiteRest } from "../adapters/kite/kite-rest.js";
 import { FilePendingStates, LoginFlow, loginStatesPath } from "../adapters/kite/login-flow.js";
 import {
@@ -15,6 +16,7 @@ import {
   loginLinkKeyPath,
   loginLinkUrl,
 } from "../adapters/kite/login-links.js";
+import { checkKitePostback } from "../adapters/kite/postback-check.js";
 import { RateLimiter } from "../adapters/kite/rate-limiter.js";
 import { SessionStore } from "../adapters/kite/session-store.js";
 import { TickerClient } from "../adapters/kite/ticker-client.js";
@@ -25,9 +27,7 @@ import { type Config, serverPort } from "../config/schema.js";
 import { secretValuesOf } from "../config/secrets.js";
 import { tradingCalendarOf } from "../config/underlying.js";
 import { istPartsOf, parseHhmm } from "../domain/ist.js";
-import { dayArchiver } from "../engine/day-archiver.js";
 import { createPostbackIntake } from "../engine/postback-intake.js";
-import { realSetTimer, type SetTimer } from "../engine/scheduler.js";
 import { StaticIpGuard } from "../engine/static-ip-guard.js";
 import { TradingService } from "../engine/trading-service.js";
 import { DiskSpaceWatcher, describeDisk } from "../ops/disk-space.js";
@@ -37,13 +37,16 @@ import { runChecks } from "../ops/doctor/run-checks.js";
 import { doctorSettings, domainOfRedirectUrl, fileHasSecrets } from "../ops/doctor/settings.js";
 import { createServiceLogger } from "../ops/logging/logger.js";
 import { portHeldMessage } from "../ops/port-owner.js";
+import { staticIpRule } from "../ops/static-ip.js";
+import type { HealthCheck, PostbackSink, ServiceMode } from "../ports/app.js";
 import { type Clock, systemClock } from "../ports/clock.js";
 import type { Notifier } from "../ports/notifier.js";
+import { realSetTimer, type SetTimer } from "../ports/timer.js";
 import { buildApp } from "../web/app.js";
-import type { HealthCheck, PostbackSink, ServiceMode } from "../web/contract.js";
 import { createDashboard } from "../web/dashboard/plugin.js";
 import { listenApp } from "../web/listen.js";
 import { createServiceMetrics } from "../web/service-metrics.js";
+import { dayArchiver } from "./day-archiver.js";
 import { ServiceEngineView } from "./engine-view.js";
 import { LoginGuard } from "./login-guard.js";
 import { startMissedDayArchive } from "./missed-archive.js";
@@ -193,6 +196,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     staticIps: config.kite.static_ips,
     // Against the simulator (a rehearsal, the demo) this host's public address means nothing.
     publicAddress: isZerodhaApi(config.kite.api_root) ? probes.publicAddress : null,
+    rule: staticIpRule,
     clock,
     notifier: { notify: (n) => notifier.notify(n) },
     alert,
@@ -222,6 +226,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     setTimer,
     store,
     kite: rest,
+    history: new KiteHistory({ kite: rest, cacheDir: config.data.cache_dir, clock }),
     sessions,
     ticker,
     broker: kiteBroker
@@ -305,7 +310,6 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   const intake = kiteBroker
     ? createPostbackIntake({
         store,
-        clock,
         broker: kiteBroker,
         orders: service.orderManager,
         alert: (message) => {
@@ -331,7 +335,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     postbacks,
     login: loginGuard.port,
     loginLinks,
-    apiSecret: config.api_secret,
+    checkPostback: (rawBody) => checkKitePostback(rawBody, config.api_secret),
     config,
     clock,
     log: logger,
@@ -361,7 +365,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
     dashboard: createDashboard(),
   });
 
-  const listening = await listenApp(app, config, o.portOverride, o.portSetting);
+  const listening = await listenApp(app, config.server.host, port, o.portSetting);
   doctor = {
     probes,
     settings: doctorSettings(config, o.configPath, o.configPath ? fileHasSecrets(o.configPath) : false, {

@@ -16,9 +16,9 @@ import { MarketTimers } from "../adapters/kite/simulator-clock.js";
 import type { Config } from "../config/schema.js";
 import { type IsoDate, istEpochMs, parseHhmm } from "../domain/ist.js";
 import { DEFAULT_DAY_TIMES } from "../engine/day-plan.js";
+import type { ServiceMode } from "../ports/app.js";
 import type { Clock } from "../ports/clock.js";
 import { type RunningSimulator, startSimulator } from "../sim/simulator.js";
-import type { ServiceMode } from "../web/contract.js";
 import { type ServiceStack, startServiceStack } from "./service-stack.js";
 
 /** Where the replay starts: after the pre-market time, so the day is prepared at once. */

@@ -6,9 +6,8 @@
  * fills), so they match to within rounding: `priceTolerance` rupees.
  */
 
-import type { StoredTrade } from "../adapters/sqlite/trades-repo.js";
 import { textTable } from "../cli/text-table.js";
-import type { Trade } from "../strategy/types.js";
+import type { StoredTrade, Trade } from "../domain/trade.js";
 
 /** The fields of a trade that the comparison and its table show. */
 export interface ComparedTrade {

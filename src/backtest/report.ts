@@ -14,6 +14,7 @@ import { IST_OFFSET_MINUTES, type IsoDate, istEpochMs } from "../domain/ist.js";
 import type { PivotLevels } from "../domain/pivots.js";
 import { metricsSection } from "../lab/report-metrics.js";
 import type { Trade } from "../strategy/types.js";
+import { escapeHtml } from "./escape-html.js";
 import { type Level, REPORT_DATA_ID, type ReportData, type TradeChart } from "./report-data.js";
 import { chartLabelsScript, reportPageScript, reportStyle } from "./report-scripts.js";
 import type { BacktestResult, CandleLookup, DayResult, SummaryFigures } from "./types.js";
@@ -57,19 +58,6 @@ export function renderBacktestReport(
   ].join("\n");
   return page(title, body, data);
 }
-
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] as string);
-}
-
-const HTML_ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
 
 /** JSON for a `<script>` element: `<` is written `\u003c`, so no string in it can close the element. */
 export function jsonForScript(value: unknown): string {

@@ -7,6 +7,7 @@ import { atmStrike, type InstrumentMaster, universeStrikes } from "../domain/ins
 import { type IsoDate, parseHhmm } from "../domain/ist.js";
 import { classicPivots, type PivotLevels, structureOf } from "../domain/pivots.js";
 import { toSessionCandles } from "../domain/session-candles.js";
+import { summarize } from "../domain/summary.js";
 import { type OptionSymbol, parseOptionSymbol } from "../domain/symbols.js";
 import { performanceMetrics } from "../lab/metrics.js";
 import { strategyParamsFrom } from "../strategy/params.js";
@@ -16,7 +17,6 @@ import type { CandleData } from "./candle-directory.js";
 import { memoFor } from "./data-memo.js";
 import { daySetupMemo } from "./day-setup-memo.js";
 import { missingPivotsWarning } from "./missing-pivots.js";
-import { summarize } from "./summary.js";
 import type { BacktestResult, BacktestSummary, DayResult } from "./types.js";
 
 export interface BacktestOptions {

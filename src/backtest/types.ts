@@ -1,30 +1,12 @@
 import type { Candle } from "../domain/candle.js";
 import type { IsoDate } from "../domain/ist.js";
 import type { PivotLevels, Structure } from "../domain/pivots.js";
+import type { SummaryFigures } from "../domain/summary.js";
+import type { SignalRecord, Trade } from "../domain/trade.js";
 import type { PerformanceMetrics } from "../lab/metrics.js";
-import type { SignalRecord, Trade } from "../strategy/types.js";
 
-/** The original system's daily-summary figures, plus charges and net P&L. */
-export interface SummaryFigures {
-  total_trades: number;
-  wins: number;
-  losses: number;
-  /** Percent of trades with positive gross P&L; 0 without trades. */
-  win_rate: number;
-  gross_pnl: number;
-  charges: number;
-  net_pnl: number;
-  /** Largest peak-to-trough fall of cumulative net P&L at trade exits, rupees (>= 0). */
-  max_drawdown: number;
-  trades_by_scenario: { "1": number; "2": number; "3": number };
-  first_candle_entries: number;
-  intraday_entries: number;
-  stop_losses: number;
-  targets: number;
-  timeouts: number;
-  eod_exits: number;
-  max_daily_loss_exits: number;
-}
+// Declared beside `summarize`, which computes them; re-exported for the backtest's readers.
+export type { SummaryFigures } from "../domain/summary.js";
 
 /** One universe contract of a backtest day, for the report's charts. */
 export interface DayContract {

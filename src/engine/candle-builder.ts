@@ -13,10 +13,10 @@
  * it allocates nothing. Allocation happens once per emitted candle (the Candle handed out).
  */
 
-import type { Tick } from "../adapters/kite/ticker-protocol.js";
 import { candleStartOf, type SessionTimes } from "../domain/calendar.js";
 import type { Candle } from "../domain/candle.js";
 import { dateOfDayNumber, IST_OFFSET_MINUTES, type IsoDate } from "../domain/ist.js";
+import type { MarketTick } from "../ports/market-data.js";
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
@@ -45,7 +45,7 @@ export interface CandleBuilderStats {
 }
 
 /**
- * The instant a Kite tick is put in a candle. A candle is made of trades (STRATEGY.md section
+ * The instant a market tick is put in a candle. A candle is made of trades (STRATEGY.md section
  * 2: an interval with no trade has no candle), so a full-mode option tick counts at its last
  * trade time: a tick that only updates the order book repeats an old trade's time and is
  * dropped as late rather than building a candle from a stale price. Ticks without a trade
@@ -53,7 +53,7 @@ export interface CandleBuilderStats {
  * neither, at the time they were received. Exchange times are whole seconds and the same for
  * every client, so a tick delayed across a boundary stays in the interval it happened in.
  */
-export function tickTimeMs(tick: Tick, receivedAtMs: number): number {
+export function tickTimeMs(tick: MarketTick, receivedAtMs: number): number {
   const traded = tick.last_trade_time;
   if (traded !== undefined && traded > 0) return traded * 1000;
   const ts = tick.timestamp;
@@ -156,8 +156,8 @@ export class CandleBuilder {
     this.emit(instrumentToken, current, o, h, l, c);
   }
 
-  /** onTick for a decoded Kite tick: its LTP at {@link tickTimeMs}. */
-  onKiteTick(tick: Tick, receivedAtMs: number): void {
+  /** onTick for a market tick (ports/market-data.ts): its LTP at {@link tickTimeMs}. */
+  onMarketTick(tick: MarketTick, receivedAtMs: number): void {
     this.onTick(tick.instrument_token, tick.last_price, tickTimeMs(tick, receivedAtMs));
   }
 

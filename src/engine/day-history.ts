@@ -7,11 +7,11 @@
  * those of the first tick after the restart).
  */
 
-import { fetchHistoricalCandles } from "../adapters/kite/historical.js";
-import type { KiteRest } from "../adapters/kite/kite-rest.js";
 import type { Candle } from "../domain/candle.js";
 import { type IsoDate, istEpochMs } from "../domain/ist.js";
 import { toSessionCandles } from "../domain/session-candles.js";
+import type { BrokerResult } from "../ports/broker.js";
+import type { CandleHistory, DayCandles } from "../ports/history.js";
 
 /** A day's candles so far, by symbol. */
 export interface DayHistory {
@@ -67,7 +67,7 @@ export interface HistoryContract {
  * an expired session nothing more is asked.
  */
 export async function loadDayHistory(
-  deps: { kite: Pick<KiteRest, "historical">; warn: (message: string) => void },
+  deps: { history: CandleHistory; warn: (message: string) => void },
   date: IsoDate,
   contracts: readonly HistoryContract[],
   recorded: ReadonlyMap<string, readonly Candle[]>,
@@ -77,11 +77,11 @@ export async function loadDayHistory(
   const history: DayHistory = { closed: new Map(), inProgress: new Map() };
   let sessionExpired = false;
   for (const c of contracts) {
-    const got: Awaited<ReturnType<typeof fetchHistoricalCandles>> | null = sessionExpired
+    const got: BrokerResult<DayCandles> | null = sessionExpired
       ? null
-      : await fetchHistoricalCandles(deps.kite, {
+      : await deps.history.candles({
           instrumentToken: c.instrumentToken,
-          interval: "minute",
+          intervalMinutes: 1,
           from: date,
           to: date,
         });

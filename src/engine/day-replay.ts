@@ -17,9 +17,9 @@
  * completed with that earlier part.
  */
 
-import type { Store } from "../adapters/sqlite/store.js";
 import type { Candle } from "../domain/candle.js";
 import { type IsoDate, istEpochMs } from "../domain/ist.js";
+import type { Store } from "../ports/store.js";
 import type { StrategyDay } from "../strategy/strategy-day.js";
 import type { ContractSetup, OpenPosition, Trade } from "../strategy/types.js";
 import type { DayHistory } from "./day-history.js";

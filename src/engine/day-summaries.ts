@@ -4,11 +4,11 @@
  * the stored trades and daily summaries).
  */
 
-import type { Store } from "../adapters/sqlite/store.js";
 import type { TradingCalendar } from "../domain/calendar.js";
+import { fillSummary } from "../domain/fill-summary.js";
 import { dateOfDayNumber, dayNumber, type IsoDate } from "../domain/ist.js";
 import type { Notification } from "../ports/notifier.js";
-import { fillSummary } from "./fill-summary.js";
+import type { Store } from "../ports/store.js";
 import type { ServiceNotices } from "./service-notices.js";
 
 export interface DaySummariesDeps {

@@ -5,7 +5,7 @@
  * its release lets the order manager enter again.
  */
 
-import type { Store } from "../adapters/sqlite/store.js";
+import type { Store } from "../ports/store.js";
 import type { LiveDay } from "./live-day.js";
 import type { OrderManager } from "./order-manager.js";
 import type { StaticIpGuard } from "./static-ip-guard.js";

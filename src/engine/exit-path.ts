@@ -1,6 +1,5 @@
-import type { StoredOrder } from "../adapters/sqlite/orders-repo.js";
-import type { StoredPosition } from "../adapters/sqlite/positions-repo.js";
 import type { OrderChanges } from "../ports/broker.js";
+import type { StoredOrder, StoredPosition } from "../ports/store-records.js";
 import { crashPoint } from "./crash-points.js";
 import { isRefusal, type OrderDesk } from "./order-desk.js";
 import { MAX_ATTEMPTS } from "./order-tags.js";

@@ -15,15 +15,14 @@
  * broker's position is closed, whichever comes last.
  */
 
-import type { Store } from "../adapters/sqlite/store.js";
-import type { StoredTrade } from "../adapters/sqlite/trades-repo.js";
 import type { ChargeRates } from "../domain/charges.js";
+import type { ExitReason, OutsideExitReason, StoredTrade } from "../domain/trade.js";
+import { slippageOf, type TradeFills, tradeFills } from "../domain/trade-fills.js";
 import type { FillFigures, Notification } from "../ports/notifier.js";
-import type { ExitReason, OutsideExitReason } from "../strategy/types.js";
+import type { Store } from "../ports/store.js";
 import type { LiveDay } from "./live-day.js";
 import type { OrderManager } from "./order-manager.js";
 import { EMERGENCY_REASON } from "./stop-keeper.js";
-import { slippageOf, type TradeFills, tradeFills } from "./trade-fills.js";
 
 /** The strategy's own exits: the strategy closes those positions itself, at its model price. */
 const STRATEGY_EXITS: ReadonlySet<string> = new Set<ExitReason>([

@@ -5,11 +5,12 @@
  * to replay (today's recorded candles and Kite's minute candles).
  */
 
-import type { Store } from "../adapters/sqlite/store.js";
 import type { Config } from "../config/schema.js";
 import type { OptionContract } from "../domain/instruments.js";
 import { type IsoDate, parseHhmm } from "../domain/ist.js";
 import type { Clock } from "../ports/clock.js";
+import type { CandleHistory } from "../ports/history.js";
+import type { Store } from "../ports/store.js";
 import { strategyParamsFrom } from "../strategy/params.js";
 import type { ContractSetup } from "../strategy/types.js";
 import { type DayHistory, loadDayHistory } from "./day-history.js";
@@ -22,6 +23,8 @@ export interface LiveDayOpeningDeps {
   clock: Clock;
   store: Store;
   preMarket: PreMarketDeps;
+  /** The day so far after a restart: the minute candles the service missed. */
+  history: CandleHistory;
   /** LiveDay's close grace (default: LiveDay's). */
   graceMs?: number | undefined;
   /** A contract the gap rule adds: its ticks are routed from now on. */
@@ -91,7 +94,7 @@ export function loadLiveDayHistory(
     sessionEnd: parseHhmm(config.market.end_time),
   };
   return loadDayHistory(
-    { kite: d.preMarket.kite, warn: d.warn },
+    { history: d.history, warn: d.warn },
     date,
     prepared.plan.contracts.map((c) => ({ symbol: c.tradingsymbol, instrumentToken: c.instrumentToken })),
     store.candles.day(date),

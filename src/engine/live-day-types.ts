@@ -3,12 +3,11 @@
  * the tick feed it listens to and the preparation of the gap rule's additions.
  */
 
-import type { Tick, TickMode } from "../adapters/kite/ticker-protocol.js";
-import type { Store } from "../adapters/sqlite/store.js";
 import type { Candle } from "../domain/candle.js";
 import type { InstrumentMaster, OptionContract } from "../domain/instruments.js";
 import type { IsoDate } from "../domain/ist.js";
 import type { Clock } from "../ports/clock.js";
+import type { Store } from "../ports/store.js";
 import type { ContractSetup, OpenPosition, SignalRecord, StrategyParams, Trade } from "../strategy/types.js";
 import type { UniverseConfig, UniversePlan } from "./universe-plan.js";
 
@@ -29,14 +28,6 @@ export interface LiveDayEvents {
   gap: [info: { openSpot: number; openAtm: number; added: string[]; missing: string[] }];
   /** Something worth telling the operator (a store write failed, no index open seen, ...). */
   warning: [message: string];
-}
-
-/** The part of TickerClient a day uses. */
-export interface TickFeed {
-  subscribe(tokens: readonly number[], mode?: TickMode): void;
-  unsubscribe(tokens: readonly number[]): void;
-  on(event: "ticks", listener: (ticks: Tick[]) => void): unknown;
-  off(event: "ticks", listener: (ticks: Tick[]) => void): unknown;
 }
 
 /** Prepares setups for contracts the gap rule adds (pre-market.ts `prepareContracts`). */

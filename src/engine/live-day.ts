@@ -22,25 +22,19 @@
  */
 
 import { EventEmitter } from "node:events";
-import type { Tick } from "../adapters/kite/ticker-protocol.js";
-import { summarize } from "../backtest/summary.js";
-import type { SummaryFigures } from "../backtest/types.js";
 import type { Candle } from "../domain/candle.js";
 import type { OptionContract } from "../domain/instruments.js";
 import { type IsoDate, istEpochMs, istPartsOf } from "../domain/ist.js";
 import { roundForDisplay } from "../domain/pivots.js";
+import { type SummaryFigures, summarize } from "../domain/summary.js";
+import type { MarketTick, TickFeed } from "../ports/market-data.js";
 import { StrategyDay } from "../strategy/strategy-day.js";
 import type { ContractSetup, OutsideExitReason, Trade } from "../strategy/types.js";
 import { CandleBuilder, tickTimeMs } from "./candle-builder.js";
 import { crashPoint } from "./crash-points.js";
 import type { DayHistory } from "./day-history.js";
 import { DayReplay, type PendingCloses } from "./day-replay.js";
-import {
-  DEFAULT_CLOSE_GRACE_MS,
-  type LiveDayEvents,
-  type LiveDayOptions,
-  type TickFeed,
-} from "./live-day-types.js";
+import { DEFAULT_CLOSE_GRACE_MS, type LiveDayEvents, type LiveDayOptions } from "./live-day-types.js";
 import { gapAdditions } from "./universe-plan.js";
 
 type GapState = "WAITING_FOR_OPEN" | "PREPARING" | "DONE";
@@ -62,7 +56,7 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
   private entriesBlock: string | null = null;
   private gap: GapState;
   private feed: TickFeed | null = null;
-  private readonly tickListener = (ticks: Tick[]) => this.onTicks(ticks, this.o.clock.now());
+  private readonly tickListener = (ticks: MarketTick[]) => this.onTicks(ticks, this.o.clock.now());
   private readonly dayTrades: Trade[] = [];
   private lastClosedMinute = -1;
   /** The replay of a day resumed after the open (day-replay.ts). */
@@ -135,7 +129,7 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
   }
 
   /** Ticks of one frame, received at `receivedAtMs`: universe ticks into the candle builder. */
-  onTicks(ticks: readonly Tick[], receivedAtMs: number): void {
+  onTicks(ticks: readonly MarketTick[], receivedAtMs: number): void {
     if (this.finished) return;
     let newestExchangeMs = 0;
     for (const t of ticks) {
@@ -152,7 +146,7 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
         this.ignoredTicks++;
         continue;
       }
-      this.builder.onKiteTick(t, receivedAtMs);
+      this.builder.onMarketTick(t, receivedAtMs);
       const stamped = (t.timestamp ?? (t.last_trade_time as number)) * 1000;
       if (stamped > newestExchangeMs) newestExchangeMs = stamped;
     }
@@ -375,7 +369,7 @@ export class LiveDay extends EventEmitter<LiveDayEvents> {
     return this.strategy;
   }
 
-  private indexTick(t: Tick, receivedAtMs: number): void {
+  private indexTick(t: MarketTick, receivedAtMs: number): void {
     if (tickTimeMs(t, receivedAtMs) < istEpochMs(this.date, this.o.params.sessionStart)) return; // pre-open
     // The day's open: the tick's OHLC open once the index has traded today, else its price.
     const open = t.ohlc && t.ohlc.open > 0 ? t.ohlc.open : t.last_price;

@@ -1,7 +1,4 @@
 import type { EventEmitter } from "node:events";
-import type { OrderPurpose, StoredOrder } from "../adapters/sqlite/orders-repo.js";
-import type { PositionUpsert, StoredPosition } from "../adapters/sqlite/positions-repo.js";
-import type { Store } from "../adapters/sqlite/store.js";
 import type {
   Broker,
   BrokerFailure,
@@ -11,6 +8,8 @@ import type {
   OrderUpdate,
 } from "../ports/broker.js";
 import type { Clock } from "../ports/clock.js";
+import type { Store } from "../ports/store.js";
+import type { OrderPurpose, PositionUpsert, StoredOrder, StoredPosition } from "../ports/store-records.js";
 import { crashPoint } from "./crash-points.js";
 import type { ExecutionConfig } from "./execution-config.js";
 import type { AlertLevel, OrderManagerDeps, OrderManagerEvents } from "./order-manager-types.js";

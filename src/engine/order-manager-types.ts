@@ -1,7 +1,7 @@
-import type { OrderPurpose } from "../adapters/sqlite/orders-repo.js";
-import type { Store } from "../adapters/sqlite/store.js";
 import type { Broker } from "../ports/broker.js";
 import type { Clock } from "../ports/clock.js";
+import type { Store } from "../ports/store.js";
+import type { OrderPurpose } from "../ports/store-records.js";
 import type { ExecutionConfig } from "./execution-config.js";
 
 /** The order manager's interface types (see order-manager.ts). */

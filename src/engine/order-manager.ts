@@ -1,8 +1,8 @@
 import { EventEmitter } from "node:events";
-import type { StoredOrder } from "../adapters/sqlite/orders-repo.js";
-import type { Store } from "../adapters/sqlite/store.js";
 import { istPartsOf } from "../domain/ist.js";
 import type { OrderRequest, OrderUpdate } from "../ports/broker.js";
+import type { Store } from "../ports/store.js";
+import type { StoredOrder } from "../ports/store-records.js";
 import { crashPoint } from "./crash-points.js";
 import {
   UNCONFIRMED_ORDER_BOOK_READ_MS,

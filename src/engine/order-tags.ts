@@ -1,4 +1,4 @@
-import type { OrderPurpose } from "../adapters/sqlite/orders-repo.js";
+import type { OrderPurpose } from "../ports/store-records.js";
 
 /*
  * Order tags: the one identity of an order that survives a crash and a lost answer (Kite keeps

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
-import type { PostbackClaim, PostbackVerdict } from "../adapters/sqlite/postback-bodies-repo.js";
 import type { OrderHistorySource, OrderUpdate } from "../ports/broker.js";
+import type { PostbackClaim, PostbackVerdict } from "../ports/store-records.js";
 
 /*
  * A postback is believed only once the broker's order history shows what it claims. Kite's

@@ -1,9 +1,7 @@
 import { performance } from "node:perf_hooks";
-import type { KiteBroker } from "../adapters/kite/kite-broker.js";
-import { PostbackBodiesRepository, type PostbackClaim } from "../adapters/sqlite/postback-bodies-repo.js";
-import type { Store } from "../adapters/sqlite/store.js";
-import type { OrderUpdate } from "../ports/broker.js";
-import type { Clock } from "../ports/clock.js";
+import type { OrderHistorySource, OrderUpdate } from "../ports/broker.js";
+import type { Store } from "../ports/store.js";
+import type { PostbackClaim } from "../ports/store-records.js";
 import { type OrderUpdateConsumer, PostbackConfirmer, type Schedule } from "./postback-confirmer.js";
 import { EnginePostbackSink } from "./postback-sink.js";
 
@@ -20,8 +18,7 @@ export const ALERT_EVERY_MS = 5 * 60_000;
 
 export interface PostbackIntakeDeps {
   store: Store;
-  clock: Clock;
-  broker: Pick<KiteBroker, "orderHistory">;
+  broker: OrderHistorySource;
   /** The order manager. */
   orders: OrderUpdateConsumer;
   /** Tells the trader (Telegram and the log): a forged or doctored postback, or one unverifiable. */
@@ -42,7 +39,7 @@ export interface PostbackIntake {
 
 /** Builds the intake and asks again about the claims a restart left waiting. */
 export function createPostbackIntake(deps: PostbackIntakeDeps): PostbackIntake {
-  const bodies = new PostbackBodiesRepository(deps.store.db, deps.clock);
+  const bodies = deps.store.postbackBodies;
   const now = deps.now ?? (() => performance.now());
   const alertedAt = new Map<string, number>();
   const confirmer = new PostbackConfirmer({

@@ -1,8 +1,6 @@
-import { orderUpdateOf } from "../adapters/kite/kite-broker.js";
-import type { PostbackUpdate } from "../adapters/kite/postback-verify.js";
-import type { RecordedPostback } from "../adapters/sqlite/postback-bodies-repo.js";
+import type { PostbackAcceptance, PostbackSink } from "../ports/app.js";
 import type { OrderUpdate } from "../ports/broker.js";
-import type { PostbackAcceptance, PostbackSink } from "../web/contract.js";
+import type { RecordedPostback } from "../ports/store-records.js";
 
 /*
  * Where POST /postback hands a verified update. The checksum covers only the order id and
@@ -48,7 +46,7 @@ interface Waiting {
 
 /**
  * The engine's PostbackSink. In `pivot start` (live mode), over the order manager's Store:
- *   const bodies = new PostbackBodiesRepository(store.db, clock);
+ *   const bodies = store.postbackBodies;
  *   const confirmer = new PostbackConfirmer({ history: kiteBroker, claims: bodies, orders, onUnconfirmed });
  *   new EnginePostbackSink({ bodies, confirmer })
  */
@@ -76,11 +74,10 @@ export class EnginePostbackSink implements PostbackSink {
    * unknown order type or side, or quantities and prices no order can have; not stored).
    * Rejects when it could not be stored.
    */
-  accept(update: PostbackUpdate, rawBody: string): Promise<PostbackAcceptance> {
-    const u = orderUpdateOf(update, "postback", rawBody);
-    if (!u || !storable(u)) return Promise.resolve("ignored");
+  accept(update: OrderUpdate | null): Promise<PostbackAcceptance> {
+    if (!update || !storable(update)) return Promise.resolve("ignored");
     return new Promise<PostbackAcceptance>((resolve, reject) => {
-      this.waiting.push({ update: u, resolve, reject });
+      this.waiting.push({ update, resolve, reject });
       if (this.waiting.length === 1) this.defer(() => this.flush());
     });
   }

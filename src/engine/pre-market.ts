@@ -5,19 +5,17 @@
  * (and so its rate limiter). The universe is stored; expected failures are returned typed.
  */
 
-import { fetchHistoricalCandles, intervalOfMinutes } from "../adapters/kite/historical.js";
-import { loadInstrumentMaster } from "../adapters/kite/instrument-cache.js";
-import type { KiteFailure } from "../adapters/kite/kite-errors.js";
-import type { KiteRest } from "../adapters/kite/kite-rest.js";
-import type { Store } from "../adapters/sqlite/store.js";
-import type { UniverseContract } from "../adapters/sqlite/universe-repo.js";
 import type { Config } from "../config/schema.js";
 import type { TradingCalendar } from "../domain/calendar.js";
 import { type Candle, candleSize, type DailyBar, dailyBarOf } from "../domain/candle.js";
 import type { Instrument, InstrumentMaster, OptionContract } from "../domain/instruments.js";
 import { addDays, type IsoDate, istPartsOf, parseHhmm } from "../domain/ist.js";
 import { masterExchangesOf, underlyingProfile } from "../domain/underlyings.js";
+import type { BrokerFailure } from "../ports/broker.js";
 import type { Clock } from "../ports/clock.js";
+import type { MarketHistory } from "../ports/history.js";
+import type { Store } from "../ports/store.js";
+import type { UniverseContract } from "../ports/store-records.js";
 import { SIGNIFICANCE_WINDOW } from "../strategy/params.js";
 import type { ContractSetup } from "../strategy/types.js";
 import { contractSetups, planUniverse, type UniversePlan, universeConfigFrom } from "./universe-plan.js";
@@ -27,12 +25,11 @@ const PRIOR_LOOKBACK_DAYS = 10;
 
 /** What pre-market preparation needs. */
 export interface PreMarketDeps {
-  kite: Pick<KiteRest, "ltp" | "historical" | "instruments" | "hasAccessToken">;
+  /** The instrument master, candles and the index's price (adapters/kite KiteHistory). */
+  history: MarketHistory;
   clock: Clock;
   calendar: TradingCalendar;
   config: Config;
-  /** `data.cache_dir`: the instrument master cache. */
-  cacheDir: string;
   /**
    * Where the universe is stored (left out in dry runs). A universe already stored for the day
    * is the day's (a restart keeps the contracts chosen at the pre-market and by the gap rule,
@@ -71,16 +68,10 @@ export type PrepareResult = { ok: true; day: PreparedDay } | { ok: false; failur
 /** Prepares `date`: master, spot, universe, pivots and significance windows; stores the universe. */
 export async function prepareDay(deps: PreMarketDeps, date: IsoDate): Promise<PrepareResult> {
   const warn = deps.warn ?? (() => {});
-  if (!deps.kite.hasAccessToken()) return fail("NO_SESSION", "no broker session: log in first");
+  if (!deps.history.hasSession()) return fail("NO_SESSION", "no broker session: log in first");
   const cfg = universeConfigFrom(deps.config);
   const profile = underlyingProfile(cfg.underlying);
-  const loaded = await loadInstrumentMaster({
-    kite: deps.kite,
-    cacheDir: deps.cacheDir,
-    clock: deps.clock,
-    warn,
-    exchanges: masterExchangesOf(profile),
-  });
+  const loaded = await deps.history.instrumentMaster(masterExchangesOf(profile), warn);
   if (!loaded.ok) return fail("NO_MASTER", loaded.message);
   const master = loaded.master;
   const index = master.indexOf(cfg.underlying);
@@ -164,26 +155,21 @@ export function universeContractsOf(
  * pivots (it is not traded today) with a warning; an expired session fails the whole.
  */
 export async function prepareContracts(
-  deps: Pick<PreMarketDeps, "kite" | "calendar" | "config" | "warn">,
+  deps: Pick<PreMarketDeps, "history" | "calendar" | "config" | "warn">,
   date: IsoDate,
   contracts: readonly OptionContract[],
 ): Promise<{ ok: true; value: ContractSetup[] } | { ok: false; failure: PreMarketFailure }> {
   const warn = deps.warn ?? (() => {});
   const minutes = deps.config.trading.candle_interval_minutes;
-  const interval = intervalOfMinutes(minutes);
   const previousDay = deps.calendar.previousTradingDay(date);
   const sessionStart = parseHhmm(deps.config.market.start_time);
   const sessionEnd = parseHhmm(deps.config.market.end_time);
   const bars = new Map<string, DailyBar>();
   const priors = new Map<string, number[]>();
   for (const c of contracts) {
-    if (!interval) {
-      warn(`Kite has no ${minutes}-minute candles: ${c.tradingsymbol} has no pivots`);
-      continue;
-    }
-    const got = await fetchHistoricalCandles(deps.kite, {
+    const got = await deps.history.candles({
       instrumentToken: c.instrumentToken,
-      interval,
+      intervalMinutes: minutes,
       from: addDays(previousDay, -PRIOR_LOOKBACK_DAYS),
       to: previousDay,
     });
@@ -227,35 +213,30 @@ async function spotOf(
   const sessionStart = parseHhmm(deps.config.market.start_time);
   const open = now.date > date || (now.date === date && now.minute >= sessionStart);
   if (open) {
-    const got = await deps.kite.historical(
-      index.instrumentToken,
-      "minute",
-      `${date} 00:00:00`,
-      `${date} 23:59:59`,
-    );
+    const got = await deps.history.candles({
+      instrumentToken: index.instrumentToken,
+      intervalMinutes: 1,
+      from: date,
+      to: date,
+    });
     if (!got.ok && isSessionFailure(got.error))
       return fail("NO_SESSION", `index candles: ${got.error.message}`);
-    const first = got.ok
-      ? got.value.find((row) => {
-          const p = istPartsOf(row.time);
-          return p.date === date && p.minute >= sessionStart;
-        })
-      : undefined;
+    const first = got.ok ? got.value.days.get(date)?.find((c) => c.start >= sessionStart) : undefined;
     if (first && first.open > 0) return { ok: true, value: first.open, source: "open" };
     // No completed candle yet (the first minute): the LTP is the open's best estimate.
   }
   const key = `${index.exchange}:${index.tradingsymbol}`;
-  const ltp = await deps.kite.ltp([key]);
+  const ltp = await deps.history.lastPrice(index.exchange, index.tradingsymbol);
   if (!ltp.ok) {
     if (isSessionFailure(ltp.error)) return fail("NO_SESSION", `index LTP: ${ltp.error.message}`);
     return fail("NO_SPOT", `the ${key} LTP could not be read (${ltp.error.message})`);
   }
-  const price = ltp.value[key]?.last_price;
-  if (!(typeof price === "number" && price > 0)) return fail("NO_SPOT", `Kite returned no LTP for ${key}`);
+  const price = ltp.value;
+  if (!(price !== null && price > 0)) return fail("NO_SPOT", `the broker returned no LTP for ${key}`);
   return { ok: true, value: price, source: "ltp" };
 }
 
-function isSessionFailure(f: KiteFailure): boolean {
+function isSessionFailure(f: BrokerFailure): boolean {
   return f.kind === "session_expired";
 }
 

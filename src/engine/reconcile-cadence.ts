@@ -3,7 +3,7 @@
  * orders or positions are open at the broker, its order book is reconciled every so often.
  */
 
-import type { Store } from "../adapters/sqlite/store.js";
+import type { Store } from "../ports/store.js";
 
 export interface ReconcileCadenceDeps {
   store: Pick<Store, "positions" | "orders">;

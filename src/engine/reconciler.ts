@@ -1,7 +1,6 @@
-import type { StoredOrder } from "../adapters/sqlite/orders-repo.js";
-import type { StoredPosition } from "../adapters/sqlite/positions-repo.js";
 import { istEpochMs, istPartsOf } from "../domain/ist.js";
 import type { BrokerPosition, OrderUpdate } from "../ports/broker.js";
+import type { StoredOrder, StoredPosition } from "../ports/store-records.js";
 import { unsentAfterMsOf } from "./execution-config.js";
 import type { OrderDesk } from "./order-desk.js";
 import type { ReconcileReport } from "./order-manager-types.js";

@@ -1,4 +1,4 @@
-import type { Store } from "../adapters/sqlite/store.js";
+import type { Store } from "../ports/store.js";
 
 /*
  * A replayed decision is matched to what the store holds by trade id AND contract. Trade ids are

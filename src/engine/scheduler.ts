@@ -25,6 +25,7 @@
 import type { TradingCalendar } from "../domain/calendar.js";
 import { type IsoDate, istEpochMs, istPartsOf } from "../domain/ist.js";
 import type { Clock } from "../ports/clock.js";
+import type { SetTimer } from "../ports/timer.js";
 import {
   type DaySchedule,
   type DayStep,
@@ -34,15 +35,6 @@ import {
   nextWake,
   STEP_PREREQUISITE,
 } from "./day-plan.js";
-
-/** Calls `fn` once after `ms` milliseconds; returns a function that cancels it. */
-export type SetTimer = (ms: number, fn: () => void) => () => void;
-
-/** The wall-clock timer (the service's; tests pass a fake one). */
-export const realSetTimer: SetTimer = (ms, fn) => {
-  const handle = setTimeout(fn, ms);
-  return () => clearTimeout(handle);
-};
 
 /**
  * The steps done per date. The engine persists them for crash recovery. A step whose effect

@@ -5,11 +5,11 @@
  */
 
 import type { EventEmitter } from "node:events";
-import type { Store } from "../adapters/sqlite/store.js";
 import { dayNumber, type IsoDate } from "../domain/ist.js";
 import { roundForDisplay } from "../domain/pivots.js";
 import type { Clock } from "../ports/clock.js";
 import type { Notification, Notifier } from "../ports/notifier.js";
+import type { Store } from "../ports/store.js";
 import type { OpenPosition, Trade } from "../strategy/types.js";
 import type { AlertLevel, OrderManager } from "./order-manager.js";
 import type { PreparedDay } from "./pre-market.js";

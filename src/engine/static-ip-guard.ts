@@ -1,9 +1,9 @@
 import { type IsoDate, istPartsOf } from "../domain/ist.js";
-import { checkStaticIp, STATIC_IP_FIX } from "../ops/static-ip.js";
+import type { HealthCheck } from "../ports/app.js";
 import type { BrokerFailure } from "../ports/broker.js";
 import type { Clock } from "../ports/clock.js";
 import type { Notifier } from "../ports/notifier.js";
-import type { HealthCheck } from "../web/contract.js";
+import type { StaticIpRule } from "../ports/static-ip.js";
 
 /*
  * The static IP rule in live trading (KITE.md "Retail algo rules"): Kite refuses order
@@ -22,6 +22,8 @@ export interface StaticIpGuardDeps {
    * (against `pivot sim` on loopback the public address means nothing).
    */
   publicAddress: (() => Promise<string>) | null;
+  /** The comparison and the words of its fix (ops/static-ip.ts `staticIpRule`). */
+  rule: StaticIpRule;
   clock: Clock;
   notifier: Notifier;
   /** The log and the dashboard's alerts. */
@@ -45,7 +47,7 @@ export class StaticIpGuard {
         detail: "not trading through Zerodha's API: not compared",
       };
     }
-    const { check, address } = await checkStaticIp(this.d.publicAddress, this.d.staticIps, true);
+    const { check, address } = await this.d.rule.check(this.d.publicAddress, this.d.staticIps, true);
     this.lastCheck = check;
     if (check.level === "critical" || check.level === "warning") {
       this.d.alert(check.level, `static IP: ${check.detail}`);
@@ -72,7 +74,7 @@ export class StaticIpGuard {
     this.refusedOn = date;
     this.refusal = `Kite refused an order request (${action}) from this server's address: "${failure.message}"`;
     if (!first) return; // said once a day; the entry gate stays shut
-    const message = `${this.refusal}. No new entries today; check open positions and their stops at Kite. To fix: ${STATIC_IP_FIX}.`;
+    const message = `${this.refusal}. No new entries today; check open positions and their stops at Kite. To fix: ${this.d.rule.fix}.`;
     this.d.alert("critical", message);
     this.d.notifier.notify({
       kind: "static_ip",
@@ -96,7 +98,11 @@ export class StaticIpGuard {
     const c = this.lastCheck;
     if (c && (c.level === "warning" || c.level === "critical")) out.push(c);
     if (this.entryBlock() && this.refusal) {
-      out.push({ name: "static ip refusal", level: "critical", detail: `${this.refusal}; ${STATIC_IP_FIX}` });
+      out.push({
+        name: "static ip refusal",
+        level: "critical",
+        detail: `${this.refusal}; ${this.d.rule.fix}`,
+      });
     }
     return out;
   }

@@ -1,5 +1,4 @@
-import type { StoredOrder } from "../adapters/sqlite/orders-repo.js";
-import type { StoredPosition } from "../adapters/sqlite/positions-repo.js";
+import type { StoredOrder, StoredPosition } from "../ports/store-records.js";
 import type { OrderDesk } from "./order-desk.js";
 import type { Exposure } from "./order-manager-types.js";
 import { MAX_ATTEMPTS, roundDownToTick } from "./order-tags.js";

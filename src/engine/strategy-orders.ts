@@ -6,8 +6,8 @@
  */
 
 import type { EventEmitter } from "node:events";
-import type { Store } from "../adapters/sqlite/store.js";
 import type { Config } from "../config/schema.js";
+import type { Store } from "../ports/store.js";
 import type { OpenPosition, Trade } from "../strategy/types.js";
 import type { EntryGate } from "./entry-gate.js";
 import type { FillLedger } from "./fill-ledger.js";

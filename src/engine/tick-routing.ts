@@ -5,7 +5,7 @@
  */
 
 import type { EventEmitter } from "node:events";
-import type { Tick } from "../adapters/kite/ticker-protocol.js";
+import type { MarketTick } from "../ports/market-data.js";
 import type { ServiceBroker, ServiceTicker, TradingServiceEvents } from "./trading-service-deps.js";
 
 /** See the file comment. */
@@ -20,7 +20,7 @@ export class TickRouter {
 
   /** Listens to the ticker's ticks (and, live, its order frames); returns the way to stop. */
   attach(ticker: ServiceTicker): () => void {
-    const onTicks = (ticks: Tick[]) => this.onTicks(ticks);
+    const onTicks = (ticks: MarketTick[]) => this.onTicks(ticks);
     ticker.on("ticks", onTicks);
     const broker = this.broker;
     if (broker.mode !== "live") return () => ticker.off("ticks", onTicks);
@@ -44,7 +44,7 @@ export class TickRouter {
     return this.lastPrices.get(symbol) ?? null;
   }
 
-  onTicks(ticks: readonly Tick[]): void {
+  onTicks(ticks: readonly MarketTick[]): void {
     for (const t of ticks) {
       const symbol = this.symbolOf.get(t.instrument_token);
       if (symbol && t.last_price > 0) {

@@ -1,5 +1,5 @@
-import type { StoredOrder } from "../adapters/sqlite/orders-repo.js";
-import type { Store } from "../adapters/sqlite/store.js";
+import type { Store } from "../ports/store.js";
+import type { StoredOrder } from "../ports/store-records.js";
 
 /*
  * What a trade's stored orders add up to. A protective stop is a STOP_LOSS order still of type

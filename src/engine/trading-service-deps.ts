@@ -3,37 +3,37 @@
  * (its live events): the service's contract with the composition root and the dashboard.
  */
 
-import type { SessionStore } from "../adapters/kite/session-store.js";
-import type { Tick } from "../adapters/kite/ticker-protocol.js";
-import type { Store } from "../adapters/sqlite/store.js";
 import type { Config } from "../config/schema.js";
 import type { TradingCalendar } from "../domain/calendar.js";
 import type { Candle } from "../domain/candle.js";
+import type { DayArchiver } from "../ports/archive.js";
 import type { Broker } from "../ports/broker.js";
 import type { Clock } from "../ports/clock.js";
+import type { MarketHistory } from "../ports/history.js";
+import type { MarketTick, TickFeed } from "../ports/market-data.js";
 import type { Notifier } from "../ports/notifier.js";
+import type { SessionSource } from "../ports/session.js";
+import type { Store } from "../ports/store.js";
+import type { SetTimer } from "../ports/timer.js";
 import type { SignalRecord } from "../strategy/types.js";
-import type { DayArchiver } from "./day-archiver.js";
 import type { DayTimes } from "./day-plan.js";
 import type { ExecutionConfig } from "./execution-config.js";
-import type { TickFeed } from "./live-day-types.js";
 import type { AlertLevel } from "./order-manager.js";
-import type { PreMarketDeps } from "./pre-market.js";
-import type { DayProgress, SetTimer } from "./scheduler.js";
+import type { DayProgress } from "./scheduler.js";
 import type { StaticIpGuard } from "./static-ip-guard.js";
 
 /** The ticker as the service uses it: a tick feed that also carries order frames. */
 export interface ServiceTicker extends TickFeed {
   connect(): void;
   close(): Promise<void>;
-  on(event: "ticks", listener: (ticks: Tick[]) => void): unknown;
+  on(event: "ticks", listener: (ticks: MarketTick[]) => void): unknown;
   on(event: "order", listener: (order: Record<string, unknown>) => void): unknown;
-  off(event: "ticks", listener: (ticks: Tick[]) => void): unknown;
+  off(event: "ticks", listener: (ticks: MarketTick[]) => void): unknown;
   off(event: "order", listener: (order: Record<string, unknown>) => void): unknown;
 }
 
 /** The session store as the service uses it. */
-export type ServiceSessions = Pick<SessionStore, "load" | "current" | "on">;
+export type ServiceSessions = SessionSource;
 
 /** The broker of the mode: Kite (fed the ticker's order frames) or paper (fed the ticks). */
 export type ServiceBroker =
@@ -41,7 +41,7 @@ export type ServiceBroker =
   | {
       mode: "paper";
       broker: Broker & {
-        onTicks(ticks: readonly Tick[], symbolOf: (token: number) => string | undefined): void;
+        onTicks(ticks: readonly MarketTick[], symbolOf: (token: number) => string | undefined): void;
       };
     };
 
@@ -51,7 +51,10 @@ export interface TradingServiceDeps {
   clock: Clock;
   setTimer: SetTimer;
   store: Store;
-  kite: PreMarketDeps["kite"] & { setAccessToken(token: string | null): void };
+  /** The broker's REST client, given the session's access token as the session changes. */
+  kite: { setAccessToken(token: string | null): void };
+  /** The market's past (adapters/kite KiteHistory): the pre-market, the day so far after a late start. */
+  history: MarketHistory;
   sessions: ServiceSessions;
   ticker: ServiceTicker;
   broker: ServiceBroker;

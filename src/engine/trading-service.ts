@@ -383,11 +383,10 @@ export class TradingService {
 
   private preMarketDeps(): PreMarketDeps {
     return {
-      kite: this.d.kite,
+      history: this.d.history,
       clock: this.d.clock,
       calendar: this.d.calendar,
       config: this.d.config,
-      cacheDir: this.d.config.data.cache_dir,
       store: this.d.store,
       warn: (m) => this.notify("warning", m),
     };
@@ -399,6 +398,7 @@ export class TradingService {
       clock: this.d.clock,
       store: this.d.store,
       preMarket: this.preMarketDeps(),
+      history: this.d.history,
       graceMs: this.d.graceMs,
       follow: (c) => this.ticks.follow(c.instrumentToken, c.tradingsymbol),
       warn: (m) => this.notify("warning", m),

@@ -1,4 +1,4 @@
-import { escapeHtml } from "../backtest/report.js";
+import { escapeHtml } from "../backtest/escape-html.js";
 
 /*
  * Pieces of the lab's HTML reports (optimize, walk-forward, Monte Carlo): one self-contained

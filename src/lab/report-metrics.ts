@@ -1,4 +1,4 @@
-import { escapeHtml } from "../backtest/report.js";
+import { escapeHtml } from "../backtest/escape-html.js";
 import type { Breakdown, PerformanceMetrics } from "./metrics.js";
 
 const MONEY = new Intl.NumberFormat("en-IN", { style: "currency", currency: "INR" });

@@ -1,5 +1,5 @@
 import { statfs as nodeStatfs } from "node:fs/promises";
-import type { SetTimer } from "../engine/scheduler.js";
+import type { SetTimer } from "../ports/timer.js";
 
 /*
  * Free disk space, and a watcher that warns before the disk fills: the old system stopped

@@ -1,4 +1,5 @@
-import type { HealthCheck } from "../web/contract.js";
+import type { HealthCheck } from "../ports/app.js";
+import type { StaticIpRule } from "../ports/static-ip.js";
 import { ipInList } from "./ip-address.js";
 
 /*
@@ -70,3 +71,6 @@ export async function checkStaticIp(
   }
   return { check: staticIpVerdict({ address, staticIps, live }), address };
 }
+
+/** The rule as the engine's StaticIpGuard takes it (ports/static-ip.ts). */
+export const staticIpRule: StaticIpRule = { check: checkStaticIp, fix: STATIC_IP_FIX };

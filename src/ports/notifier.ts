@@ -8,9 +8,9 @@
  * ISO 8601 with +05:30, as the strategy writes them; dates are IST `YYYY-MM-DD`.
  */
 
-import type { SummaryFigures } from "../backtest/types.js";
 import type { IsoDate } from "../domain/ist.js";
 import type { Structure } from "../domain/pivots.js";
+import type { SummaryFigures } from "../domain/summary.js";
 
 /** A contract of the day's universe as the pre-market message shows it. */
 export interface PreMarketContract {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { Config } from "../config/schema.js";
+import type { EngineView, LoginPort, PostbackCheck, PostbackSink } from "../ports/app.js";
 import type { Clock } from "../ports/clock.js";
-import type { EngineView, LoginPort, PostbackSink } from "./contract.js";
 import type { RateLimiter } from "./rate-limit.js";
 import type { ServiceMetrics } from "./service-metrics.js";
 import type { SessionRegistry } from "./sessions.js";
@@ -23,8 +23,11 @@ export interface WebAppDeps {
    * works without a dashboard session. Absent: only a dashboard session opens /login.
    */
   loginLinks?: { take(token: unknown): "ok" | "missing" | "invalid" | "expired" | "used" };
-  /** The Kite app's api_secret: postback checksums are made with it. */
-  apiSecret: string;
+  /**
+   * Checks a postback body's checksum and translates it (adapters/kite postback-check.ts
+   * `checkKitePostback` with the Kite app's api_secret fits).
+   */
+  checkPostback: (rawBody: string) => PostbackCheck;
   /** The validated configuration (its `server` section above all). */
   config: Config;
   clock: Clock;

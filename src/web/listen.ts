@@ -1,6 +1,4 @@
 import type { FastifyInstance } from "fastify";
-import type { Config } from "../config/schema.js";
-import { serverPort } from "../config/schema.js";
 
 /** Where the server ended up listening. */
 export interface Listening {
@@ -10,18 +8,17 @@ export interface Listening {
 }
 
 /**
- * Puts the app on server.host:server.port (default 127.0.0.1:auth.callback_port). Rejects with
- * a message naming the setting when the address cannot be used (taken, not local).
+ * Puts the app on `host`:`port` (the caller resolves them: server.host, and server.port or
+ * auth.callback_port). Rejects with a message naming the setting when the address cannot be
+ * used (taken, not local).
  */
 export async function listenApp(
   app: FastifyInstance,
-  config: Pick<Config, "server" | "auth">,
-  portOverride?: number,
+  host: string,
+  port: number,
   /** What the user changes to move the port (the demo's --demo-port; default the config's keys). */
   portSetting = "server.host / server.port",
 ): Promise<Listening> {
-  const host = config.server.host;
-  const port = portOverride ?? serverPort(config);
   try {
     await app.listen({ host, port });
   } catch (e) {

@@ -1,4 +1,4 @@
-import type { LoginOutcome } from "../adapters/kite/login-flow.js";
+import type { LoginOutcome } from "../ports/session.js";
 import { html, page } from "./html.js";
 
 /*

@@ -4,7 +4,9 @@
  * the market time they are due. A crash abandons it without its clean-up (its timers and its
  * socket die with it); the next life opens the same files, as `pivot start` after a SIGKILL.
  */
+
 import { KiteBroker, mapKiteStatus } from "../../src/adapters/kite/kite-broker.js";
+import { KiteHistory } from "../../src/adapters/kite/kite-history.js";
 import { KiteRest } from "../../src/adapters/kite/kite-rest.js";
 import { RateLimiter } from "../../src/adapters/kite/rate-limiter.js";
 import { SessionStore } from "../../src/adapters/kite/session-store.js";
@@ -83,6 +85,7 @@ export class SteppedService {
       setTimer: this.timers.setTimer,
       store: this.store,
       kite: rest,
+      history: new KiteHistory({ kite: rest, cacheDir: config.data.cache_dir, clock }),
       sessions,
       ticker: this.ticker,
       broker: { mode: "live", broker: new KiteBroker({ rest }) },

@@ -212,7 +212,7 @@ test("tickTimeMs → the last trade time, else the exchange timestamp, else the 
   );
 
   const { b, out } = builder();
-  b.onKiteTick({ ...base, last_price: 7, mode: "full", timestamp: at("09:17:59") / 1000 }, received);
+  b.onMarketTick({ ...base, last_price: 7, mode: "full", timestamp: at("09:17:59") / 1000 }, received);
   b.closeDue(at("09:18:01"));
   assert.deepEqual(
     out.map((e) => e.candle.start),

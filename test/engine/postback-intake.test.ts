@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { verifyPostback } from "../../src/adapters/kite/postback-verify.js";
+import { checkKitePostback } from "../../src/adapters/kite/postback-check.js";
 import { Store } from "../../src/adapters/sqlite/store.js";
 import { ALERT_EVERY_MS, createPostbackIntake } from "../../src/engine/postback-intake.js";
 import type { OrderUpdate } from "../../src/ports/broker.js";
@@ -38,7 +38,6 @@ test("postback intake: doctored postbacks of one order → each audited, the tra
   const applied: OrderUpdate[] = [];
   const intake = createPostbackIntake({
     store,
-    clock,
     broker: { orderHistory: async () => ({ ok: true, value: [open] }) },
     orders: { onOrderUpdate: (u) => void applied.push(u) },
     alert: (m) => void alerts.push(m),
@@ -49,9 +48,9 @@ test("postback intake: doctored postbacks of one order → each audited, the tra
   });
   const send = async (averagePrice: number) => {
     const raw = signedPostback({ average_price: averagePrice });
-    const v = verifyPostback(raw, API_SECRET);
+    const v = checkKitePostback(raw, API_SECRET);
     assert.ok(v.ok);
-    assert.equal(await intake.sink.accept(v.update, raw), "pending");
+    assert.equal(await intake.sink.accept(v.update), "pending");
   };
   for (const price of [1, 2, 3]) await send(price);
   await time.advance(10_000);

@@ -6,23 +6,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import type BetterSqlite3 from "better-sqlite3";
-import { type PostbackUpdate, verifyPostback } from "../../src/adapters/kite/postback-verify.js";
+import { checkKitePostback } from "../../src/adapters/kite/postback-check.js";
 import {
   POSTBACK_RAW_CAP,
   PostbackBodiesRepository,
 } from "../../src/adapters/sqlite/postback-bodies-repo.js";
 import { Store } from "../../src/adapters/sqlite/store.js";
 import { EnginePostbackSink, type PostbackRecorder } from "../../src/engine/postback-sink.js";
+import type { PostbackAcceptance } from "../../src/ports/app.js";
+import type { OrderUpdate } from "../../src/ports/broker.js";
 import { ManualClock } from "../../src/ports/clock.js";
-import type { PostbackAcceptance } from "../../src/web/contract.js";
 
 const SECRET = "sink_test_secret";
 const SYM = "SENSEX2591180500CE";
 const KITE_ID = "250904000000777";
 const T0 = Date.parse("2025-09-05T04:00:00Z");
 
-/** A verified postback (through verifyPostback, as the route hands it over) and its raw body. */
-function postback(fields: Record<string, unknown> = {}): { update: PostbackUpdate; raw: string } {
+/** A checked postback (through checkKitePostback, as the route hands it over) and its raw body. */
+function postback(fields: Record<string, unknown> = {}): { update: OrderUpdate | null; raw: string } {
   const body: Record<string, unknown> = {
     user_id: "AB1234",
     unfilled_quantity: 0,
@@ -54,9 +55,9 @@ function postback(fields: Record<string, unknown> = {}): { update: PostbackUpdat
     .update(String(body.order_id) + String(body.order_timestamp) + SECRET)
     .digest("hex");
   const raw = JSON.stringify(body);
-  const verified = verifyPostback(raw, SECRET);
-  assert.ok(verified.ok, `the test's postback does not verify: ${raw}`);
-  return { update: verified.update, raw };
+  const checked = checkKitePostback(raw, SECRET);
+  assert.ok(checked.ok, `the test's postback does not verify: ${raw}`);
+  return { update: checked.update, raw };
 }
 
 /** A flush the test runs by hand: the group commit happens exactly when the test says. */
@@ -116,7 +117,7 @@ test("EnginePostbackSink: a new body → stored, pending (nothing applied), its 
   const { store, bodies } = bodiesStore();
   const { sink, enqueued, d } = sinkOver(bodies);
   const fill = postback();
-  const first = sink.accept(fill.update, fill.raw);
+  const first = sink.accept(fill.update);
   assert.equal(await stateOf(first), "pending");
   assert.deepEqual(enqueued, [], "not before the commit");
   d.flush();
@@ -138,7 +139,7 @@ test("EnginePostbackSink: the same body 50 times → stored once, 50 arrivals co
   const fill = postback();
   const answers: Promise<PostbackAcceptance>[] = [];
   for (let i = 0; i < 50; i++) {
-    answers.push(sink.accept(fill.update, fill.raw));
+    answers.push(sink.accept(fill.update));
     if (i % 10 === 9) {
       clock.advance(1000);
       d.flush();
@@ -158,7 +159,7 @@ test("EnginePostbackSink: a body over the cap → stored cut to the cap with its
   const { bodies } = bodiesStore();
   const { sink, d } = sinkOver(bodies);
   const big = postback({ meta: { padding: "x".repeat(60_000) } });
-  const answer = sink.accept(big.update, big.raw);
+  const answer = sink.accept(big.update);
   d.flush();
   assert.equal(await answer, "pending");
   const [stored] = bodies.byOrder(KITE_ID);
@@ -173,7 +174,7 @@ test("EnginePostbackSink: an order type or side the engine cannot read → ignor
   const { store, bodies } = bodiesStore();
   const { sink, enqueued, d } = sinkOver(bodies);
   const odd = postback({ order_id: "250904000000555", order_type: "BRACKET" });
-  assert.equal(await sink.accept(odd.update, odd.raw), "ignored");
+  assert.equal(await sink.accept(odd.update), "ignored");
   assert.equal(d.queued, 0);
   assert.equal(count(store, "postback_bodies"), 0);
   assert.deepEqual(enqueued, []);
@@ -190,7 +191,7 @@ test("EnginePostbackSink: a signed update with quantities or prices no order has
   ];
   for (const fields of nonsense) {
     const p = postback({ order_id: "250904000000556", ...fields });
-    assert.equal(await sink.accept(p.update, p.raw), "ignored", JSON.stringify(fields));
+    assert.equal(await sink.accept(p.update), "ignored", JSON.stringify(fields));
   }
   assert.equal(d.queued, 0);
   assert.equal(count(store, "postback_bodies"), 0);
@@ -216,7 +217,7 @@ test("EnginePostbackSink: the answer comes only once the body is committed (visi
   const { sink, d } = sinkOver(new PostbackBodiesRepository(store.db, clock));
   const fill = postback();
   let seenAtAnswer = -1;
-  const answered = sink.accept(fill.update, fill.raw).then((outcome) => {
+  const answered = sink.accept(fill.update).then((outcome) => {
     seenAtAnswer = rows();
     return outcome;
   });
@@ -238,17 +239,18 @@ test("EnginePostbackSink: bodies accepted in one turn → one transaction for al
   };
   const { sink, enqueued, d } = sinkOver(counting);
   const updates = Array.from({ length: 50 }, (_, i) => postback({ order_id: `25090400000${1000 + i}` }));
-  const answers = updates.map((p) => sink.accept(p.update, p.raw));
+  const answers = updates.map((p) => sink.accept(p.update));
   assert.equal(sink.pending, 50);
   assert.equal(d.queued, 1);
   d.flush();
   assert.deepEqual(await Promise.all(answers), Array<PostbackAcceptance>(50).fill("pending"));
   assert.deepEqual(batches, [50]);
-  for (const p of updates) assert.equal(bodies.byOrder(p.update.order_id).length, 1, p.update.order_id);
+  for (const p of updates)
+    assert.equal(bodies.byOrder(p.update?.orderId ?? "").length, 1, p.update?.orderId ?? "");
   assert.equal(enqueued.length, 50);
   // The next turn is the next batch.
   const later = postback({ order_id: "250904000009999" });
-  const answer = sink.accept(later.update, later.raw);
+  const answer = sink.accept(later.update);
   d.flush();
   assert.equal(await answer, "pending");
   assert.deepEqual(batches, [50, 1]);
@@ -266,7 +268,7 @@ test("EnginePostbackSink: a commit that fails → exactly its batch rejected, th
   const { sink, enqueued, d } = sinkOver(flaky);
   const lost = [1, 2, 3].map((i) => postback({ order_id: `25090400000200${i}` }));
   const lostAnswers = lost.map((p) =>
-    sink.accept(p.update, p.raw).then(
+    sink.accept(p.update).then(
       () => "stored",
       (e: Error) => e.message,
     ),
@@ -276,11 +278,11 @@ test("EnginePostbackSink: a commit that fails → exactly its batch rejected, th
   assert.deepEqual(enqueued, []);
   failing = false;
   const next = postback();
-  const nextAnswer = sink.accept(next.update, next.raw);
+  const nextAnswer = sink.accept(next.update);
   d.flush();
   assert.equal(await nextAnswer, "pending");
   assert.deepEqual(enqueued, [KITE_ID]);
-  for (const p of lost) assert.equal(bodies.byOrder(p.update.order_id).length, 0);
+  for (const p of lost) assert.equal(bodies.byOrder(p.update?.orderId ?? "").length, 0);
 });
 
 test("EnginePostbackSink: one body the database refuses → only it rejected, the rest of its batch stored", async () => {
@@ -292,7 +294,7 @@ test("EnginePostbackSink: one body the database refuses → only it rejected, th
   const poison = postback({ order_id: "POISON" });
   const good2 = postback();
   const answers = [good1, poison, good2].map((p) =>
-    sink.accept(p.update, p.raw).then(
+    sink.accept(p.update).then(
       (o) => o,
       (e: Error) => `rejected: ${e.message}`,
     ),

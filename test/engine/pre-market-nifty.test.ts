@@ -2,11 +2,13 @@
  * prepareDay with `trading.instrument: "NIFTY"` against the simulator replaying a NIFTY sample
  * market: the NFO and NSE masters, the NSE:NIFTY 50 index, a 50-point window, lots of 65.
  */
+
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { KiteHistory } from "../../src/adapters/kite/kite-history.js";
 import { KiteRest } from "../../src/adapters/kite/kite-rest.js";
 import { RateLimiter } from "../../src/adapters/kite/rate-limiter.js";
 import { writeSampleData } from "../../src/backtest/sample-data.js";
@@ -61,11 +63,10 @@ test("prepareDay of a NIFTY config before the open → NSE:NIFTY 50's LTP, 11 st
   mkdirSync(cacheDir);
   const r = await prepareDay(
     {
-      kite,
+      history: new KiteHistory({ kite, cacheDir, clock: sim.marketClock }),
       clock: sim.marketClock,
       calendar: tradingCalendarOf(parsed.config),
       config: parsed.config,
-      cacheDir,
     },
     DATE,
   );

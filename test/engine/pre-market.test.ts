@@ -1,9 +1,11 @@
 /** prepareDay against the simulator (2025-09-05, previous day 2025-09-04) and its typed failures. */
+
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { KiteHistory } from "../../src/adapters/kite/kite-history.js";
 import { KiteRest } from "../../src/adapters/kite/kite-rest.js";
 import { RateLimiter } from "../../src/adapters/kite/rate-limiter.js";
 import { Store } from "../../src/adapters/sqlite/store.js";
@@ -57,11 +59,14 @@ async function rest(login = true): Promise<KiteRest> {
 
 function deps(kite: KiteRest, store?: Store) {
   return {
-    kite,
+    history: new KiteHistory({
+      kite,
+      cacheDir: mkdtempSync(join(tmp, "cache-")),
+      clock: sim.marketClock,
+    }),
     clock: sim.marketClock,
     calendar: new TradingCalendar(),
     config: defaultConfig(),
-    cacheDir: mkdtempSync(join(tmp, "cache-")),
     ...(store ? { store } : {}),
   };
 }

@@ -3,13 +3,9 @@ import { test } from "node:test";
 import { TradingCalendar } from "../../src/domain/calendar.js";
 import { formatHhmm, type IsoDate, istEpochMs, istPartsOf, parseHhmm } from "../../src/domain/ist.js";
 import { type DayStep, dayScheduleFrom } from "../../src/engine/day-plan.js";
-import {
-  DayScheduler,
-  type DaySchedulerOptions,
-  MemoryDayProgress,
-  type SetTimer,
-} from "../../src/engine/scheduler.js";
+import { DayScheduler, type DaySchedulerOptions, MemoryDayProgress } from "../../src/engine/scheduler.js";
 import { ManualClock } from "../../src/ports/clock.js";
+import type { SetTimer } from "../../src/ports/timer.js";
 
 const schedule = dayScheduleFrom({ start_time: "09:15", end_time: "15:30", eod_exit_time: "15:15" });
 const calendar = new TradingCalendar();

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { istEpochMs } from "../../src/domain/ist.js";
 import { StaticIpGuard } from "../../src/engine/static-ip-guard.js";
+import { staticIpRule } from "../../src/ops/static-ip.js";
 import { ManualClock } from "../../src/ports/clock.js";
 import type { Notification } from "../../src/ports/notifier.js";
 
@@ -12,6 +13,7 @@ function guard(publicAddress: (() => Promise<string>) | null, staticIps: string[
   const g = new StaticIpGuard({
     staticIps,
     publicAddress,
+    rule: staticIpRule,
     clock,
     notifier: { notify: (n) => told.push(n) },
     alert: (level, message) => alerts.push([level, message]),

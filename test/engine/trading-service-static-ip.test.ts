@@ -6,11 +6,11 @@ import { Store } from "../../src/adapters/sqlite/store.js";
 import { defaultConfig } from "../../src/config/load.js";
 import { TradingCalendar } from "../../src/domain/calendar.js";
 import { type IsoDate, istEpochMs, parseHhmm } from "../../src/domain/ist.js";
-import type { SetTimer } from "../../src/engine/scheduler.js";
 import { TradingService } from "../../src/engine/trading-service.js";
 import type { ServiceBroker, ServiceSessions, ServiceTicker } from "../../src/engine/trading-service-deps.js";
+import type { HealthCheck } from "../../src/ports/app.js";
 import { ManualClock } from "../../src/ports/clock.js";
-import type { HealthCheck } from "../../src/web/contract.js";
+import type { SetTimer } from "../../src/ports/timer.js";
 
 /** The service at 08:00 of a trading day, in `mode`, with a static IP guard that records its calls. */
 function serviceAt0800(mode: "live" | "paper") {
@@ -36,12 +36,12 @@ function serviceAt0800(mode: "live" | "paper") {
     clock,
     setTimer,
     store,
-    kite: {
-      hasAccessToken: () => false,
-      setAccessToken: () => {},
-      ltp: async () => assert.fail("no call without a session"),
-      historical: async () => assert.fail("no call without a session"),
-      instruments: async () => assert.fail("no call without a session"),
+    kite: { setAccessToken: () => {} },
+    history: {
+      hasSession: () => false,
+      candles: async () => assert.fail("no call without a session"),
+      instrumentMaster: async () => assert.fail("no call without a session"),
+      lastPrice: async () => assert.fail("no call without a session"),
     },
     sessions,
     ticker,

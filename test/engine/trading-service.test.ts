@@ -6,10 +6,10 @@ import { Store } from "../../src/adapters/sqlite/store.js";
 import { defaultConfig } from "../../src/config/load.js";
 import { TradingCalendar } from "../../src/domain/calendar.js";
 import { istEpochMs, parseHhmm } from "../../src/domain/ist.js";
-import type { SetTimer } from "../../src/engine/scheduler.js";
 import { TradingService } from "../../src/engine/trading-service.js";
 import type { ServiceSessions, ServiceTicker } from "../../src/engine/trading-service-deps.js";
 import { ManualClock } from "../../src/ports/clock.js";
+import type { SetTimer } from "../../src/ports/timer.js";
 
 function harness() {
   const clock = new ManualClock(istEpochMs("2025-09-05", parseHhmm("08:00")));
@@ -45,12 +45,12 @@ function harness() {
     clock,
     setTimer,
     store,
-    kite: {
-      hasAccessToken: () => false,
-      setAccessToken: () => {},
-      ltp: async () => assert.fail("no call without a session"),
-      historical: async () => assert.fail("no call without a session"),
-      instruments: async () => assert.fail("no call without a session"),
+    kite: { setAccessToken: () => {} },
+    history: {
+      hasSession: () => false,
+      candles: async () => assert.fail("no call without a session"),
+      instrumentMaster: async () => assert.fail("no call without a session"),
+      lastPrice: async () => assert.fail("no call without a session"),
     },
     sessions,
     ticker,

@@ -4,11 +4,13 @@
  * strategy must take exactly the trades (and record exactly the signals) that the backtester
  * finds on the same data, and the recorded candles must be the data's.
  */
+
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { KiteHistory } from "../../src/adapters/kite/kite-history.js";
 import { KiteRest } from "../../src/adapters/kite/kite-rest.js";
 import { RateLimiter } from "../../src/adapters/kite/rate-limiter.js";
 import { TickerClient } from "../../src/adapters/kite/ticker-client.js";
@@ -83,11 +85,10 @@ test("a live day on the simulator (2025-09-05) → the backtest's trades and sig
   const { rest, token } = await loggedInRest();
   const warnings: string[] = [];
   const deps = {
-    kite: rest,
+    history: new KiteHistory({ kite: rest, cacheDir: join(tmp, "cache"), clock }),
     clock,
     calendar,
     config,
-    cacheDir: join(tmp, "cache"),
     store,
     warn: (m: string) => warnings.push(m),
   };

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { KiteBroker } from "../../src/adapters/kite/kite-broker.js";
 import { KiteRest } from "../../src/adapters/kite/kite-rest.js";
-import { verifyPostback } from "../../src/adapters/kite/postback-verify.js";
+import { checkKitePostback } from "../../src/adapters/kite/postback-check.js";
 import { RateLimiter } from "../../src/adapters/kite/rate-limiter.js";
 import { PostbackBodiesRepository } from "../../src/adapters/sqlite/postback-bodies-repo.js";
 import { Store } from "../../src/adapters/sqlite/store.js";
@@ -35,8 +35,8 @@ const received: string[] = [];
 before(async () => {
   catcher = await postbackCatcher((body) => {
     received.push(body);
-    const verified = verifyPostback(body, sim.apiSecret);
-    if (verified.ok) void sink.accept(verified.update, body);
+    const checked = checkKitePostback(body, sim.apiSecret);
+    if (checked.ok) void sink.accept(checked.update);
   });
   sim = await startSimulator({
     port: 0,
@@ -109,9 +109,9 @@ test("the simulator's postbacks of a filled order → each confirmed by its orde
     .find((b) => b.order_id === orderId && b.status === "COMPLETE");
   assert.ok(genuine);
   const doctored = JSON.stringify({ ...genuine, average_price: 0.05 });
-  const verified = verifyPostback(doctored, sim.apiSecret);
-  assert.ok(verified.ok, "the doctored body passes the checksum");
-  assert.equal(await sink.accept(verified.update, doctored), "pending");
+  const checked = checkKitePostback(doctored, sim.apiSecret);
+  assert.ok(checked.ok, "the doctored body passes the checksum");
+  assert.equal(await sink.accept(checked.update), "pending");
   await waitFor(() => unconfirmed.length === 1, "the doctored body judged", 15_000);
   assert.match(unconfirmed[0] ?? "", /never showed COMPLETE with 20 of 20 filled at 0\.05/);
   assert.equal(applied.filter((u) => u.orderId === orderId && u.averagePrice === 0.05).length, 0);

@@ -4,8 +4,8 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { archivedDayCount } from "../../src/app/day-archive.js";
 import { loadCandleDirectory } from "../../src/backtest/candle-directory.js";
-import { archivedDayCount } from "../../src/engine/day-archive.js";
 import { DATE, dataCandles, ServiceDay, viewOf } from "./service-harness.js";
 
 const root = mkdtempSync(join(tmpdir(), "pivot-service-archive-"));

@@ -6,12 +6,14 @@
  * recorded must be the backtest's, and in live mode the simulator must have seen exactly one
  * entry, one protective stop and one exit (or the stop's fill) per trade.
  */
+
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { KiteBroker, mapKiteStatus } from "../../src/adapters/kite/kite-broker.js";
+import { KiteHistory } from "../../src/adapters/kite/kite-history.js";
 import { KiteRest } from "../../src/adapters/kite/kite-rest.js";
 import { RateLimiter } from "../../src/adapters/kite/rate-limiter.js";
 import { SessionStore } from "../../src/adapters/kite/session-store.js";
@@ -114,6 +116,7 @@ async function runDay(mode: "live" | "paper", name: string): Promise<DayRun> {
     setTimer: timers.setTimer,
     store,
     kite: rest,
+    history: new KiteHistory({ kite: rest, cacheDir: config.data.cache_dir, clock }),
     sessions,
     ticker,
     broker: mode === "live" ? { mode, broker: new KiteBroker({ rest }) } : { mode, broker: paper },

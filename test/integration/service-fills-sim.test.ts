@@ -9,11 +9,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import type { StoredTrade } from "../../src/adapters/sqlite/trades-repo.js";
 import { ServiceEngineView } from "../../src/app/engine-view.js";
 import { TradingCalendar } from "../../src/domain/calendar.js";
 import { paise } from "../../src/domain/charges.js";
-import { tradeFills } from "../../src/engine/trade-fills.js";
+import type { StoredTrade } from "../../src/domain/trade.js";
+import { tradeFills } from "../../src/domain/trade-fills.js";
 import type { OrderPayload } from "../../src/sim/orders.js";
 import {
   backtestTrades,

@@ -5,16 +5,19 @@
  * its token with `sessions.current()` (as `pivot start` does), and a re-login goes through the
  * same KiteRest and SessionStore as the service's LoginFlow.
  */
+
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { KiteBroker, mapKiteStatus } from "../../src/adapters/kite/kite-broker.js";
+import { KiteHistory } from "../../src/adapters/kite/kite-history.js";
 import { KiteRest } from "../../src/adapters/kite/kite-rest.js";
 import { RateLimiter } from "../../src/adapters/kite/rate-limiter.js";
 import { SessionStore } from "../../src/adapters/kite/session-store.js";
 import { TickerClient } from "../../src/adapters/kite/ticker-client.js";
 import type { PaperBroker } from "../../src/adapters/paper/paper-broker.js";
 import { Store } from "../../src/adapters/sqlite/store.js";
+import { dayArchiver } from "../../src/app/day-archiver.js";
 import { ServiceEngineView } from "../../src/app/engine-view.js";
 import { paperBrokerOf } from "../../src/app/paper-broker-of.js";
 import { loadCandleDirectory } from "../../src/backtest/candle-directory.js";
@@ -24,7 +27,6 @@ import type { Config } from "../../src/config/schema.js";
 import { TradingCalendar } from "../../src/domain/calendar.js";
 import type { Candle } from "../../src/domain/candle.js";
 import { istEpochMs, parseHhmm } from "../../src/domain/ist.js";
-import { dayArchiver } from "../../src/engine/day-archiver.js";
 import type { ExecutionConfig } from "../../src/engine/execution-config.js";
 import { TradingService } from "../../src/engine/trading-service.js";
 import type { ServiceBroker } from "../../src/engine/trading-service-deps.js";
@@ -222,6 +224,7 @@ export class ServiceDay {
       setTimer: this.timers.setTimer,
       store,
       kite: rest,
+      history: new KiteHistory({ kite: rest, cacheDir: config.data.cache_dir, clock }),
       sessions,
       ticker,
       broker: this.brokerOf(rest, clock, store),

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { Store } from "../../src/adapters/sqlite/store.js";
-import { tradeFills } from "../../src/engine/trade-fills.js";
+import { tradeFills } from "../../src/domain/trade-fills.js";
 import { exportTable } from "../../src/ops/db/export.js";
 import { ManualClock } from "../../src/ports/clock.js";
 import { TRADE } from "../adapters/sqlite/fixtures.js";

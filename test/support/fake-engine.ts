@@ -1,24 +1,18 @@
 import type { StoredOrder } from "../../src/adapters/sqlite/orders-repo.js";
-import type { StoredTrade } from "../../src/adapters/sqlite/trades-repo.js";
 import type { UniverseContract } from "../../src/adapters/sqlite/universe-repo.js";
 import type { Candle } from "../../src/domain/candle.js";
 import { candleSize } from "../../src/domain/candle.js";
 import { roundTripCharges } from "../../src/domain/charges.js";
+import { fillSummary } from "../../src/domain/fill-summary.js";
 import { type IsoDate, isoIst, istEpochMs, istPartsOf } from "../../src/domain/ist.js";
 import { classicPivots, type PivotLevels, structureOf } from "../../src/domain/pivots.js";
 import { formatWeeklySymbol, type OptionType } from "../../src/domain/symbols.js";
-import { fillSummary } from "../../src/engine/fill-summary.js";
+import type { StoredTrade } from "../../src/domain/trade.js";
+import { tradeFills } from "../../src/domain/trade-fills.js";
 import { orderTag, roundDownToTick } from "../../src/engine/order-tags.js";
-import { tradeFills } from "../../src/engine/trade-fills.js";
+import type { ControlPort, EngineView, LiveEvent, ServiceMode, StatusSnapshot } from "../../src/ports/app.js";
 import { ManualClock } from "../../src/ports/clock.js";
 import type { SignalRecord } from "../../src/strategy/types.js";
-import type {
-  ControlPort,
-  EngineView,
-  LiveEvent,
-  ServiceMode,
-  StatusSnapshot,
-} from "../../src/web/contract.js";
 
 /*
  * A fake engine with a realistic, fully deterministic trading day, for the web layer's tests and

@@ -1,5 +1,5 @@
-import type { SetTimer } from "../../src/engine/scheduler.js";
 import type { Clock } from "../../src/ports/clock.js";
+import type { SetTimer } from "../../src/ports/timer.js";
 
 /** Timers fired by hand at the (market) time they are due: a service driven step by step. */
 export class HandTimers {

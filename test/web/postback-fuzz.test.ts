@@ -229,9 +229,9 @@ test(`${RUNS} random and malformed postbacks → no 5xx, only genuine updates ac
   const { genuine, statuses } = await fuzz(app, RUNS, SEED);
   for (const { update, raw } of sink.accepted) {
     assert.ok(isSigned(raw), `an unsigned body reached the sink: ${raw.slice(0, 200)}`);
-    assert.equal(update.order_id, JSON.parse(raw).order_id);
+    assert.equal(update.orderId, JSON.parse(raw).order_id);
   }
-  const accepted = new Set(sink.accepted.map((a) => a.update.order_id));
+  const accepted = new Set(sink.accepted.map((a) => a.update.orderId));
   for (const orderId of genuine) assert.ok(accepted.has(orderId), `genuine ${orderId} missing from the sink`);
   assert.ok(genuine.size > 300, `enough genuine updates mixed in (${genuine.size})`);
   // The mix exercised every answer the route has.

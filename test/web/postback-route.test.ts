@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { checkKitePostback } from "../../src/adapters/kite/postback-check.js";
 import { API_SECRET, signedPostback, testApp } from "./web-fixture.js";
 
 const post = (
@@ -22,7 +23,7 @@ test("POST /postback with a valid update → 200, handed to the sink with the ra
   const res = await post(app, body, { "content-type": "application/json" });
   assert.equal(res.statusCode, 200);
   assert.equal(sink.accepted.length, 1);
-  assert.equal(sink.accepted[0]?.update.order_id, "250904000000001");
+  assert.equal(sink.accepted[0]?.update.orderId, "250904000000001");
   assert.equal(sink.accepted[0]?.update.status, "COMPLETE");
   assert.equal(sink.accepted[0]?.raw, body);
   assert.equal(metrics.postbacks.get({ outcome: "applied" }), 1);
@@ -143,7 +144,7 @@ test("POST /postback when the sink cannot store a valid update → 503 (our fail
 });
 
 test("POST /postback with an empty api_secret configured → every update refused (401)", async () => {
-  const { app, sink } = testApp({ deps: { apiSecret: "" } });
+  const { app, sink } = testApp({ deps: { checkPostback: (raw) => checkKitePostback(raw, "") } });
   assert.equal((await post(app, signedPostback({}, ""))).statusCode, 401);
   assert.equal((await post(app, signedPostback({}, API_SECRET))).statusCode, 401);
   assert.equal(sink.accepted.length, 0);

@@ -1,11 +1,9 @@
 import { createHash } from "node:crypto";
 import type { LoginOutcome } from "../../src/adapters/kite/login-flow.js";
-import type { PostbackUpdate } from "../../src/adapters/kite/postback-verify.js";
+import { checkKitePostback } from "../../src/adapters/kite/postback-check.js";
 import { parseConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/schema.js";
 import type { Candle } from "../../src/domain/candle.js";
-import { ManualClock } from "../../src/ports/clock.js";
-import { buildApp, type HealthProbe, type WebAppDeps } from "../../src/web/app.js";
 import type {
   ControlPort,
   EngineView,
@@ -14,7 +12,10 @@ import type {
   PostbackAcceptance,
   PostbackSink,
   StatusSnapshot,
-} from "../../src/web/contract.js";
+} from "../../src/ports/app.js";
+import type { OrderUpdate } from "../../src/ports/broker.js";
+import { ManualClock } from "../../src/ports/clock.js";
+import { buildApp, type HealthProbe, type WebAppDeps } from "../../src/web/app.js";
 import { hashPassword } from "../../src/web/password-hash.js";
 import { createServiceMetrics } from "../../src/web/service-metrics.js";
 import type { LogFields, LogLevel } from "../../src/web/web-logger.js";
@@ -139,16 +140,17 @@ export class FakeEngine implements EngineView {
 
 /** Keeps what it is given; an update seen before is a duplicate. */
 export class FakeSink implements PostbackSink {
-  readonly accepted: Array<{ update: PostbackUpdate; raw: string }> = [];
+  readonly accepted: Array<{ update: OrderUpdate; raw: string }> = [];
   private readonly seen = new Set<string>();
   failWith: Error | null = null;
 
-  async accept(update: PostbackUpdate, raw: string): Promise<PostbackAcceptance> {
+  async accept(update: OrderUpdate | null): Promise<PostbackAcceptance> {
     if (this.failWith) throw this.failWith;
-    const key = `${update.order_id}|${update.status}|${update.filled_quantity}`;
+    if (!update) return "ignored";
+    const key = `${update.orderId}|${update.status}|${update.filledQuantity}`;
     if (this.seen.has(key)) return "duplicate";
     this.seen.add(key);
-    this.accepted.push({ update, raw });
+    this.accepted.push({ update, raw: update.raw });
     return "applied";
   }
 }
@@ -223,7 +225,7 @@ export function testApp(options: TestAppOptions = {}) {
     engine,
     postbacks: sink,
     login,
-    apiSecret: API_SECRET,
+    checkPostback: (raw) => checkKitePostback(raw, API_SECRET),
     config: options.config ?? testConfig(),
     clock,
     // The rate limits' clock: the same manual clock unless a test separates them.

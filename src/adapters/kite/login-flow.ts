@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Clock } from "../../ports/clock.js";
+import type { LoginFailureReason, LoginOutcome } from "../../ports/session.js";
 import { writeFileAtomic } from "./atomic-file.js";
 import type { KiteRest } from "./kite-rest.js";
 import type { SessionStore } from "./session-store.js";
@@ -112,30 +113,7 @@ export function randomState(): string {
   return randomBytes(16).toString("base64url");
 }
 
-/** Why a callback did not log in. */
-export type LoginFailureReason =
-  | "bad_state" // no state, or one this system never handed out or already used
-  | "expired_state"
-  | "not_success" // status is not "success" (the trader cancelled, Kite refused)
-  | "not_login" // action is not "login"
-  | "missing_request_token"
-  | "exchange_failed" // Kite refused the request token
-  | "profile_failed" // the new access token does not work
-  | "user_mismatch"
-  | "foreign_user" // a Kite user other than kite.user_id logged in: refused
-  | "save_failed"
-  | "internal";
-
-/** The outcome of a callback (never holds a token). */
-export type LoginOutcome =
-  | { ok: true; userId: string; userName: string | null; expiresAt: string }
-  | {
-      ok: false;
-      reason: LoginFailureReason;
-      message: string;
-      /** With "foreign_user": the Kite user whose session was refused. */
-      refusedUserId?: string;
-    };
+export type { LoginFailureReason, LoginOutcome } from "../../ports/session.js";
 
 /** The query of the callback request. */
 export type CallbackQuery =

@@ -2,6 +2,7 @@ import { readFileSync, rmSync, statSync } from "node:fs";
 import { z } from "zod";
 import { addDays, istEpochMs, istPartsOf } from "../../domain/ist.js";
 import type { Clock } from "../../ports/clock.js";
+import type { Session, SessionEvent, SessionSource } from "../../ports/session.js";
 import { writeFileAtomic } from "./atomic-file.js";
 
 /*
@@ -13,22 +14,7 @@ import { writeFileAtomic } from "./atomic-file.js";
  * The access token is a secret: nothing here prints or logs it.
  */
 
-/** A logged-in Kite session. */
-export interface Session {
-  accessToken: string;
-  userId: string;
-  userName: string | null;
-  /** When the login happened, ISO 8601 in IST. */
-  loginTime: string;
-  /** When Kite ends the session (the next 06:00 IST after the login), ISO 8601 in IST. */
-  expiresAt: string;
-  expiresAtMs: number;
-}
-
-/** What the store announces. */
-export type SessionEvent =
-  | { type: "session_started"; userId: string; userName: string | null; expiresAt: string }
-  | { type: "session_expired"; userId: string; reason: "token_rejected" | "time" };
+export type { Session, SessionEvent } from "../../ports/session.js";
 
 type Listener<T extends SessionEvent["type"]> = (event: Extract<SessionEvent, { type: T }>) => void;
 
@@ -142,7 +128,7 @@ export interface SessionStoreOptions {
 }
 
 /** The day's Kite session, in memory and on disk, with events. */
-export class SessionStore {
+export class SessionStore implements SessionSource {
   readonly path: string;
   private readonly clock: Clock;
   private readonly warn: (message: string) => void;

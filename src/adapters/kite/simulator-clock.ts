@@ -7,8 +7,8 @@
  * `kite.simulator_clock: true`, which the configuration refuses for Zerodha's own API.
  */
 
-import type { SetTimer } from "../../engine/scheduler.js";
 import type { Clock } from "../../ports/clock.js";
+import type { SetTimer } from "../../ports/timer.js";
 
 interface SimClockReading {
   marketTimeMs: number;

@@ -7,38 +7,13 @@
  * The packet's length tells its mode: 8 LTP, 28 index quote, 32 index full, 44 quote, 184 full.
  */
 
-export type TickMode = "ltp" | "quote" | "full";
+// A decoded packet is the engine's market tick (ports/market-data.ts): the decoder translates
+// Kite's binary frames into it, and the simulator's encoder writes it back out.
+import type { DepthLevel, MarketTick } from "../../ports/market-data.js";
 
-export interface DepthLevel {
-  price: number;
-  quantity: number;
-  orders: number;
-}
-
-/** One decoded packet. Field names follow Kite's JSON (../kite-mocks/ticker_*.json). */
-export interface Tick {
-  mode: TickMode;
-  /** False for indices (segment 9), which have no orders. */
-  tradable: boolean;
-  instrument_token: number;
-  last_price: number;
-  last_quantity?: number;
-  average_price?: number;
-  volume?: number;
-  buy_quantity?: number;
-  sell_quantity?: number;
-  ohlc?: { open: number; high: number; low: number; close: number };
-  /** Change from the previous close in percent ((last - close) / close * 100), as the official clients compute it. */
-  change?: number;
-  /** Last trade time, epoch seconds. */
-  last_trade_time?: number;
-  oi?: number;
-  oi_day_high?: number;
-  oi_day_low?: number;
-  /** Exchange timestamp, epoch seconds. */
-  timestamp?: number;
-  depth?: { buy: DepthLevel[]; sell: DepthLevel[] };
-}
+export type { DepthLevel, TickMode } from "../../ports/market-data.js";
+/** One decoded packet (the port's MarketTick). */
+export type Tick = MarketTick;
 
 /** Exchange segment codes of `instrument_token & 0xff`. */
 export const SEGMENT = {

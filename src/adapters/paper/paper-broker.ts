@@ -23,7 +23,7 @@ import type {
   OrderUpdate,
 } from "../../ports/broker.js";
 import type { Clock } from "../../ports/clock.js";
-import type { Tick } from "../kite/ticker-protocol.js";
+import type { MarketTick } from "../../ports/market-data.js";
 import { type OrderUpdateListener, OrderUpdateListeners } from "../order-update-listeners.js";
 import { type OrderIdSource, sequentialOrderIds } from "./order-ids.js";
 import type { PaperJournal } from "./paper-journal.js";
@@ -170,7 +170,7 @@ export class PaperBroker implements Broker {
   }
 
   /** The ticks of a ticker frame, stamped with the clock's time of arrival; `symbolOf` names each token. */
-  onTicks(ticks: readonly Tick[], symbolOf: (instrumentToken: number) => string | undefined): void {
+  onTicks(ticks: readonly MarketTick[], symbolOf: (instrumentToken: number) => string | undefined): void {
     const now = this.clock.now();
     for (const tick of ticks) {
       if (!tick.tradable) continue;

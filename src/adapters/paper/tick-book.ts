@@ -1,11 +1,11 @@
 import type { MarketTrade } from "../../domain/matching/match-order.js";
-import type { Tick } from "../kite/ticker-protocol.js";
+import type { MarketTick } from "../../ports/market-data.js";
 
 /** The best bid and ask and the traded quantity of a tick, when the feed has them. */
 export type TickBook = Omit<MarketTrade, "price" | "available">;
 
 /** The best bid and ask (from the depth) and the traded quantity of a ticker packet. */
-export function bookOf(tick: Tick): TickBook {
+export function bookOf(tick: MarketTick): TickBook {
   const bid = tick.depth?.buy[0];
   const ask = tick.depth?.sell[0];
   const book: TickBook = {};

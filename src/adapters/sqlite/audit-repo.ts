@@ -1,17 +1,9 @@
 import type { Statement } from "better-sqlite3";
 import type { Clock } from "../../ports/clock.js";
+import type { AuditEntry } from "../../ports/store-records.js";
 import type { Db } from "./database.js";
 
-/** An operator action: who, what, when, and the details. */
-export interface AuditEntry {
-  id: number;
-  atMs: number;
-  /** Who acted: "telegram:<chat id>", "web:<user>", "cli", "system". */
-  actor: string;
-  /** What was done: "panic", "entries_disabled", "lots_set", ... */
-  action: string;
-  details: Record<string, unknown>;
-}
+export type { AuditEntry } from "../../ports/store-records.js";
 
 /** The audit log of operator actions: append-only. */
 export class AuditLogRepository {

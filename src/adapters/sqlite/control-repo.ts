@@ -1,16 +1,9 @@
 import type { Statement } from "better-sqlite3";
 import type { Clock } from "../../ports/clock.js";
+import type { ControlState } from "../../ports/store-records.js";
 import type { Db } from "./database.js";
 
-/** The operator's switches, kept across restarts. */
-export interface ControlState {
-  /** New entries allowed (default true). */
-  entriesEnabled: boolean;
-  /** Panic: everything is being closed and nothing opened (default false). */
-  panic: boolean;
-  /** Lots per trade set by the operator; null: the configuration's. */
-  lots: number | null;
-}
+export type { ControlState } from "../../ports/store-records.js";
 
 type Key = "entries_enabled" | "panic" | "lots";
 

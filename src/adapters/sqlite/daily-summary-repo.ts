@@ -1,15 +1,11 @@
 import type { Statement } from "better-sqlite3";
-import type { SummaryFigures } from "../../backtest/types.js";
 import type { IsoDate } from "../../domain/ist.js";
+import type { SummaryFigures } from "../../domain/summary.js";
 import type { Clock } from "../../ports/clock.js";
+import type { DailySummary } from "../../ports/store-records.js";
 import type { Db } from "./database.js";
 
-/** A day's summary figures (P&L from the fills), with the day's slippage. */
-export interface DailySummary extends SummaryFigures {
-  date: IsoDate;
-  /** Gross P&L from the fills minus the model's (null: no trade had fills). */
-  slippage_rupees: number | null;
-}
+export type { DailySummary } from "../../ports/store-records.js";
 
 const COUNTS = [
   "total_trades",

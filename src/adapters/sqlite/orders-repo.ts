@@ -1,76 +1,23 @@
 import type { Statement, Transaction } from "better-sqlite3";
-import type {
-  BrokerOrderStatus,
-  OrderRequest,
-  OrderSide,
-  OrderType,
-  OrderUpdate,
-  Product,
-} from "../../ports/broker.js";
+import type { OrderRequest, OrderSide, OrderType, Product } from "../../ports/broker.js";
 import type { Clock } from "../../ports/clock.js";
+import type {
+  AppliedUpdate,
+  OrderPurpose,
+  OrderStateUpdate,
+  StoredOrder,
+  StoredOrderStatus,
+} from "../../ports/store-records.js";
 import type { Db } from "./database.js";
 
-/** What an order is for. */
-export type OrderPurpose = "ENTRY" | "EXIT" | "STOP_LOSS";
-
-/**
- * NEW: written, not yet sent (or sent with no answer yet: find it by tag). PLACED: Kite
- * acknowledged it (not a fill). FAILED: Kite refused the placement. Then Kite's own statuses.
- */
-export type StoredOrderStatus = "NEW" | "PLACED" | "FAILED" | BrokerOrderStatus;
-
-/** An order as stored. */
-export interface StoredOrder {
-  localId: number;
-  tag: string;
-  kiteOrderId: string | null;
-  tradeId: string | null;
-  purpose: OrderPurpose;
-  exchange: OrderRequest["exchange"];
-  tradingsymbol: string;
-  side: OrderSide;
-  type: OrderType;
-  product: Product;
-  quantity: number;
-  price: number | null;
-  triggerPrice: number | null;
-  marketProtection: number | null;
-  status: StoredOrderStatus;
-  statusMessage: string | null;
-  filledQuantity: number;
-  pendingQuantity: number;
-  averagePrice: number;
-  /** Kite's order timestamp text of the last applied update. */
-  orderTimestamp: string | null;
-  createdAtMs: number;
-  updatedAtMs: number;
-}
-
-/**
- * The part of an order update that changes the order's state. `type` is the order's type at the
- * broker (a stop modified into an exit becomes LIMIT or MARKET); absent, the stored one is kept.
- */
-export type OrderStateUpdate = Partial<Pick<OrderUpdate, "type">> &
-  Pick<
-    OrderUpdate,
-    | "orderId"
-    | "tag"
-    | "status"
-    | "statusMessage"
-    | "quantity"
-    | "filledQuantity"
-    | "pendingQuantity"
-    | "averagePrice"
-    | "price"
-    | "triggerPrice"
-    | "orderTimestamp"
-  >;
-
-/** The result of applying an update: the order it concerns (null: not one of ours) and whether it changed. */
-export interface AppliedUpdate {
-  order: StoredOrder | null;
-  changed: boolean;
-}
+// The record types are ports (the engine reads them); re-exported for the repository's readers.
+export type {
+  AppliedUpdate,
+  OrderPurpose,
+  OrderStateUpdate,
+  StoredOrder,
+  StoredOrderStatus,
+} from "../../ports/store-records.js";
 
 const TERMINAL: ReadonlySet<StoredOrderStatus> = new Set(["COMPLETE", "CANCELLED", "REJECTED"]);
 

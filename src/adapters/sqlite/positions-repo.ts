@@ -1,35 +1,10 @@
 import type { Statement } from "better-sqlite3";
 import type { IsoDate } from "../../domain/ist.js";
 import type { Clock } from "../../ports/clock.js";
+import type { PositionState, PositionUpsert, StoredPosition } from "../../ports/store-records.js";
 import type { Db } from "./database.js";
 
-/** OPENING: entry order out; OPEN: filled; CLOSING: exit order out; CLOSED: flat. */
-export type PositionState = "OPENING" | "OPEN" | "CLOSING" | "CLOSED";
-
-/** The engine's execution view of a trade's position (the strategy's view is the OPEN trade row). */
-export interface StoredPosition {
-  tradeId: string;
-  date: IsoDate;
-  symbol: string;
-  state: PositionState;
-  /** Filled, net quantity held. */
-  quantity: number;
-  averagePrice: number;
-  stopLoss: number;
-  target: number;
-  candlesHeld: number;
-  /** Local ids of the orders (see OrdersRepository). */
-  entryOrderId: number | null;
-  exitOrderId: number | null;
-  openedAtMs: number;
-  updatedAtMs: number;
-  closedAtMs: number | null;
-}
-
-/** What the engine writes about a position that is not closed. */
-export type PositionUpsert = Omit<StoredPosition, "state" | "openedAtMs" | "updatedAtMs" | "closedAtMs"> & {
-  state: Exclude<PositionState, "CLOSED">;
-};
+export type { PositionState, PositionUpsert, StoredPosition } from "../../ports/store-records.js";
 
 /** Positions: upserted as they change, closed once; a closed position is never reopened. */
 export class PositionsRepository {

@@ -2,6 +2,12 @@ import { createHash } from "node:crypto";
 import type { Statement, Transaction } from "better-sqlite3";
 import type { BrokerOrderStatus, OrderUpdate } from "../../ports/broker.js";
 import type { Clock } from "../../ports/clock.js";
+import type {
+  PostbackClaim,
+  PostbackVerdict,
+  RecordedPostback,
+  StoredPostback,
+} from "../../ports/store-records.js";
 import type { Db } from "./database.js";
 
 /*
@@ -13,40 +19,12 @@ import type { Db } from "./database.js";
 /** Characters of a body kept; Kite's are about 1 KB, the route refuses over 64 KB. */
 export const POSTBACK_RAW_CAP = 8 * 1024;
 
-export type PostbackVerdict = "PENDING" | "CONFIRMED" | "UNCONFIRMED";
-
-/** What storing an arrival did. */
-export interface RecordedPostback {
-  id: number;
-  /** False: this very body arrived before (a repeat, counted). */
-  isNewBody: boolean;
-  arrivals: number;
-  verdict: PostbackVerdict;
-}
-
-/** A stored body's claim: the order state a postback said the order reached. */
-export interface PostbackClaim {
-  id: number;
-  orderId: string;
-  status: BrokerOrderStatus;
-  filledQuantity: number;
-  quantity: number;
-  price: number;
-  triggerPrice: number;
-  averagePrice: number;
-  /** The body as received, cut at POSTBACK_RAW_CAP characters. */
-  raw: string;
-}
-
-/** A stored body with its history. */
-export interface StoredPostback extends PostbackClaim {
-  rawBytes: number;
-  arrivals: number;
-  firstReceivedAtMs: number;
-  lastReceivedAtMs: number;
-  verdict: PostbackVerdict;
-  verdictReason: string | null;
-}
+export type {
+  PostbackClaim,
+  PostbackVerdict,
+  RecordedPostback,
+  StoredPostback,
+} from "../../ports/store-records.js";
 
 /** The raw text as stored: whole up to the cap, else its start and how much was cut. */
 export function cappedRaw(raw: string): string {

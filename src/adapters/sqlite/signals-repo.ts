@@ -1,7 +1,7 @@
 import type { Statement } from "better-sqlite3";
 import type { IsoDate } from "../../domain/ist.js";
+import type { SignalRecord } from "../../domain/trade.js";
 import type { Clock } from "../../ports/clock.js";
-import type { SignalRecord } from "../../strategy/types.js";
 import type { Db } from "./database.js";
 import { fromFlag, toFlag } from "./sql-values.js";
 

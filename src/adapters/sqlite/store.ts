@@ -1,6 +1,8 @@
 import type { Transaction } from "better-sqlite3";
 import type { OrderUpdate } from "../../ports/broker.js";
 import type { Clock } from "../../ports/clock.js";
+import type { Store as StorePort } from "../../ports/store.js";
+import type { RecordedOrderUpdate } from "../../ports/store-records.js";
 import { AuditLogRepository } from "./audit-repo.js";
 import { CandlesRepository } from "./candles-repo.js";
 import { ControlStateRepository } from "./control-repo.js";
@@ -10,18 +12,15 @@ import { OrderEventsRepository } from "./order-events-repo.js";
 import { type AppliedUpdate, OrdersRepository, type StoredOrder } from "./orders-repo.js";
 import { OutboxRepository } from "./outbox-repo.js";
 import { PositionsRepository } from "./positions-repo.js";
+import { PostbackBodiesRepository } from "./postback-bodies-repo.js";
 import { SignalsRepository } from "./signals-repo.js";
 import { TradesRepository } from "./trades-repo.js";
 import { UniverseRepository } from "./universe-repo.js";
 
-/** What recording an order update did. */
-export interface RecordedOrderUpdate extends AppliedUpdate {
-  /** False: the same update had arrived before (by another path, or again). */
-  isNewEvent: boolean;
-}
+export type { RecordedOrderUpdate } from "../../ports/store-records.js";
 
 /** Every repository over one connection, and transactions spanning them. */
-export class Store {
+export class Store implements StorePort {
   readonly trades: TradesRepository;
   readonly signals: SignalsRepository;
   readonly dailySummary: DailySummaryRepository;
@@ -33,6 +32,8 @@ export class Store {
   readonly control: ControlStateRepository;
   readonly audit: AuditLogRepository;
   readonly outbox: OutboxRepository;
+  /** Made on first use: only the live postback intake reads it. */
+  private postbackBodiesRepo: PostbackBodiesRepository | null = null;
   /** Updates recorded by `recordOrderUpdates` whose result `recordOrderUpdate` has not handed out yet. */
   private readonly recordedInBatch = new WeakMap<OrderUpdate, RecordedOrderUpdate>();
   /** Told of each order an update moved forward, after the commit (the metrics count them). */
@@ -42,7 +43,7 @@ export class Store {
 
   constructor(
     readonly db: Db,
-    clock: Clock,
+    private readonly clock: Clock,
   ) {
     this.trades = new TradesRepository(db, clock);
     this.signals = new SignalsRepository(db, clock);
@@ -58,6 +59,12 @@ export class Store {
     this.recordBatchTx = db.transaction((updates: readonly OrderUpdate[]) =>
       updates.map((u) => this.recordOne(u)),
     );
+  }
+
+  /** The postbacks as received (schema v5), over the same connection. */
+  get postbackBodies(): PostbackBodiesRepository {
+    this.postbackBodiesRepo ??= new PostbackBodiesRepository(this.db, this.clock);
+    return this.postbackBodiesRepo;
   }
 
   /** Opens the database at `path` (see `openDatabase`) and builds the store over it. */

@@ -1,29 +1,14 @@
 import type { Statement } from "better-sqlite3";
 import type { IsoDate } from "../../domain/ist.js";
 import type { PivotLevels } from "../../domain/pivots.js";
-import type { TradeFills } from "../../engine/trade-fills.js";
+import type { OpenPosition, StoredFills, StoredTrade, Trade } from "../../domain/trade.js";
+import type { TradeFills } from "../../domain/trade-fills.js";
 import type { Clock } from "../../ports/clock.js";
-import type { OpenPosition, Trade } from "../../strategy/types.js";
 import type { Db } from "./database.js";
 import { fromFlag, monthRange, toFlag } from "./sql-values.js";
 
-/**
- * What the broker filled for a trade (null where nothing is known: a backtest, an entry not
- * filled yet, an exit not filled yet). The P&L figures come once everything bought is sold.
- */
-export interface StoredFills {
-  filled_quantity: number | null;
-  entry_fill_price: number | null;
-  exit_fill_price: number | null;
-  fill_pnl_rupees: number | null;
-  fill_charges: number | null;
-  fill_net_pnl_rupees: number | null;
-}
-
-/** A trade as stored: closed (a Trade) or still open (the position, with its date), with its fills. */
-export type StoredTrade =
-  | ({ status: "CLOSED"; lot_size: number | null } & Trade & StoredFills)
-  | ({ status: "OPEN"; date: IsoDate; lot_size: number | null } & OpenPosition & StoredFills);
+// The record types are the domain's (the engine, the web and the reports read them).
+export type { StoredFills, StoredTrade } from "../../domain/trade.js";
 
 const FILL_COLUMNS = [
   "filled_quantity",

@@ -3,29 +3,10 @@ import type { IsoDate } from "../../domain/ist.js";
 import type { PivotLevels, Structure } from "../../domain/pivots.js";
 import type { OptionType } from "../../domain/symbols.js";
 import type { Clock } from "../../ports/clock.js";
+import type { DayUniverse, UniverseContract } from "../../ports/store-records.js";
 import type { Db } from "./database.js";
 
-/** A contract of a day's universe with its pivots (null: not traded that day). */
-export interface UniverseContract {
-  symbol: string;
-  instrumentToken: number | null;
-  strike: number;
-  optionType: OptionType;
-  /** lots × lot size. */
-  quantity: number;
-  structure: Structure | null;
-  pivots: PivotLevels | null;
-}
-
-/** A day's universe: how it was chosen and its contracts. */
-export interface DayUniverse {
-  date: IsoDate;
-  underlying: string;
-  spot: number | null;
-  atm: number | null;
-  expiry: IsoDate | null;
-  contracts: UniverseContract[];
-}
+export type { DayUniverse, UniverseContract } from "../../ports/store-records.js";
 
 const PIVOT_KEYS = ["PP", "R1", "R2", "R3", "R4", "R5", "S1", "S2", "S3"] as const;
 const PIVOT_COLUMNS = PIVOT_KEYS.map((k) => `pivot_${k.toLowerCase()}`);

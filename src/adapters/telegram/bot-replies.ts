@@ -4,10 +4,10 @@
  * commands, the tests read them through the fake Bot API.
  */
 
-import type { SummaryFigures } from "../../backtest/types.js";
-import type { DayPhase, HealthCheck, StatusSnapshot } from "../../web/contract.js";
+import type { SummaryFigures } from "../../domain/summary.js";
+import type { StoredTrade } from "../../domain/trade.js";
+import type { DayPhase, HealthCheck, StatusSnapshot } from "../../ports/app.js";
 import type { DailySummary } from "../sqlite/daily-summary-repo.js";
-import type { StoredTrade } from "../sqlite/trades-repo.js";
 import {
   formatDate,
   formatDuration,

@@ -9,14 +9,13 @@
  */
 
 import { Bot, type Context, InlineKeyboard } from "grammy";
-import { summarize } from "../../backtest/summary.js";
 import type { Config } from "../../config/schema.js";
-import { asRealisedTrade, closedTrades } from "../../engine/fill-summary.js";
+import { asRealisedTrade, closedTrades } from "../../domain/fill-summary.js";
+import { summarize } from "../../domain/summary.js";
+import type { StoredTrade, Trade } from "../../domain/trade.js";
+import type { EngineView, LoginPort, StatusSnapshot } from "../../ports/app.js";
 import type { Clock } from "../../ports/clock.js";
-import type { Trade } from "../../strategy/types.js";
-import type { EngineView, LoginPort, StatusSnapshot } from "../../web/contract.js";
 import type { Store } from "../sqlite/store.js";
-import type { StoredTrade } from "../sqlite/trades-repo.js";
 import {
   BUTTON,
   healthReply,
@@ -375,7 +374,7 @@ function keyboard(rows: ReadonlyArray<ReadonlyArray<[string, string]>>): InlineK
   return k;
 }
 
-/** The closed trades, their P&L from the broker's fills where known (engine/fill-summary.ts). */
+/** The closed trades, their P&L from the broker's fills where known (domain/fill-summary.ts). */
 function closed(trades: readonly StoredTrade[]): Trade[] {
   return closedTrades(trades).map(asRealisedTrade);
 }

@@ -9,8 +9,8 @@
  * message) only schedules a pass after the caller's synchronous work (and its transaction).
  */
 
-import type { SetTimer } from "../../engine/scheduler.js";
 import type { Clock } from "../../ports/clock.js";
+import type { SetTimer } from "../../ports/timer.js";
 import type { OutboxMessage, OutboxRepository } from "../sqlite/outbox-repo.js";
 import type { MessageSender } from "./message-sender.js";
 

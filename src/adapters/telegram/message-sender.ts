@@ -16,7 +16,7 @@
 
 import http from "node:http";
 import https from "node:https";
-import type { SetTimer } from "../../engine/scheduler.js";
+import type { SetTimer } from "../../ports/timer.js";
 import { toPlainText } from "./html.js";
 
 export type SendOutcome =

@@ -5,7 +5,7 @@
  */
 
 import { createHash } from "node:crypto";
-import type { SummaryFigures } from "../../backtest/types.js";
+import type { SummaryFigures } from "../../domain/summary.js";
 import type { Notification, Reminder } from "../../ports/notifier.js";
 import {
   formatBytes,

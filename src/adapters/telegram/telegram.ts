@@ -6,10 +6,10 @@
  */
 
 import type { Config } from "../../config/schema.js";
-import type { SetTimer } from "../../engine/scheduler.js";
+import type { EngineView, LoginPort } from "../../ports/app.js";
 import type { Clock } from "../../ports/clock.js";
 import type { Notifier } from "../../ports/notifier.js";
-import type { EngineView, LoginPort } from "../../web/contract.js";
+import type { SetTimer } from "../../ports/timer.js";
 import type { Store } from "../sqlite/store.js";
 import type { TelegramBot } from "./bot.js";
 import { parseChatIds } from "./chat-ids.js";

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
+import type { ArchivedDay } from "../../app/day-archive.js";
 import { tradingCalendarOf, underlyingOf } from "../../config/underlying.js";
 import { istPartsOf } from "../../domain/ist.js";
 import { masterExchangesOf } from "../../domain/underlyings.js";
-import type { ArchivedDay } from "../../engine/day-archive.js";
 import { systemClock } from "../../ports/clock.js";
 import { type KiteCommandDeps, kiteForCommand } from "../kite-for-command.js";
 import { configForCommand } from "../load-config.js";
@@ -12,7 +12,7 @@ import { UserError } from "../user-error.js";
 /*
  * `pivot archive --date D`: what the service does after each close, by hand (a day the
  * service missed, or a partial archive to complete): the day's option chain around the money
- * and the index, 1- and 3-minute candles, into data.archive_dir (see engine/day-archive.ts).
+ * and the index, 1- and 3-minute candles, into data.archive_dir (see app/day-archive.ts).
  * Only contracts Kite still serves can be archived: a day whose weekly expiry has passed is
  * gone, so run it the same day or before that expiry.
  */
@@ -52,7 +52,7 @@ export async function archiveCommand(
   const date = dateOption("--date", flags.date);
   const [{ loadInstrumentMaster }, { archiveDay, describeArchivedDay }] = await Promise.all([
     import("../../adapters/kite/instrument-cache.js"),
-    import("../../engine/day-archive.js"),
+    import("../../app/day-archive.js"),
   ]);
 
   const calendar = tradingCalendarOf(config);

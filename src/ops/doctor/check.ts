@@ -1,4 +1,4 @@
-import type { HealthCheck } from "../../web/contract.js";
+import type { HealthCheck } from "../../ports/app.js";
 import type { DoctorProbes } from "./probes.js";
 import type { DoctorSettings } from "./settings.js";
 

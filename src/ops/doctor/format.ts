@@ -1,4 +1,4 @@
-import type { HealthCheck } from "../../web/contract.js";
+import type { HealthCheck } from "../../ports/app.js";
 
 const MARK: Record<HealthCheck["level"], string> = {
   ok: "ok",

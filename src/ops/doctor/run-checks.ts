@@ -1,4 +1,4 @@
-import type { HealthCheck } from "../../web/contract.js";
+import type { HealthCheck } from "../../ports/app.js";
 import type { DoctorCheck, DoctorContext } from "./check.js";
 import { clockSyncCheck } from "./checks/clock-sync.js";
 import { configPermissionsCheck } from "./checks/config-permissions.js";

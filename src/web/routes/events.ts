@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
+import type { LiveEvent } from "../../ports/app.js";
 import { clientOf } from "../client-address.js";
 import type { Repeat, WebContext } from "../context.js";
-import type { LiveEvent } from "../contract.js";
 import { errorText, sendError } from "../errors.js";
 import { securityHeaders } from "../security-headers.js";
 

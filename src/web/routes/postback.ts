@@ -1,6 +1,5 @@
 import { performance } from "node:perf_hooks";
 import type { FastifyError, FastifyInstance } from "fastify";
-import { verifyPostback } from "../../adapters/kite/postback-verify.js";
 import { clientOf } from "../client-address.js";
 import type { WebContext } from "../context.js";
 import { clientErrorMessage, errorText, sendError } from "../errors.js";
@@ -64,7 +63,7 @@ export async function postbackRoutes(app: FastifyInstance, options: { ctx: WebCo
   app.post("/postback", { bodyLimit: POSTBACK_BODY_LIMIT }, async (request, reply) => {
     const started = performance.now();
     const raw = typeof request.body === "string" ? request.body : "";
-    const result = verifyPostback(raw, ctx.deps.apiSecret);
+    const result = ctx.deps.checkPostback(raw);
     if (!result.ok) {
       const client = clientOf(request).address;
       const limited = ctx.postbackFailureLimiter.hit(client);
@@ -89,7 +88,7 @@ export async function postbackRoutes(app: FastifyInstance, options: { ctx: WebCo
           return sendError(reply, 401, "missing or wrong checksum");
       }
     }
-    const orderId = result.update.order_id;
+    const { orderId } = result;
     const perOrder = ctx.postbackOrderLimiter.hit(orderId);
     if (!perOrder.allowed) {
       countPostback(ctx.metrics, "rate_limited");
@@ -104,11 +103,11 @@ export async function postbackRoutes(app: FastifyInstance, options: { ctx: WebCo
     }
     let outcome: PostbackOutcome;
     try {
-      outcome = await ctx.deps.postbacks.accept(result.update, raw);
+      outcome = await ctx.deps.postbacks.accept(result.update);
     } catch (e) {
       countPostback(ctx.metrics, "sink_failed");
       ctx.log.error(
-        { orderId: result.update.order_id, status: result.update.status, err: errorText(e) },
+        { orderId, status: result.status, err: errorText(e) },
         "a valid postback could not be stored",
       );
       return sendError(reply, 503, "the update could not be stored");

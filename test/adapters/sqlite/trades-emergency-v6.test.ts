@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { openDatabase, schemaVersionOf } from "../../../src/adapters/sqlite/database.js";
 import { MIGRATIONS } from "../../../src/adapters/sqlite/migrations.js";
 import { Store } from "../../../src/adapters/sqlite/store.js";
-import { tradeFills } from "../../../src/engine/trade-fills.js";
+import { tradeFills } from "../../../src/domain/trade-fills.js";
 import { ManualClock } from "../../../src/ports/clock.js";
 import { POSITION, T0, TRADE, tempDir } from "./fixtures.js";
 

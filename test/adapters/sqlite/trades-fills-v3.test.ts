@@ -4,8 +4,8 @@ import { test } from "node:test";
 import { openDatabase, schemaVersionOf } from "../../../src/adapters/sqlite/database.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../../src/adapters/sqlite/migrations.js";
 import { Store } from "../../../src/adapters/sqlite/store.js";
-import { summarize } from "../../../src/backtest/summary.js";
-import { tradeFills } from "../../../src/engine/trade-fills.js";
+import { summarize } from "../../../src/domain/summary.js";
+import { tradeFills } from "../../../src/domain/trade-fills.js";
 import { ManualClock } from "../../../src/ports/clock.js";
 import { memoryStore, POSITION, T0, TRADE, tempDir } from "./fixtures.js";
 

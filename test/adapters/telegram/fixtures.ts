@@ -1,5 +1,5 @@
 import type { SummaryFigures } from "../../../src/backtest/types.js";
-import type { ControlPort, EngineView, StatusSnapshot } from "../../../src/web/contract.js";
+import type { ControlPort, EngineView, StatusSnapshot } from "../../../src/ports/app.js";
 
 /** 2025-09-04 10:02:11 IST (a Thursday, expiry day). */
 export const NOW = Date.UTC(2025, 8, 4, 4, 32, 11);

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { StoredTrade } from "../../../src/adapters/sqlite/trades-repo.js";
 import { tradesReply } from "../../../src/adapters/telegram/bot-replies.js";
 import { renderNotification } from "../../../src/adapters/telegram/render.js";
-import { summarize } from "../../../src/backtest/summary.js";
+import { summarize } from "../../../src/domain/summary.js";
+import type { StoredTrade } from "../../../src/domain/trade.js";
 import type { Notification } from "../../../src/ports/notifier.js";
 import { TRADE } from "../sqlite/fixtures.js";
 

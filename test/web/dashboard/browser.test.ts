@@ -7,14 +7,15 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { FastifyInstance } from "fastify";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { checkKitePostback } from "../../../src/adapters/kite/postback-check.js";
 import { loadCandleDirectory } from "../../../src/backtest/candle-directory.js";
 import { writeReportFile } from "../../../src/backtest/report-file.js";
 import { runBacktest } from "../../../src/backtest/run-backtest.js";
 import { writeSampleData } from "../../../src/backtest/sample-data.js";
 import { defaultConfig, parseConfig } from "../../../src/config/load.js";
 import { TradingCalendar } from "../../../src/domain/calendar.js";
+import type { LoginPort, PostbackSink } from "../../../src/ports/app.js";
 import { buildApp } from "../../../src/web/app.js";
-import type { LoginPort, PostbackSink } from "../../../src/web/contract.js";
 import { createDashboard } from "../../../src/web/dashboard/plugin.js";
 import { hashPassword } from "../../../src/web/password-hash.js";
 import { FAKE_CLOSED_TRADE_SYMBOL, FAKE_OPEN_TRADE_SYMBOL, FakeEngine } from "../../support/fake-engine.js";
@@ -117,7 +118,7 @@ describe("dashboard in Chromium", { skip }, () => {
       engine,
       postbacks,
       login,
-      apiSecret: "browser-test-secret",
+      checkPostback: (raw) => checkKitePostback(raw, "browser-test-secret"),
       config: parsed.config,
       clock: engine.clock,
       log: () => {},

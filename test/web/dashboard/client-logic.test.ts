@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { LiveEvent } from "../../../src/web/contract.js";
+import type { LiveEvent } from "../../../src/ports/app.js";
 import {
   candleStartAtClose,
   chartTimeLabel,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { StoredTrade } from "../../../src/adapters/sqlite/trades-repo.js";
-import type { LiveEvent } from "../../../src/web/contract.js";
+import type { StoredTrade } from "../../../src/domain/trade.js";
+import type { LiveEvent } from "../../../src/ports/app.js";
 import { FAKE_CLOSED_TRADE_SYMBOL, FAKE_OPEN_TRADE_SYMBOL, FakeEngine } from "../../support/fake-engine.js";
 
 describe("FakeEngine (the shared test day)", () => {

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { checkKitePostback } from "../../../src/adapters/kite/postback-check.js";
 import { parseConfig } from "../../../src/config/load.js";
+import type { LoginPort, PostbackSink } from "../../../src/ports/app.js";
 import { buildApp } from "../../../src/web/app.js";
-import type { LoginPort, PostbackSink } from "../../../src/web/contract.js";
 import { createDashboard } from "../../../src/web/dashboard/plugin.js";
 import { hashPassword } from "../../../src/web/password-hash.js";
 import { FakeEngine } from "../../support/fake-engine.js";
@@ -24,7 +25,7 @@ function appWithDashboard() {
     engine,
     postbacks,
     login,
-    apiSecret: "secret",
+    checkPostback: (raw) => checkKitePostback(raw, "secret"),
     config: parsed.config,
     clock: engine.clock,
     log: () => {},

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { StoredTrade } from "../../../src/adapters/sqlite/trades-repo.js";
+import type { StoredTrade } from "../../../src/domain/trade.js";
 import { tradeRow } from "../../../src/web/dashboard/client/trade-figures.js";
 import { TRADE } from "../../adapters/sqlite/fixtures.js";
 

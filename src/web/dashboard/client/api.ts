@@ -4,7 +4,7 @@
  */
 
 import type { Candle } from "../../../domain/candle.js";
-import type { ServiceMode, StatusSnapshot } from "../../contract.js";
+import type { ServiceMode, StatusSnapshot } from "../../../ports/app.js";
 
 export const LOGIN_PAGE = "/auth/login";
 

@@ -5,10 +5,10 @@
  */
 
 import type * as Lwc from "lightweight-charts";
-import type { StoredTrade } from "../../../adapters/sqlite/trades-repo.js";
 import type { Candle } from "../../../domain/candle.js";
 import type { PivotLevels } from "../../../domain/pivots.js";
-import type { StatusSnapshot } from "../../contract.js";
+import type { StoredTrade } from "../../../domain/trade.js";
+import type { StatusSnapshot } from "../../../ports/app.js";
 import { type ChartLabelSpec, type ChartLabels, chartLabels, type LabelledChart } from "./chart-labels.js";
 import { candleStartAtClose, chartTimeLabel, chartTimeOf, visiblePriceRange } from "./chart-time.js";
 import { EXIT_REASON_LABELS, formatPrice, labelOf } from "./format.js";

@@ -4,7 +4,7 @@
  * service has been up). Pure functions for the views and their tests.
  */
 
-import type { ServiceMode } from "../../contract.js";
+import type { ServiceMode } from "../../../ports/app.js";
 import { formatAge, istClock } from "./format.js";
 
 /** Modes whose market time is the simulator's replay, not the wall clock. */

@@ -3,7 +3,7 @@
  * the browser script and its unit tests. Times are shown in IST whatever the browser's zone.
  */
 
-import type { DayPhase, ServiceMode } from "../../contract.js";
+import type { DayPhase, ServiceMode } from "../../../ports/app.js";
 
 const IST_OFFSET_MS = 330 * 60_000;
 

@@ -5,9 +5,8 @@
  * next status arrives.
  */
 
-import type { StoredTrade } from "../../../adapters/sqlite/trades-repo.js";
-import type { SignalRecord } from "../../../strategy/types.js";
-import type { LiveEvent, StatusSnapshot } from "../../contract.js";
+import type { SignalRecord, StoredTrade } from "../../../domain/trade.js";
+import type { LiveEvent, StatusSnapshot } from "../../../ports/app.js";
 
 /** The live event types the server sends (the SSE `event:` names). */
 export const LIVE_EVENT_TYPES = ["status", "candle", "tick", "signal", "trade", "alert"] as const;

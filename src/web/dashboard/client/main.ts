@@ -5,7 +5,7 @@
  */
 
 import "./dashboard.css";
-import type { StatusSnapshot } from "../../contract.js";
+import type { StatusSnapshot } from "../../../ports/app.js";
 import { DashboardApi, LOGIN_PAGE, SessionEnded } from "./api.js";
 import { labelCellsFromHeadings } from "./card-table.js";
 import { ContractChart } from "./chart.js";

@@ -4,8 +4,8 @@
  * slippage (fill minus model). Pure, so it is tested without a browser.
  */
 
-import type { StoredTrade } from "../../../adapters/sqlite/trades-repo.js";
-import { slippageOf } from "../../../engine/trade-fills.js";
+import type { StoredTrade } from "../../../domain/trade.js";
+import { slippageOf } from "../../../domain/trade-fills.js";
 
 /** A price as filled, with the model's when the fill differs from it. */
 export interface ShownPrice {

@@ -3,7 +3,7 @@
  * from the data alone (no hidden state), with text nodes only.
  */
 
-import type { StatusSnapshot } from "../../contract.js";
+import type { StatusSnapshot } from "../../../ports/app.js";
 import { marketClockLabel, UPTIME_LABEL } from "./clocks.js";
 import { byId, facts, fill, h } from "./dom.js";
 import {

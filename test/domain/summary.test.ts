@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { summarize } from "../../src/backtest/summary.js";
+import { summarize } from "../../src/domain/summary.js";
 import type { Trade } from "../../src/strategy/types.js";
 
 const PIVOTS = { PP: 100, R1: 110, R2: 120, R3: 130, R4: 140, R5: 150, S1: 90, S2: 80, S3: 70 };

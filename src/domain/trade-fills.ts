@@ -7,7 +7,7 @@
  * and net P&L. Pure: the store and the service feed it.
  */
 
-import { type ChargeRates, DEFAULT_CHARGE_RATES, paise, roundTripCharges } from "../domain/charges.js";
+import { type ChargeRates, DEFAULT_CHARGE_RATES, paise, roundTripCharges } from "./charges.js";
 
 /** An order as the fill figures need it (StoredOrder fits). */
 export interface FilledOrder {

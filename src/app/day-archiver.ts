@@ -3,11 +3,12 @@ import type { Config } from "../config/schema.js";
 import type { TradingCalendar } from "../domain/calendar.js";
 import type { InstrumentMaster } from "../domain/instruments.js";
 import { type IsoDate, istEpochMs, istPartsOf } from "../domain/ist.js";
+import { dayScheduleFrom } from "../engine/day-plan.js";
+import type { AlertLevel } from "../engine/order-manager.js";
+import type { DayArchiver } from "../ports/archive.js";
 import type { Clock } from "../ports/clock.js";
+import type { SetTimer } from "../ports/timer.js";
 import { archiveDay, describeArchivedDay, isDayArchived } from "./day-archive.js";
-import { dayScheduleFrom } from "./day-plan.js";
-import type { AlertLevel } from "./order-manager.js";
-import type { SetTimer } from "./scheduler.js";
 
 /*
  * The service's after-close archive: the day's chain into data.archive_dir once the day's
@@ -20,9 +21,6 @@ import type { SetTimer } from "./scheduler.js";
  * covers that: from the summary time on, a trading day not yet archived is archived with the
  * day's master loaded again. Runs of one day share one archive (never two downloads at once).
  */
-
-/** Archives a day with the master the service loaded that morning; never rejects. */
-export type DayArchiver = (date: IsoDate, master: InstrumentMaster, stopping: () => boolean) => Promise<void>;
 
 /** The service's archiver; undefined when `archive.enabled` is false. */
 export function dayArchiver(deps: {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { StoredTrade } from "../../src/adapters/sqlite/trades-repo.js";
-import { fillSummary } from "../../src/engine/fill-summary.js";
-import { type FilledOrder, slippageOf, tradeFills } from "../../src/engine/trade-fills.js";
+import { fillSummary } from "../../src/domain/fill-summary.js";
+import type { StoredTrade } from "../../src/domain/trade.js";
+import { type FilledOrder, slippageOf, tradeFills } from "../../src/domain/trade-fills.js";
 import { TRADE } from "../adapters/sqlite/fixtures.js";
 
 const buy = (filledQuantity: number, averagePrice: number): FilledOrder => ({

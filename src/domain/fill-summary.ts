@@ -1,15 +1,14 @@
 /*
  * Summaries from what the broker filled: the day's, the week's and the month's figures count
- * each closed trade's P&L from its fills (src/engine/trade-fills.ts), and the model's only for
+ * each closed trade's P&L from its fills (trade-fills.ts), and the model's only for
  * a trade without fills (a backtest, a database from before the fills were recorded). The
  * slippage (fills minus model) is added up beside them.
  */
 
-import type { StoredTrade } from "../adapters/sqlite/trades-repo.js";
-import { summarize } from "../backtest/summary.js";
-import type { SummaryFigures } from "../backtest/types.js";
-import { paise } from "../domain/charges.js";
-import type { Trade } from "../strategy/types.js";
+import { paise } from "./charges.js";
+import type { SummaryFigures } from "./summary.js";
+import { summarize } from "./summary.js";
+import type { StoredTrade, Trade } from "./trade.js";
 import { realisedOf, slippageOf } from "./trade-fills.js";
 
 type ClosedTrade = Extract<StoredTrade, { status: "CLOSED" }>;

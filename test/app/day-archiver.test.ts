@@ -1,11 +1,12 @@
 /** The service's archiver: one archive per day at a time, and the catch-up of a day missed by a restart. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { isDayArchived } from "../../src/app/day-archive.js";
+import { archiveMissedDay, dayArchiver } from "../../src/app/day-archiver.js";
 import { TradingCalendar } from "../../src/domain/calendar.js";
 import type { IsoDate } from "../../src/domain/ist.js";
 import { istEpochMs, parseHhmm } from "../../src/domain/ist.js";
-import { isDayArchived } from "../../src/engine/day-archive.js";
-import { archiveMissedDay, type DayArchiver, dayArchiver } from "../../src/engine/day-archiver.js";
+import type { DayArchiver } from "../../src/ports/archive.js";
 import { ManualClock } from "../../src/ports/clock.js";
 import { HandTimers } from "../support/hand-timers.js";
 import { configIn, DAY, master, scriptedKite } from "./archive-fixtures.js";

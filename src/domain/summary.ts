@@ -1,6 +1,27 @@
-import { paise } from "../domain/charges.js";
-import type { Trade } from "../strategy/types.js";
-import type { SummaryFigures } from "./types.js";
+import { paise } from "./charges.js";
+import type { Trade } from "./trade.js";
+
+/** The original system's daily-summary figures, plus charges and net P&L. */
+export interface SummaryFigures {
+  total_trades: number;
+  wins: number;
+  losses: number;
+  /** Percent of trades with positive gross P&L; 0 without trades. */
+  win_rate: number;
+  gross_pnl: number;
+  charges: number;
+  net_pnl: number;
+  /** Largest peak-to-trough fall of cumulative net P&L at trade exits, rupees (>= 0). */
+  max_drawdown: number;
+  trades_by_scenario: { "1": number; "2": number; "3": number };
+  first_candle_entries: number;
+  intraday_entries: number;
+  stop_losses: number;
+  targets: number;
+  timeouts: number;
+  eod_exits: number;
+  max_daily_loss_exits: number;
+}
 
 /** The daily-summary figures of a list of trades, in the order they were closed. */
 export function summarize(trades: readonly Trade[]): SummaryFigures {

@@ -1,17 +1,16 @@
 /*
- * The contract between the engine and the web layer (and the dashboard's browser code): what
- * the engine reports (`StatusSnapshot`), what the operator may ask of it (`ControlPort`), and
- * the live events it pushes. The web layer only ever sees these types, so its routes and the
+ * The application's ports: the contract between the engine and the web layer (and Telegram, and
+ * the dashboard's browser code): what the engine reports (`StatusSnapshot`), what the operator
+ * may ask of it (`ControlPort`), the live events it pushes, where postbacks go and how a login
+ * is driven. The web layer only ever sees these types, so its routes and the
  * dashboard are tested against fakes of them, and the engine is free to change behind them.
  */
 
-import type { LoginOutcome } from "../adapters/kite/login-flow.js";
-import type { PostbackUpdate } from "../adapters/kite/postback-verify.js";
-import type { StoredOrder } from "../adapters/sqlite/orders-repo.js";
-import type { StoredTrade } from "../adapters/sqlite/trades-repo.js";
-import type { UniverseContract } from "../adapters/sqlite/universe-repo.js";
 import type { Candle } from "../domain/candle.js";
-import type { SignalRecord } from "../strategy/types.js";
+import type { SignalRecord, StoredTrade } from "../domain/trade.js";
+import type { OrderUpdate } from "./broker.js";
+import type { LoginOutcome } from "./session.js";
+import type { StoredOrder, UniverseContract } from "./store-records.js";
 
 /** The banner: which world the service trades in. */
 export type ServiceMode = "LIVE" | "PAPER" | "SIM" | "DEMO";
@@ -167,13 +166,23 @@ export interface EngineView {
 export type PostbackAcceptance = "pending" | "applied" | "duplicate" | "ignored";
 
 /**
- * Where verified postbacks go: recorded durably (order_events, idempotent on the update's
- * identity) and handed to the order manager. The promise resolves once the update is committed
- * (the sink may group the updates of one event-loop turn in one transaction), so the 200
- * answer, sent after it, means "stored"; it rejects when the update could not be stored (503).
+ * A postback's body checked against its checksum and translated (adapters/kite postback-check.ts
+ * makes it): the order id and status it names, and the update in port terms (null: a verified
+ * body that is not an order update the engine reads: an unknown order type or side).
+ */
+export type PostbackCheck =
+  | { ok: true; orderId: string; status: string; update: OrderUpdate | null }
+  | { ok: false; reason: "invalid_json" | "missing_checksum" | "bad_checksum" | "missing_fields" };
+
+/**
+ * Where verified postbacks go: recorded durably (idempotent on the update's identity) and
+ * handed to the order manager. The promise resolves once the update is committed (the sink may
+ * group the updates of one event-loop turn in one transaction), so the 200 answer, sent after
+ * it, means "stored"; it rejects when the update could not be stored (503). `update` null: the
+ * checked body was not an order update the engine reads ("ignored").
  */
 export interface PostbackSink {
-  accept(update: PostbackUpdate, rawBody: string): Promise<PostbackAcceptance>;
+  accept(update: OrderUpdate | null): Promise<PostbackAcceptance>;
 }
 
 /** The Kite login as the web layer drives it (adapters/kite/login-flow.ts LoginFlow fits). */

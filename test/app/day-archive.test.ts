@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { archiveDay, archivedDayCount } from "../../src/engine/day-archive.js";
-import { dayArchiver } from "../../src/engine/day-archiver.js";
+import { archiveDay, archivedDayCount } from "../../src/app/day-archive.js";
+import { dayArchiver } from "../../src/app/day-archiver.js";
 import { configIn, DAY, INDEX_TOKEN, master, scriptedKite } from "./archive-fixtures.js";
 
 test("archiveDay → strikes from the lower ATM of open and close − range to the higher + range, CE and PE of the nearest expiry", async () => {
