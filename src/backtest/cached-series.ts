@@ -1,18 +1,19 @@
-import type { Candle } from "../domain/candle.js";
+import type { Candle, DailyBar } from "../domain/candle.js";
 import { CandleSeries } from "../domain/candle-series.js";
 import type { IsoDate } from "../domain/ist.js";
 import type { CandleData } from "./candle-directory.js";
 
 /*
- * The candles of the parsed-candle cache, in a compact form read in one piece and decoded only
- * series by series, when a series is first asked for. A backtest of an archive trades ATM ± 500
- * of the ATM ± 1,000 it records: the contracts outside its window are never decoded.
+ * The candles of the parsed-candle cache, in a compact form read in one piece and used where it
+ * lies: every series is a view of the bytes read, nothing is copied or converted up front. On
+ * this kind of machine touching fresh memory is what costs (a backtest's candles are tens of
+ * megabytes), so the fewer bytes the better.
  *
  * Most series hold prices of at most two decimals, whole minutes and whole volumes: those are
- * kept as six int32 a candle (prices × 100), half the bytes of float64. A series with any value
- * that would not come back exactly (more decimals, a volume beyond int32, -0) is kept as
- * float64. Decoding divides by 100 once: the value checked at encoding time, so it is the very
- * double the CSV parse gave.
+ * kept as six int32 a candle (prices × 100), half the bytes of float64, and read through
+ * CentsCandleSeries, which divides by 100 as a value is read: checked at encoding time to give
+ * the very double the CSV parse gave. A series with any value that would not come back
+ * exactly (more decimals, a volume beyond int32, -0) is kept as float64.
  */
 
 /** Values stored per candle: start, open, high, low, close, volume. */
@@ -97,8 +98,8 @@ function fitsInt32(series: CandleSeries, c: Candle): boolean {
 }
 
 /**
- * The data set of an encoding: every day and symbol is known at once (keys, `has`), a series
- * is decoded the first time it is read. Throws when the table does not fit the regions.
+ * The data set of an encoding, every series a view of its region. Throws when the table does
+ * not fit the regions.
  */
 export function decodeCandles(encoded: EncodedCandles): Map<IsoDate, Map<string, CandleSeries>> {
   const { table, dates, symbols } = encoded;
@@ -113,105 +114,107 @@ export function decodeCandles(encoded: EncodedCandles): Map<IsoDate, Map<string,
     if (date === undefined || symbol === undefined || !region || end > region.length) {
       throw new Error("the cache's series table does not match its candles");
     }
-    let day = byDay.get(date) as SeriesDecodedOnDemand | undefined;
+    let day = byDay.get(date);
     if (!day) {
-      day = new SeriesDecodedOnDemand(decoder);
+      day = new Map();
       byDay.set(date, day);
     }
-    day.pending(symbol, row);
+    day.set(symbol, decoder.decode(row));
   }
   return byDay;
 }
 
-/**
- * One day's series by symbol, each decoded when first read. Until then its entry holds the
- * series' row of the table; every way of reading values (get, iteration, forEach) decodes.
- */
-class SeriesDecodedOnDemand extends Map<string, CandleSeries> {
-  private undecoded = 0;
-
-  constructor(private readonly decoder: SeriesDecoder) {
-    super();
-  }
-
-  /** Adds a series not decoded yet, by its row of the table. */
-  pending(symbol: string, row: number): void {
-    super.set(symbol, row as unknown as CandleSeries);
-    this.undecoded++;
-  }
-
-  override get(symbol: string): CandleSeries | undefined {
-    const entry = super.get(symbol) as CandleSeries | number | undefined;
-    return typeof entry === "number" ? this.decode(symbol, entry) : entry;
-  }
-
-  override values(): MapIterator<CandleSeries> {
-    this.decodeAll();
-    return super.values();
-  }
-
-  override entries(): MapIterator<[string, CandleSeries]> {
-    this.decodeAll();
-    return super.entries();
-  }
-
-  override [Symbol.iterator](): MapIterator<[string, CandleSeries]> {
-    return this.entries();
-  }
-
-  override forEach(
-    callback: (value: CandleSeries, key: string, map: Map<string, CandleSeries>) => void,
-    thisArg?: unknown,
-  ): void {
-    this.decodeAll();
-    super.forEach(callback, thisArg);
-  }
-
-  private decodeAll(): void {
-    if (this.undecoded === 0) return;
-    for (const symbol of this.keys()) this.get(symbol);
-  }
-
-  private decode(symbol: string, row: number): CandleSeries {
-    const series = this.decoder.decode(row);
-    super.set(symbol, series);
-    this.undecoded--;
-    return series;
-  }
-}
-
-/** Candles in a block per this many, carved into series: one allocation for hundreds of series. */
-const BLOCK_CANDLES = 1 << 16;
-
-/** Decodes series of an encoding into large blocks of float64 (as the CSV loader's CandleStore). */
+/** Decodes the series of an encoding: float64 ones as views, int32 ones as views read in cents. */
 class SeriesDecoder {
-  private block = new Float64Array(0);
-  private used = 0;
-
   constructor(private readonly encoded: EncodedCandles) {}
 
   decode(row: number): CandleSeries {
     const { table, ints, floats } = this.encoded;
     const length = table[row + 4] as number;
     const from = (table[row + 3] as number) * STRIDE;
-    const size = length * STRIDE;
-    if (this.used + size > this.block.length) {
-      this.block = new Float64Array(Math.max(BLOCK_CANDLES * STRIDE, size));
-      this.used = 0;
+    const to = from + length * STRIDE;
+    return table[row + 2] === FLOAT64
+      ? new CandleSeries(floats.subarray(from, to), length)
+      : new CentsCandleSeries(ints.subarray(from, to), length);
+  }
+}
+
+const NO_VALUES = new Float64Array(0);
+
+/**
+ * A series read straight from the cache's int32 candles (prices in cents): nothing is copied
+ * or converted until a value is read, and a value read is the very double the CSV parse gave
+ * (see encodeCandles). Every method of CandleSeries is overridden (a test checks it): the
+ * base class's own storage is empty.
+ */
+export class CentsCandleSeries extends CandleSeries {
+  constructor(
+    private readonly cents: Int32Array,
+    length: number,
+  ) {
+    super(NO_VALUES, length);
+  }
+
+  override startAt(i: number): number {
+    return this.cents[i * STRIDE] as number;
+  }
+
+  override openAt(i: number): number {
+    return (this.cents[i * STRIDE + 1] as number) / 100;
+  }
+
+  override sizeAt(i: number): number {
+    const open = (this.cents[i * STRIDE + 1] as number) / 100;
+    const close = (this.cents[i * STRIDE + 4] as number) / 100;
+    return open === 0 ? 0 : (Math.abs(close - open) / open) * 100;
+  }
+
+  override readInto(i: number, into: Candle): Candle {
+    const v = this.cents;
+    const k = i * STRIDE;
+    into.start = v[k] as number;
+    into.open = (v[k + 1] as number) / 100;
+    into.high = (v[k + 2] as number) / 100;
+    into.low = (v[k + 3] as number) / 100;
+    into.close = (v[k + 4] as number) / 100;
+    into.volume = v[k + 5] as number;
+    return into;
+  }
+
+  override dailyBar(): DailyBar | null {
+    if (this.length === 0) return null;
+    const v = this.cents;
+    let high = v[2] as number;
+    let low = v[3] as number;
+    for (let k = STRIDE; k < this.length * STRIDE; k += STRIDE) {
+      if ((v[k + 2] as number) > high) high = v[k + 2] as number;
+      if ((v[k + 3] as number) < low) low = v[k + 3] as number;
     }
-    const values = this.block.subarray(this.used, this.used + size);
-    this.used += size;
-    if (table[row + 2] === FLOAT64) values.set(floats.subarray(from, from + size));
-    else {
-      for (let k = 0; k < size; k += STRIDE) {
-        values[k] = ints[from + k] as number;
-        values[k + 1] = (ints[from + k + 1] as number) / 100;
-        values[k + 2] = (ints[from + k + 2] as number) / 100;
-        values[k + 3] = (ints[from + k + 3] as number) / 100;
-        values[k + 4] = (ints[from + k + 4] as number) / 100;
-        values[k + 5] = ints[from + k + 5] as number;
-      }
+    const close = v[(this.length - 1) * STRIDE + 4] as number;
+    return { open: (v[1] as number) / 100, high: high / 100, low: low / 100, close: close / 100 };
+  }
+
+  override fitsGrid(intervalMinutes: number, sessionStart: number, sessionEnd: number): boolean {
+    for (let k = 0; k < this.length * STRIDE; k += STRIDE) {
+      const start = this.cents[k] as number;
+      if (start < sessionStart || start >= sessionEnd) return false;
+      const slot = (start - sessionStart) / intervalMinutes; // as CandleSeries: no `%`
+      if (slot !== Math.floor(slot)) return false;
     }
-    return new CandleSeries(values, length);
+    return true;
+  }
+
+  override slice(from: number, to: number): CandleSeries {
+    return new CentsCandleSeries(this.cents.subarray(from * STRIDE, to * STRIDE), to - from);
+  }
+
+  override at(i: number): Candle {
+    return this.readInto(i, { start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 });
+  }
+
+  override toCandles(): Candle[] {
+    const out = new Array<Candle>(this.length);
+    for (let i = 0; i < this.length; i++) out[i] = this.at(i);
+    return out;
   }
 }

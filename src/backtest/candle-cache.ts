@@ -11,6 +11,7 @@ import {
 import { join } from "node:path";
 import { decodeCandles, type EncodedCandles, encodeCandles, TABLE_STRIDE } from "./cached-series.js";
 import { type CandleData, loadCandleDirectory } from "./candle-directory.js";
+import { rememberCachedData } from "./day-setup-store.js";
 
 /*
  * The parsed-candle cache: a large data directory (a growing archive) is parsed once and its
@@ -23,7 +24,7 @@ import { type CandleData, loadCandleDirectory } from "./candle-directory.js";
  * Layout: "PIVOTCC2", the header's length (uint32 LE), the header (JSON), zero padding to a
  * multiple of 8 bytes, the series table (int32, TABLE_STRIDE a series), padding to 8, the
  * float64 candles, then the int32 candles (cached-series.ts), all little-endian. A run reads
- * the file in one piece and decodes only the series it reads.
+ * the file in one piece; every series is a view of it (nothing is copied).
  */
 
 export const CACHE_FILE = ".pivot-candle-cache.bin";
@@ -77,7 +78,7 @@ export function loadCandleData(
   const cached = readCache(path, listing.fingerprint);
   if (cached) {
     for (const w of cached.warnings) warn(w);
-    return { ...cached.data, cache: "hit" };
+    return remembered({ ...cached.data, cache: "hit" }, dir, listing.fingerprint);
   }
   const warnings: string[] = [];
   const data = loadCandleDirectory(dir, (m) => {
@@ -85,7 +86,14 @@ export function loadCandleData(
     warn(m);
   });
   const written = writeCache(path, listing.fingerprint, data, warnings);
-  return { ...data, cache: written ? "written" : "none" };
+  if (!written) return { ...data, cache: "none" };
+  return remembered({ ...data, cache: "written" }, dir, listing.fingerprint);
+}
+
+/** The data, known to the day setups' store as the cached content of `dir` (day-setup-store.ts). */
+function remembered<T extends object>(data: T, dir: string, fingerprint: string): T {
+  rememberCachedData(data, dir, fingerprint);
+  return data;
 }
 
 /**
