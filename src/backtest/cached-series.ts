@@ -37,11 +37,14 @@ export function encodeCandles(data: CandleData): EncodedCandles {
   const dates = [...data.byDay.keys()];
   const symbolIndex = new Map<string, number>();
   const rows: number[] = [];
-  const exact: CandleSeries[] = [];
   const inexact: CandleSeries[] = [];
+  let total = 0;
+  for (const symbols of data.byDay.values()) for (const series of symbols.values()) total += series.length;
+  // One pass: each series is written as int32 while it is checked, and taken back if it fails.
+  const ints = new Int32Array(total * STRIDE);
   let intCandles = 0;
   let floatCandles = 0;
-  const scratch: Candle = { start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  const c: Candle = { start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   dates.forEach((date, d) => {
     for (const [symbol, series] of data.byDay.get(date) as Map<string, CandleSeries>) {
       let s = symbolIndex.get(symbol);
@@ -49,52 +52,66 @@ export function encodeCandles(data: CandleData): EncodedCandles {
         s = symbolIndex.size;
         symbolIndex.set(symbol, s);
       }
-      const asInt = fitsInt32(series, scratch);
-      rows.push(d, s, asInt ? INT32 : FLOAT64, asInt ? intCandles : floatCandles, series.length);
-      if (asInt) {
-        exact.push(series);
-        intCandles += series.length;
-      } else {
+      let k = intCandles * STRIDE;
+      let exact = true;
+      for (let i = 0; i < series.length && exact; i++) {
+        series.readInto(i, c);
+        ints[k++] = c.start;
+        ints[k++] = Math.round(c.open * 100);
+        ints[k++] = Math.round(c.high * 100);
+        ints[k++] = Math.round(c.low * 100);
+        ints[k++] = Math.round(c.close * 100);
+        ints[k++] = c.volume;
+        exact =
+          ints[k - 6] === c.start &&
+          ints[k - 1] === c.volume &&
+          (ints[k - 5] as number) / 100 === c.open &&
+          (ints[k - 4] as number) / 100 === c.high &&
+          (ints[k - 3] as number) / 100 === c.low &&
+          (ints[k - 2] as number) / 100 === c.close &&
+          !hasNegativeZero(c);
+      }
+      rows.push(d, s, exact ? INT32 : FLOAT64, exact ? intCandles : floatCandles, series.length);
+      if (exact) intCandles += series.length;
+      else {
         inexact.push(series);
         floatCandles += series.length;
       }
     }
   });
-  const ints = new Int32Array(intCandles * STRIDE);
   const floats = new Float64Array(floatCandles * STRIDE);
   let k = 0;
-  for (const series of exact) {
-    for (let i = 0; i < series.length; i++) {
-      series.readInto(i, scratch);
-      ints[k++] = scratch.start;
-      ints[k++] = Math.round(scratch.open * 100);
-      ints[k++] = Math.round(scratch.high * 100);
-      ints[k++] = Math.round(scratch.low * 100);
-      ints[k++] = Math.round(scratch.close * 100);
-      ints[k++] = scratch.volume;
-    }
-  }
-  k = 0;
   for (const series of inexact) {
     for (let i = 0; i < series.length; i++) {
-      series.readInto(i, scratch);
-      floats.set([scratch.start, scratch.open, scratch.high, scratch.low, scratch.close, scratch.volume], k);
-      k += STRIDE;
+      series.readInto(i, c);
+      floats[k++] = c.start;
+      floats[k++] = c.open;
+      floats[k++] = c.high;
+      floats[k++] = c.low;
+      floats[k++] = c.close;
+      floats[k++] = c.volume;
     }
   }
-  return { dates, symbols: [...symbolIndex.keys()], table: Int32Array.from(rows), floats, ints };
+  return {
+    dates,
+    symbols: [...symbolIndex.keys()],
+    table: Int32Array.from(rows),
+    floats,
+    ints: ints.subarray(0, intCandles * STRIDE),
+  };
 }
 
-/** True when every value of the series survives the int32 form exactly. */
-function fitsInt32(series: CandleSeries, c: Candle): boolean {
-  const whole = (v: number) => Object.is(v | 0, v);
-  const cents = (v: number) => Object.is((Math.round(v * 100) | 0) / 100, v);
-  for (let i = 0; i < series.length; i++) {
-    series.readInto(i, c);
-    if (!whole(c.start) || !whole(c.volume)) return false;
-    if (!cents(c.open) || !cents(c.high) || !cents(c.low) || !cents(c.close)) return false;
-  }
-  return true;
+/** True when a value of the candle is -0 (which int32 would bring back as 0). */
+function hasNegativeZero(c: Candle): boolean {
+  const negativeZero = (v: number) => v === 0 && 1 / v < 0;
+  return (
+    negativeZero(c.start) ||
+    negativeZero(c.open) ||
+    negativeZero(c.high) ||
+    negativeZero(c.low) ||
+    negativeZero(c.close) ||
+    negativeZero(c.volume)
+  );
 }
 
 /**

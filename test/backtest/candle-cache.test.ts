@@ -120,7 +120,7 @@ test("loadCandleData after a file is removed → not a hit, and the removed file
 test("loadCandleData from the cache of prices with more than two decimals → the very same numbers", () => {
   const dir = join(tmp, "decimals");
   mkdirSync(dir);
-  // One series that only float64 holds exactly (3 decimals, -0, a volume beyond int32), one that int32 does.
+  // Series that only float64 holds exactly (3 decimals; -0; a volume beyond int32), one that int32 does.
   const csv = (open: string, high: string, low: string, bigVolume: number) => {
     const rows = ["timestamp,open,high,low,close,volume"];
     for (let i = 0; i < 20; i++) {
@@ -129,7 +129,9 @@ test("loadCandleData from the cache of prices with more than two decimals → th
     }
     return `${rows.join("\n")}\n`;
   };
-  writeFileSync(join(dir, "SENSEX2591180500CE_2025-09-04.csv"), csv("100.125", "101.3333", "-0", 3e10));
+  writeFileSync(join(dir, "SENSEX2591180500CE_2025-09-04.csv"), csv("100.125", "101.3333", "99.9", 7));
+  writeFileSync(join(dir, "SENSEX2591180500PE_2025-09-04.csv"), csv("100.05", "101.35", "-0", 7));
+  writeFileSync(join(dir, "SENSEX2591180600PE_2025-09-04.csv"), csv("100.05", "101.35", "99.9", 3e10));
   writeFileSync(join(dir, "SENSEX2591180600CE_2025-09-04.csv"), csv("100.05", "101.35", "99.9", 7));
   const parsed = loadCandleDirectory(dir, () => {});
   loadCandleData(dir, () => {}, { minBytes: 0 });
