@@ -14,6 +14,7 @@ import { IST_OFFSET_MINUTES, type IsoDate, istEpochMs } from "../domain/ist.js";
 import type { PivotLevels } from "../domain/pivots.js";
 import { metricsSection } from "../lab/report-metrics.js";
 import type { Trade } from "../strategy/types.js";
+import { numberFormatOnUse } from "./number-format.js";
 import { type Level, REPORT_DATA_ID, type ReportData, type TradeChart } from "./report-data.js";
 import { chartLabelsScript, reportPageScript, reportStyle } from "./report-scripts.js";
 import type { BacktestResult, CandleLookup, DayResult, SummaryFigures } from "./types.js";
@@ -177,9 +178,9 @@ function dailyPoints(days: readonly DayResult[]): ReportData["daily"] {
 // ---------------------------------------------------------------------------------------------
 // Markup
 
-const MONEY = new Intl.NumberFormat("en-IN", { style: "currency", currency: "INR" });
-const INTEGER = new Intl.NumberFormat("en-IN");
-const NUMBER = new Intl.NumberFormat("en-IN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const MONEY = numberFormatOnUse("en-IN", { style: "currency", currency: "INR" });
+const INTEGER = numberFormatOnUse("en-IN");
+const NUMBER = numberFormatOnUse("en-IN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 function money(x: number): string {
   return MONEY.format(x);
