@@ -152,7 +152,7 @@ class SeriesDecoder {
     const to = from + length * STRIDE;
     return table[row + 2] === FLOAT64
       ? new CandleSeries(floats.subarray(from, to), length)
-      : new CentsCandleSeries(ints.subarray(from, to), length);
+      : new CentsCandleSeries(ints, from, length);
   }
 }
 
@@ -165,30 +165,33 @@ const NO_VALUES = new Float64Array(0);
  * base class's own storage is empty.
  */
 export class CentsCandleSeries extends CandleSeries {
+  /** Candle `i` is at `cents[from + i * 6]`: an offset rather than a view, one object less a series. */
   constructor(
     private readonly cents: Int32Array,
+    private readonly from: number,
     length: number,
   ) {
     super(NO_VALUES, length);
   }
 
   override startAt(i: number): number {
-    return this.cents[i * STRIDE] as number;
+    return this.cents[this.from + i * STRIDE] as number;
   }
 
   override openAt(i: number): number {
-    return (this.cents[i * STRIDE + 1] as number) / 100;
+    return (this.cents[this.from + i * STRIDE + 1] as number) / 100;
   }
 
   override sizeAt(i: number): number {
-    const open = (this.cents[i * STRIDE + 1] as number) / 100;
-    const close = (this.cents[i * STRIDE + 4] as number) / 100;
+    const k = this.from + i * STRIDE;
+    const open = (this.cents[k + 1] as number) / 100;
+    const close = (this.cents[k + 4] as number) / 100;
     return open === 0 ? 0 : (Math.abs(close - open) / open) * 100;
   }
 
   override readInto(i: number, into: Candle): Candle {
     const v = this.cents;
-    const k = i * STRIDE;
+    const k = this.from + i * STRIDE;
     into.start = v[k] as number;
     into.open = (v[k + 1] as number) / 100;
     into.high = (v[k + 2] as number) / 100;
@@ -201,18 +204,19 @@ export class CentsCandleSeries extends CandleSeries {
   override dailyBar(): DailyBar | null {
     if (this.length === 0) return null;
     const v = this.cents;
-    let high = v[2] as number;
-    let low = v[3] as number;
-    for (let k = STRIDE; k < this.length * STRIDE; k += STRIDE) {
+    const first = this.from;
+    let high = v[first + 2] as number;
+    let low = v[first + 3] as number;
+    for (let k = first + STRIDE; k < first + this.length * STRIDE; k += STRIDE) {
       if ((v[k + 2] as number) > high) high = v[k + 2] as number;
       if ((v[k + 3] as number) < low) low = v[k + 3] as number;
     }
-    const close = v[(this.length - 1) * STRIDE + 4] as number;
-    return { open: (v[1] as number) / 100, high: high / 100, low: low / 100, close: close / 100 };
+    const close = v[first + (this.length - 1) * STRIDE + 4] as number;
+    return { open: (v[first + 1] as number) / 100, high: high / 100, low: low / 100, close: close / 100 };
   }
 
   override fitsGrid(intervalMinutes: number, sessionStart: number, sessionEnd: number): boolean {
-    for (let k = 0; k < this.length * STRIDE; k += STRIDE) {
+    for (let k = this.from; k < this.from + this.length * STRIDE; k += STRIDE) {
       const start = this.cents[k] as number;
       if (start < sessionStart || start >= sessionEnd) return false;
       const slot = (start - sessionStart) / intervalMinutes; // as CandleSeries: no `%`
@@ -222,7 +226,7 @@ export class CentsCandleSeries extends CandleSeries {
   }
 
   override slice(from: number, to: number): CandleSeries {
-    return new CentsCandleSeries(this.cents.subarray(from * STRIDE, to * STRIDE), to - from);
+    return new CentsCandleSeries(this.cents, this.from + from * STRIDE, to - from);
   }
 
   override at(i: number): Candle {
