@@ -23,16 +23,19 @@ import type { DayResult } from "./types.js";
  */
 
 export const DAY_SETUPS_FILE = ".pivot-day-setups.json";
-const FORMAT = 1;
+const FORMAT = 2;
 /** Settings kept at once: a few, for someone switching back and forth. */
 const KEPT_SETTINGS = 4;
 
 /** A day's setups as stored: the universe pick's figures, the setups and the warnings they gave. */
 export interface StoredDay {
   pick: Pick<UniverseFigures, "source" | "spot" | "atm" | "expiry">;
-  setups: ContractSetup[];
+  setups: StoredSetup[];
   warnings: string[];
 }
+
+/** A setup as stored: its prior sizes as base64 of their float64 bytes (exact, and quick to read back). */
+type StoredSetup = Omit<ContractSetup, "priorSizes"> & { priorSizes: string };
 
 interface UniverseFigures {
   source: DayResult["universe_source"];
@@ -102,11 +105,19 @@ export function daySetupStore(options: {
 export function restoredDay(
   stored: StoredDay,
   seriesOf: (symbol: string) => CandleSeries | null,
-): StoredDay & { pick: { contracts: [] }; series: (CandleSeries | null)[] } {
+): Omit<StoredDay, "setups"> & {
+  pick: { contracts: [] };
+  setups: ContractSetup[];
+  series: (CandleSeries | null)[];
+} {
+  const setups = stored.setups.map((s) => ({
+    ...s,
+    priorSizes: doublesOf(s.priorSizes),
+  }));
   return {
     pick: { ...stored.pick, contracts: [] },
-    setups: stored.setups,
-    series: stored.setups.map((s) => seriesOf(s.symbol)),
+    setups,
+    series: setups.map((s) => seriesOf(s.symbol)),
     warnings: stored.warnings,
   };
 }
@@ -118,7 +129,22 @@ export function storedFormOf(day: {
   warnings: string[];
 }): StoredDay {
   const { source, spot, atm, expiry } = day.pick;
-  return { pick: { source, spot, atm, expiry }, setups: day.setups, warnings: day.warnings };
+  // Prior sizes are half the numbers: JSON's decimals of them took longer to read back.
+  const setups = day.setups.map((s) => ({ ...s, priorSizes: base64Of(s.priorSizes) }));
+  return { pick: { source, spot, atm, expiry }, setups, warnings: day.warnings };
+}
+
+function base64Of(values: readonly number[]): string {
+  const bytes = Buffer.allocUnsafe(values.length * 8);
+  for (let i = 0; i < values.length; i++) bytes.writeDoubleLE(values[i] as number, i * 8);
+  return bytes.toString("base64");
+}
+
+function doublesOf(base64: string): number[] {
+  const bytes = Buffer.from(base64, "base64");
+  const values = new Array<number>(bytes.length / 8);
+  for (let i = 0; i < values.length; i++) values[i] = bytes.readDoubleLE(i * 8);
+  return values;
 }
 
 function settingsKey(config: Config, dataDir: string | undefined): string {
