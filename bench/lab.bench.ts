@@ -4,6 +4,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CACHE_FILE } from "../src/backtest/candle-cache.js";
+import { DAY_SETUPS_FILE } from "../src/backtest/day-setup-store.js";
 import { benchmarkMarket } from "./sample-market.js";
 import { type Figure, median } from "./stats.js";
 
@@ -91,18 +92,24 @@ export function labBenchmark(log: (line: string) => void): Figure[] {
   ];
 }
 
-/** Median wall seconds of a `pivot backtest` that parses (and writes the cache) and of the next (reads it). */
+/**
+ * Median wall seconds of a `pivot backtest` that parses (and writes the candle cache and the
+ * day setups) and of the next (reads them).
+ */
 function cacheSpeedup(dir: string): { cold: number; warm: number } {
-  const cache = join(dir, CACHE_FILE);
+  // Both files kept beside the data: the first run of each pair finds neither.
+  const forget = () => {
+    for (const file of [CACHE_FILE, DAY_SETUPS_FILE]) rmSync(join(dir, file), { force: true });
+  };
   const args = ["backtest", "--data", dir, "--json"];
   const cold: number[] = [];
   const warm: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    rmSync(cache, { force: true });
+    forget();
     cold.push(timed(args, {}));
     warm.push(timed(args, {}));
   }
-  rmSync(cache, { force: true });
+  forget();
   return { cold: median(cold), warm: median(warm) };
 }
 

@@ -9,23 +9,27 @@ import {
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import { type PackedCandles, type PackedSeries, packCandles, unpackCandles } from "../lab/packed-candles.js";
+import { decodeCandles, type EncodedCandles, encodeCandles, TABLE_STRIDE } from "./cached-series.js";
 import { type CandleData, loadCandleDirectory } from "./candle-directory.js";
+import { rememberCachedData } from "./day-setup-store.js";
 
 /*
  * The parsed-candle cache: a large data directory (a growing archive) is parsed once and its
  * candles kept in one binary file beside the data, `.pivot-candle-cache.bin`. A later run that
  * finds every CSV with the same name, size and modification time reads that file instead of
- * parsing (and repeats the warnings the parse gave); any change and the directory is parsed
- * again and the cache rewritten. A directory that cannot be written to simply has no cache.
+ * parsing (and repeats the warnings the parse gave); any change (a file added, removed,
+ * rewritten, touched) and the directory is parsed again and the cache rewritten. A directory
+ * that cannot be written to simply has no cache.
  *
- * Layout: "PIVOTCC1", the header's length (uint32 LE), the header (JSON), zero padding to a
- * multiple of 8 bytes, then the candles as float64 LE, six a candle (as CandleSeries).
+ * Layout: "PIVOTCC2", the header's length (uint32 LE), the header (JSON), zero padding to a
+ * multiple of 8 bytes, the series table (int32, TABLE_STRIDE a series), padding to 8, the
+ * float64 candles, then the int32 candles (cached-series.ts), all little-endian. A run reads
+ * the file in one piece; every series is a view of it (nothing is copied).
  */
 
 export const CACHE_FILE = ".pivot-candle-cache.bin";
-const MAGIC = "PIVOTCC1";
-const FORMAT = 2;
+const MAGIC = "PIVOTCC2";
+const FORMAT = 3;
 /** Below this many bytes of CSV, parsing is quick enough: no cache is kept. */
 export const DEFAULT_CACHE_MIN_BYTES = 4 * 1024 * 1024;
 
@@ -36,7 +40,12 @@ interface CacheHeader {
    * archive has thousands of files), never parsed.
    */
   fingerprint: string;
-  index: PackedSeries[];
+  dates: string[];
+  symbols: string[];
+  series: number;
+  floatValues: number;
+  intValues: number;
+  files: number;
   candles: number;
   warnings: string[];
 }
@@ -60,46 +69,58 @@ export function loadCandleData(
   warn: (message: string) => void,
   options: CachedLoadOptions = {},
 ): CandleData & { cache: CacheUse } {
-  const files = csvFingerprint(dir);
-  const bytes = files?.reduce((n, f) => n + f[1], 0) ?? 0;
+  const listing = csvFingerprint(dir);
   const enabled = options.enabled ?? process.env.PIVOT_CANDLE_CACHE !== "off";
-  if (!enabled || !files || bytes < (options.minBytes ?? DEFAULT_CACHE_MIN_BYTES)) {
+  if (!enabled || !listing || listing.bytes < (options.minBytes ?? DEFAULT_CACHE_MIN_BYTES)) {
     return { ...loadCandleDirectory(dir, warn), cache: "none" };
   }
   const path = join(dir, CACHE_FILE);
-  const cached = readCache(path, files);
+  const cached = readCache(path, listing.fingerprint);
   if (cached) {
     for (const w of cached.warnings) warn(w);
-    return { ...unpackCandles(cached.packed), cache: "hit" };
+    return remembered({ ...cached.data, cache: "hit" }, dir, listing.fingerprint);
   }
   const warnings: string[] = [];
   const data = loadCandleDirectory(dir, (m) => {
     warnings.push(m);
     warn(m);
   });
-  const written = writeCache(path, files, packCandles(data, false), warnings);
-  return { ...data, cache: written ? "written" : "none" };
+  const written = writeCache(path, listing.fingerprint, data, warnings);
+  if (!written) return { ...data, cache: "none" };
+  return remembered({ ...data, cache: "written" }, dir, listing.fingerprint);
 }
 
-/** Name, size and mtime of each CSV of `dir`; null when it cannot be listed (the loader says why). */
-function csvFingerprint(dir: string): [string, number, number][] | null {
+/** The data, known to the day setups' store as the cached content of `dir` (day-setup-store.ts). */
+function remembered<T extends object>(data: T, dir: string, fingerprint: string): T {
+  rememberCachedData(data, dir, fingerprint);
+  return data;
+}
+
+/**
+ * Name, size and mtime of each CSV of `dir` as one string, and their total size; null when it
+ * cannot be listed (the loader says why). One stat a file, nothing else: on an archive of
+ * thousands of files this runs at every backtest.
+ */
+function csvFingerprint(dir: string): { fingerprint: string; bytes: number } | null {
   try {
-    return readdirSync(dir)
+    const names = readdirSync(dir)
       .filter((n) => n.toLowerCase().endsWith(".csv"))
-      .sort()
-      .map((name) => {
-        const s = statSync(join(dir, name));
-        return [name, s.size, s.mtimeMs] as [string, number, number];
-      });
+      .sort();
+    // The directory joined once: path.join's normalising of every file's path costs more than the stat.
+    const prefix = join(dir, "/");
+    let bytes = 0;
+    const files = names.map((name) => {
+      const s = statSync(prefix + name);
+      bytes += s.size;
+      return [name, s.size, s.mtimeMs];
+    });
+    return { fingerprint: JSON.stringify(files), bytes };
   } catch {
     return null;
   }
 }
 
-function readCache(
-  path: string,
-  files: [string, number, number][],
-): { packed: PackedCandles; warnings: string[] } | null {
+function readCache(path: string, fingerprint: string): { data: CandleData; warnings: string[] } | null {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -110,19 +131,20 @@ function readCache(
     if (bytes.toString("latin1", 0, 8) !== MAGIC) return null;
     const headerLength = bytes.readUInt32LE(8);
     const header = JSON.parse(bytes.toString("utf8", 12, 12 + headerLength)) as CacheHeader;
-    if (header.format !== FORMAT || header.fingerprint !== JSON.stringify(files)) return null;
-    const start = align8(12 + headerLength);
-    const count = (bytes.length - start) / Float64Array.BYTES_PER_ELEMENT;
-    if (!Number.isInteger(count)) return null;
-    // A Float64Array must start on a multiple of 8: copy when the buffer does not.
-    const values =
-      (bytes.byteOffset + start) % 8 === 0
-        ? new Float64Array(bytes.buffer, bytes.byteOffset + start, count)
-        : new Float64Array(Uint8Array.prototype.slice.call(bytes, start).buffer);
-    const last = header.index[header.index.length - 1];
-    if (last && (last.offset + last.length) * 6 !== values.length) return null;
+    if (header.format !== FORMAT || header.fingerprint !== fingerprint) return null;
+    const tableStart = align8(12 + headerLength);
+    const floatsStart = align8(tableStart + header.series * TABLE_STRIDE * 4);
+    const intsStart = floatsStart + header.floatValues * 8;
+    if (bytes.length !== intsStart + header.intValues * 4) return null;
+    const encoded: EncodedCandles = {
+      dates: header.dates,
+      symbols: header.symbols,
+      table: view(bytes, Int32Array, tableStart, header.series * TABLE_STRIDE),
+      floats: view(bytes, Float64Array, floatsStart, header.floatValues),
+      ints: view(bytes, Int32Array, intsStart, header.intValues),
+    };
     return {
-      packed: { values, index: header.index, files: files.length, candles: header.candles },
+      data: { byDay: decodeCandles(encoded), files: header.files, candles: header.candles },
       warnings: header.warnings,
     };
   } catch {
@@ -130,30 +152,52 @@ function readCache(
   }
 }
 
-function writeCache(
-  path: string,
-  files: [string, number, number][],
-  packed: PackedCandles,
-  warnings: string[],
-): boolean {
+/** `count` elements of `bytes` from `start` as a typed array: a view when aligned, else a copy. */
+function view<T extends Int32Array | Float64Array>(
+  bytes: Buffer,
+  type: { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number },
+  start: number,
+  count: number,
+): T {
+  const offset = bytes.byteOffset + start;
+  if (offset % type.BYTES_PER_ELEMENT === 0) return new type(bytes.buffer as ArrayBuffer, offset, count);
+  const copy = Uint8Array.prototype.slice.call(bytes, start, start + count * type.BYTES_PER_ELEMENT);
+  return new type(copy.buffer, 0, count);
+}
+
+function writeCache(path: string, fingerprint: string, data: CandleData, warnings: string[]): boolean {
+  const encoded = encodeCandles(data);
   const header: CacheHeader = {
     format: FORMAT,
-    fingerprint: JSON.stringify(files),
-    index: packed.index,
-    candles: packed.candles,
+    fingerprint,
+    dates: encoded.dates,
+    symbols: encoded.symbols,
+    series: encoded.table.length / TABLE_STRIDE,
+    floatValues: encoded.floats.length,
+    intValues: encoded.ints.length,
+    files: data.files,
+    candles: data.candles,
     warnings,
   };
   const json = Buffer.from(JSON.stringify(header), "utf8");
-  const prefix = Buffer.alloc(align8(12 + json.length));
+  const tableStart = align8(12 + json.length);
+  const floatsStart = align8(tableStart + encoded.table.byteLength);
+  const prefix = Buffer.alloc(floatsStart);
   prefix.write(MAGIC, 0, "latin1");
   prefix.writeUInt32LE(json.length, 8);
   json.copy(prefix, 12);
+  Buffer.from(encoded.table.buffer, encoded.table.byteOffset, encoded.table.byteLength).copy(
+    prefix,
+    tableStart,
+  );
   const temp = `${path}.${process.pid}.tmp`;
   try {
     const fd = openSync(temp, "w", 0o644);
     try {
       writeAll(fd, prefix);
-      writeAll(fd, new Uint8Array(packed.values.buffer, packed.values.byteOffset, packed.values.byteLength));
+      for (const region of [encoded.floats, encoded.ints]) {
+        writeAll(fd, new Uint8Array(region.buffer, region.byteOffset, region.byteLength));
+      }
     } finally {
       closeSync(fd);
     }

@@ -15,6 +15,7 @@ import type { PivotLevels } from "../domain/pivots.js";
 import { metricsSection } from "../lab/report-metrics.js";
 import type { Trade } from "../strategy/types.js";
 import { escapeHtml } from "./escape-html.js";
+import { numberFormatOnUse } from "./number-format.js";
 import { type Level, REPORT_DATA_ID, type ReportData, type TradeChart } from "./report-data.js";
 import { chartLabelsScript, reportPageScript, reportStyle } from "./report-scripts.js";
 import type { BacktestResult, CandleLookup, DayResult, SummaryFigures } from "./types.js";
@@ -165,9 +166,9 @@ function dailyPoints(days: readonly DayResult[]): ReportData["daily"] {
 // ---------------------------------------------------------------------------------------------
 // Markup
 
-const MONEY = new Intl.NumberFormat("en-IN", { style: "currency", currency: "INR" });
-const INTEGER = new Intl.NumberFormat("en-IN");
-const NUMBER = new Intl.NumberFormat("en-IN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const MONEY = numberFormatOnUse("en-IN", { style: "currency", currency: "INR" });
+const INTEGER = numberFormatOnUse("en-IN");
+const NUMBER = numberFormatOnUse("en-IN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 function money(x: number): string {
   return MONEY.format(x);

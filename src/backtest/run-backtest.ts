@@ -16,6 +16,7 @@ import type { ContractSetup, SignalRecord, StrategyListener, Trade } from "../st
 import type { CandleData } from "./candle-directory.js";
 import { memoFor } from "./data-memo.js";
 import { daySetupMemo } from "./day-setup-memo.js";
+import { daySetupStore, restoredDay, storedFormOf } from "./day-setup-store.js";
 import { missingPivotsWarning } from "./missing-pivots.js";
 import type { BacktestResult, BacktestSummary, DayResult } from "./types.js";
 
@@ -81,9 +82,18 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     return known;
   };
 
-  const daySetups = options.reuse
+  const memo = options.reuse
     ? daySetupMemo<PreparedDay>(options)
     : (_date: IsoDate, prepare: () => PreparedDay) => prepare();
+  // A single backtest over a cached data directory reuses the setups the previous one stored.
+  const stored = options.reuse ? null : daySetupStore({ ...options, hasMaster: master !== undefined });
+  const daySetups = (date: IsoDate, previousDay: IsoDate, prepare: () => PreparedDay): PreparedDay => {
+    const restored = stored?.get(date, previousDay);
+    if (restored) return restoredDay(restored, (symbol) => seriesOf(symbol, date));
+    const day = memo(date, prepare);
+    stored?.set(date, previousDay, storedFormOf(day));
+    return day;
+  };
 
   const dates = [...data.byDay.keys()]
     .filter((d) => (!options.from || d >= options.from) && (!options.to || d <= options.to))
@@ -100,7 +110,8 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
       );
       return;
     }
-    const prepared = daySetups(date, () => {
+    const previousDay = calendar.previousTradingDay(date);
+    const prepared = daySetups(date, previousDay, () => {
       const pick = pickUniverse(
         data,
         date,
@@ -110,7 +121,6 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
         master,
         seriesOf,
       );
-      const previousDay = calendar.previousTradingDay(date);
       const setups: ContractSetup[] = pick.contracts.map(({ symbol, option }) => {
         const { pivots, sizes } = history(`${symbol} ${date} ${previousDay}`, () => {
           const bar = seriesOf(symbol, previousDay)?.dailyBar() ?? null;
@@ -182,6 +192,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
     });
   });
   options.progress?.(dates.length, dates.length);
+  stored?.save();
 
   return {
     trades,

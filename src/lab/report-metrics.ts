@@ -1,7 +1,8 @@
 import { escapeHtml } from "../backtest/escape-html.js";
+import { numberFormatOnUse } from "../backtest/number-format.js";
 import type { Breakdown, PerformanceMetrics } from "./metrics.js";
 
-const MONEY = new Intl.NumberFormat("en-IN", { style: "currency", currency: "INR" });
+const MONEY = numberFormatOnUse("en-IN", { style: "currency", currency: "INR" });
 
 function money(x: number | null): string {
   return x === null ? "–" : MONEY.format(x);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   appendFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   rmSync,
@@ -103,5 +104,40 @@ test("loadCandleData from the cache → each series, asked for one by one or ite
     }
     const all = new Map([...(iterated.byDay.get(date) ?? [])].map(([s, x]) => [s, x.toCandles()]));
     assert.deepEqual(all, new Map([...symbols].map(([s, x]) => [s, x.toCandles()])));
+  }
+});
+
+test("loadCandleData after a file is removed → not a hit, and the removed file's candles are gone", () => {
+  const dir = market("removed");
+  loadCandleData(dir, () => {}, { minBytes: 0 });
+  const name = readdirSync(dir).find((n) => n.endsWith(".csv") && !n.startsWith("SENSEX_")) as string;
+  rmSync(join(dir, name));
+  const again = loadCandleData(dir, () => {}, { minBytes: 0 });
+  assert.equal(again.cache, "written");
+  assert.deepEqual(backtest(again), backtest(loadCandleDirectory(dir, () => {})));
+});
+
+test("loadCandleData from the cache of prices with more than two decimals → the very same numbers", () => {
+  const dir = join(tmp, "decimals");
+  mkdirSync(dir);
+  // Series that only float64 holds exactly (3 decimals; -0; a volume beyond int32), one that int32 does.
+  const csv = (open: string, high: string, low: string, bigVolume: number) => {
+    const rows = ["timestamp,open,high,low,close,volume"];
+    for (let i = 0; i < 20; i++) {
+      const m = String(15 + i * 3).padStart(2, "0");
+      rows.push(`2025-09-04 09:${m}:00+05:30,${open},${high},${low},100.5,${i === 3 ? bigVolume : 7}`);
+    }
+    return `${rows.join("\n")}\n`;
+  };
+  writeFileSync(join(dir, "SENSEX2591180500CE_2025-09-04.csv"), csv("100.125", "101.3333", "99.9", 7));
+  writeFileSync(join(dir, "SENSEX2591180500PE_2025-09-04.csv"), csv("100.05", "101.35", "-0", 7));
+  writeFileSync(join(dir, "SENSEX2591180600PE_2025-09-04.csv"), csv("100.05", "101.35", "99.9", 3e10));
+  writeFileSync(join(dir, "SENSEX2591180600CE_2025-09-04.csv"), csv("100.05", "101.35", "99.9", 7));
+  const parsed = loadCandleDirectory(dir, () => {});
+  loadCandleData(dir, () => {}, { minBytes: 0 });
+  const cached = loadCandleData(dir, () => {}, { minBytes: 0 });
+  assert.equal(cached.cache, "hit");
+  for (const [symbol, series] of parsed.byDay.get("2025-09-04") ?? []) {
+    assert.deepEqual(cached.byDay.get("2025-09-04")?.get(symbol)?.toCandles(), series.toCandles(), symbol);
   }
 });
