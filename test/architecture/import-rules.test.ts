@@ -4,6 +4,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
+import { stripVTControlCharacters } from "node:util";
 import { REPO_ROOT } from "../support/paths.js";
 
 /*
@@ -24,9 +25,10 @@ function depcruise(cwd: string, extraArgs: readonly string[] = []): CruiseRun {
   const run = spawnSync(
     process.execPath,
     [DEPCRUISE, "src", "--config", CONFIG, "--output-type", "err", ...extraArgs],
-    { cwd, encoding: "utf8", timeout: 60_000 },
+    // CI=true makes dependency-cruiser colour its output; the assertions read plain text.
+    { cwd, encoding: "utf8", timeout: 60_000, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" } },
   );
-  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+  return { status: run.status, output: stripVTControlCharacters(`${run.stdout}${run.stderr}`) };
 }
 
 /** The arguments `npm run deps` adds after `depcruise src --config .dependency-cruiser.cjs`. */
