@@ -14,6 +14,22 @@ import { build } from "esbuild";
 const DASHBOARD_CLIENT = "src/web/dashboard/client";
 const REPORT_CLIENT = "src/backtest/report-client";
 
+/** One browser script: an IIFE for the browsers the dashboard supports, minified. */
+function browserBundle(entry, outfile, extra = {}) {
+  return build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: "browser",
+    format: "iife",
+    target: ["chrome100", "firefox100", "safari15"],
+    minify: true,
+    legalComments: "none",
+    logLevel: "warning",
+    ...extra,
+  });
+}
+
 for (const [what, dir] of [
   ["the dashboard's browser code", DASHBOARD_CLIENT],
   ["the backtest report's page script", REPORT_CLIENT],
@@ -53,42 +69,13 @@ await Promise.all([
     },
     logLevel: "warning",
   }),
-  build({
-    entryPoints: [`${DASHBOARD_CLIENT}/main.ts`],
-    outfile: "dist/web/dashboard.js",
-    bundle: true,
-    platform: "browser",
-    format: "iife",
-    target: ["chrome100", "firefox100", "safari15"],
-    minify: true,
-    legalComments: "none",
-    logLevel: "warning",
-  }),
+  browserBundle(`${DASHBOARD_CLIENT}/main.ts`, "dist/web/dashboard.js"),
   // The backtest report's page script and styles (dist/web/report.js and report.css), which
   // src/backtest/report.ts inlines: a report is one self-contained file.
-  build({
-    entryPoints: [`${REPORT_CLIENT}/main.ts`],
-    outfile: "dist/web/report.js",
-    bundle: true,
-    platform: "browser",
-    format: "iife",
-    target: ["chrome100", "firefox100", "safari15"],
-    minify: true,
-    legalComments: "none",
-    logLevel: "warning",
-  }),
+  browserBundle(`${REPORT_CLIENT}/main.ts`, "dist/web/report.js"),
   // The chart labels again, alone, for the backtest report (which inlines it): global
   // PivotChartLabels.chartLabels.
-  build({
-    entryPoints: [`${DASHBOARD_CLIENT}/chart-labels.ts`],
-    outfile: "dist/web/chart-labels.js",
-    bundle: true,
-    platform: "browser",
-    format: "iife",
+  browserBundle(`${DASHBOARD_CLIENT}/chart-labels.ts`, "dist/web/chart-labels.js", {
     globalName: "PivotChartLabels",
-    target: ["chrome100", "firefox100", "safari15"],
-    minify: true,
-    legalComments: "none",
-    logLevel: "warning",
   }),
 ]);

@@ -21,19 +21,7 @@ export function daySetupMemo<Day>(options: {
 }): (date: IsoDate, prepare: () => Day) => Day {
   const { config, data, calendar, master } = options;
   if (master) return (_date, prepare) => prepare();
-  const t = config.trading;
-  const key = JSON.stringify([
-    t.instrument,
-    t.strike_range,
-    t.strike_interval,
-    t.lots,
-    t.lot_size,
-    t.structure_neutral_band,
-    t.candle_interval_minutes,
-    config.market.start_time,
-    config.market.end_time,
-    options.dataDir ?? null,
-  ]);
+  const key = daySetupSettingsKey(config, options.dataDir);
   const byCalendar = memoFor(
     data,
     `day setups ${key}`,
@@ -53,4 +41,25 @@ export function daySetupMemo<Day>(options: {
     }
     return day;
   };
+}
+
+/**
+ * The settings a day's prepared setups depend on (the universe, the structure band, the candle
+ * grid, the data). One list for the memo and the stored setups (day-setup-store.ts): a setting
+ * left out would reuse days prepared for other settings.
+ */
+export function daySetupSettingsKey(config: Config, dataDir: string | undefined): string {
+  const t = config.trading;
+  return JSON.stringify([
+    t.instrument,
+    t.strike_range,
+    t.strike_interval,
+    t.lots,
+    t.lot_size,
+    t.structure_neutral_band,
+    t.candle_interval_minutes,
+    config.market.start_time,
+    config.market.end_time,
+    dataDir ?? null,
+  ]);
 }

@@ -6,6 +6,7 @@ import type { Config } from "../config/schema.js";
 import type { CandleSeries } from "../domain/candle-series.js";
 import type { IsoDate } from "../domain/ist.js";
 import type { ContractSetup } from "../strategy/types.js";
+import { daySetupSettingsKey } from "./day-setup-memo.js";
 import type { DayResult } from "./types.js";
 
 /*
@@ -80,7 +81,7 @@ export function daySetupStore(options: {
   const path = join(cached.dir, DAY_SETUPS_FILE);
   const dataHash = createHash("sha256").update(cached.fingerprint).digest("hex");
   const code = codeIdentity();
-  const key = settingsKey(options.config, options.dataDir);
+  const key = daySetupSettingsKey(options.config, options.dataDir);
   const file = readStore(path, dataHash, code);
   const known = file.settings.find(([k]) => k === key)?.[1] ?? {};
   let added = false;
@@ -145,22 +146,6 @@ function doublesOf(base64: string): number[] {
   const values = new Array<number>(bytes.length / 8);
   for (let i = 0; i < values.length; i++) values[i] = bytes.readDoubleLE(i * 8);
   return values;
-}
-
-function settingsKey(config: Config, dataDir: string | undefined): string {
-  const t = config.trading;
-  return JSON.stringify([
-    t.instrument,
-    t.strike_range,
-    t.strike_interval,
-    t.lots,
-    t.lot_size,
-    t.structure_neutral_band,
-    t.candle_interval_minutes,
-    config.market.start_time,
-    config.market.end_time,
-    dataDir ?? null,
-  ]);
 }
 
 /** The built code's identity: its file's size and time (every build rewrites it). */
