@@ -1,7 +1,7 @@
 /** The synthetic market's random numbers: the same seed gives the same numbers on every platform. */
 
 /** mulberry32: tiny, fast, good enough for synthetic data, and identical on every platform. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,5 +1,6 @@
 import type { StoredOrder } from "../../src/adapters/sqlite/orders-repo.js";
 import type { UniverseContract } from "../../src/adapters/sqlite/universe-repo.js";
+import { mulberry32 } from "../../src/backtest/sample-rng.js";
 import type { Candle } from "../../src/domain/candle.js";
 import { candleSize } from "../../src/domain/candle.js";
 import { roundTripCharges } from "../../src/domain/charges.js";
@@ -742,16 +743,4 @@ function minuteOfIso(iso: string): number {
 
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
-}
-
-/** A small seeded generator: the same day every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
