@@ -53,6 +53,7 @@ import { startMissedDayArchive } from "./missed-archive.js";
 import { paperBrokerOf } from "./paper-broker-of.js";
 import { certificateReminder, watchFeed } from "./reminders.js";
 import { ServiceMetering } from "./service-metering.js";
+import { serviceSleep } from "./service-sleep.js";
 
 /** How often the cheap health checks run (they feed /status, the dashboard and Telegram). */
 const CHECKS_EVERY_MS = 60_000;
@@ -108,8 +109,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   }
 
   let sessions: SessionStore | null = null;
-  // A log folder that fails while the logger is being made is told once `notify` exists (it
-  // would otherwise be called before its definition, and the service would not start at all).
+  // A log folder failing while the logger is made is told once `notify` exists (else not at all).
   let notifyReady = false;
   const earlyLogFailures: string[] = [];
   const logging = await createServiceLogger({
@@ -137,11 +137,13 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
   for (const m of earlyLogFailures) notify("warning", `logs: ${m}`);
 
   sessions = new SessionStore({ path: config.data.access_token_file, clock, warn: log });
+  const sleep = serviceSleep(setTimer);
   const rest = new KiteRest({
     apiKey: config.api_key,
     apiRoot: config.kite.api_root,
     timeoutMs: config.kite.request_timeout_ms,
-    limiter: new RateLimiter({ clock }),
+    limiter: new RateLimiter({ clock, sleep }),
+    sleep,
     onSessionExpired: (token) => sessions?.markExpired(token),
     algoId: config.execution.algo_id,
   });
@@ -213,8 +215,7 @@ export async function startServiceStack(o: ServiceStackOptions): Promise<Service
       : null;
   const calendar = tradingCalendarOf(config);
 
-  // The service tells Telegram; Telegram's bot reads the service (through the view): the
-  // notifier is bound once both exist.
+  // The service tells Telegram; its bot reads the service (the view): bound once both exist.
   let telegram: ReturnType<typeof createTelegram> | null = null;
   const notifier: Notifier = { notify: (n) => telegram?.notifier.notify(n) };
 

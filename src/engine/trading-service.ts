@@ -8,9 +8,11 @@
  *   (with a login URL) at the session check and every reminder, and gives up at 09:00;
  * - PRE_MARKET: prepareDay, retried (the step throws, the scheduler retries) until the market
  *   opens, then given up with a critical alert;
- * - MARKET_OPEN: LiveDay on the ticker (live-day-opening.ts), and a poll timer (liveDay.poll +
- *   orderManager.poll); LiveDay's entries and exits go to the order manager (strategy-orders.ts),
- *   gated by the control state (entry-gate.ts);
+ * - MARKET_OPEN: LiveDay on the ticker (live-day-opening.ts); LiveDay's entries and exits go to
+ *   the order manager (strategy-orders.ts), gated by the control state (entry-gate.ts);
+ * - the poll, every second from start-up to stop (not only while a day trades): the order
+ *   manager's timers (unanswered orders, the book read, the never-naked check, reconciliation),
+ *   and while a day trades liveDay.poll and the EOD check;
  * - EOD_EXIT: every position still open is exited;
  * - DAY_SUMMARY: liveDay.finish() + the day's, week's and month's summaries (day-summaries.ts).
  *
@@ -201,6 +203,9 @@ export class TradingService {
     );
     if (this.stopping) return report;
     ticker.connect();
+    // Not from the open: a restart holding a position spends its pre-market with a stop just
+    // placed, whose refusal may come only from the book: the order manager's timers run meanwhile.
+    this.armPoll();
     this.scheduler.start();
     return report;
   }
@@ -294,8 +299,6 @@ export class TradingService {
       return;
     }
     this.ensureLiveDay(date, prepared);
-    this.cancelPoll?.();
-    this.armPoll();
   }
 
   /** The day's LiveDay, created and subscribed once. */
@@ -334,8 +337,6 @@ export class TradingService {
 
   private daySummary(date: IsoDate): void {
     const live = this.liveDay;
-    this.cancelPoll?.();
-    this.cancelPoll = null;
     if (!live || live.date !== date) {
       this.d.log(`${date}: no trading day to summarise`);
       return;
@@ -359,7 +360,7 @@ export class TradingService {
     });
   }
 
-  /** One poll: control state, the day's closes, the order manager's timers, the EOD time. */
+  /** One poll: control state, the day's closes, the order manager's timers, the EOD time (while a day trades). */
   private pollOnce(): void {
     const now = this.d.clock.now();
     this.lastBeat = now;
@@ -371,7 +372,8 @@ export class TradingService {
       this.session.lookForNewSession(now);
       this.reconciles.whenDue(now);
       const { minute } = istPartsOf(now);
-      if (minute >= this.eodExitMinute && this.d.store.positions.open().some((p) => p.state !== "CLOSING")) {
+      const holding = this.d.store.positions.open().some((p) => p.state !== "CLOSING");
+      if (this.liveDay && minute >= this.eodExitMinute && holding) {
         this.track(this.orders.exitAll("EOD"));
       }
     } catch (e) {

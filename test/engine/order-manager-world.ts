@@ -5,6 +5,7 @@ import { type ExecutionConfig, executionConfig } from "../../src/engine/executio
 import { OrderManager, type OrderManagerEvents } from "../../src/engine/order-manager.js";
 import type {
   Broker,
+  BrokerPosition,
   BrokerResult,
   OrderChanges,
   OrderRequest,
@@ -154,8 +155,8 @@ export class ScriptedBroker implements Broker {
   async orders(): Promise<BrokerResult<OrderUpdate[]>> {
     return { ok: true, value: [...this.book] };
   }
-  async positions() {
-    return { ok: true as const, value: [] };
+  async positions(): Promise<BrokerResult<BrokerPosition[]>> {
+    return { ok: true, value: [] };
   }
   onOrderUpdate(l: (u: OrderUpdate) => void): () => void {
     this.listeners.add(l);
