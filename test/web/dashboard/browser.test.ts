@@ -394,6 +394,24 @@ describe("dashboard in Chromium", { skip }, () => {
         ),
       );
       await page.screenshot({ path: join(SCREENSHOTS, "exposures.png") });
+      // On a phone: a labelled card, nothing to scroll sideways.
+      await page.setViewportSize({ width: 390, height: 844 });
+      // The chart follows the new width at its next resize callback.
+      await page.waitForFunction(() => document.documentElement.scrollWidth <= window.innerWidth);
+      const phone = await page.evaluate(() => {
+        const table = document.getElementById("exposures-table") as PageElement;
+        const box = table.parentElement as PageElement;
+        return {
+          viewport: window.innerWidth,
+          document: document.documentElement.scrollWidth,
+          overflow: box.scrollWidth - box.clientWidth,
+          labels: [...table.querySelectorAll("tbody td")].map((td) => td.dataset.label ?? ""),
+        };
+      });
+      assert.ok(phone.document <= phone.viewport, `page overflows sideways: ${JSON.stringify(phone)}`);
+      assert.ok(phone.overflow <= 0, `the panel scrolls sideways: ${JSON.stringify(phone)}`);
+      assert.deepEqual(phone.labels, ["Contract", "Held", "Uncovered", "Since", "For", "Trade"]);
+      await page.screenshot({ path: join(SCREENSHOTS, "exposures-phone.png") });
       engine.setExposures([]);
       await page.waitForSelector("#exposures", { state: "hidden" });
       assert.deepEqual(problems.errors, []);
