@@ -378,7 +378,12 @@ describe("dashboard in Chromium", { skip }, () => {
       const cells = await page.$$eval("#exposures-table tbody tr td", (tds) =>
         tds.map((td) => (td.textContent ?? "").trim()),
       );
-      assert.deepEqual(cells.slice(0, 4), ["80,800 CE", "40", "20", "11:03:17 IST"]);
+      assert.deepEqual(cells.slice(0, 4), [
+        `80,800 CE ${FAKE_OPEN_TRADE_SYMBOL}`,
+        "40",
+        "20",
+        "11:03:17 IST",
+      ]);
       assert.match(cells[4] ?? "", /^\d+ s$/);
       assert.equal(cells[5], "20250904_002");
       // Above the cards: the first thing under the header and the alerts.

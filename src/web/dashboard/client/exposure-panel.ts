@@ -24,7 +24,17 @@ export function renderExposures(s: StatusSnapshot, msSinceStatus: number): void 
       h(
         "tr",
         { attrs: { "data-trade": r.tradeId } },
-        h("td", { class: "strong", title: r.symbol }, r.contract),
+        // One inline span: the phone's card layout makes each child of a cell a column.
+        h(
+          "td",
+          { class: "strong" },
+          h(
+            "span",
+            null,
+            r.contract,
+            r.contract === r.symbol ? null : h("span", { class: "muted" }, ` ${r.symbol}`),
+          ),
+        ),
         h("td", { class: "num" }, r.held),
         h("td", { class: "num strong" }, r.uncovered),
         h("td", null, r.since),
