@@ -10,8 +10,9 @@
  * An entry it lacks was decided while the service was down: placed now only when its candle
  * closed at most `missedEntryMaxAgeMs` ago, otherwise forgotten with a warning. An exit of a
  * trade still open in the store happened while the service was down: recorded and emitted now,
- * so that the position is sold. A position the strategy holds but the store says is over (closed
- * by hand, or its entry never filled) is closed or forgotten to match.
+ * so that the position is sold. A position the strategy holds but the store says is over is
+ * forgotten when its entry never filled, else closed with the reason of the exit that sold it
+ * (kept on the position: EMERGENCY, PANIC, STOP_FILLED; MANUAL when by hand or unknown).
  *
  * The interval in progress at the resume is known in part from history: its live candle is
  * completed with that earlier part.
@@ -23,6 +24,7 @@ import type { Store } from "../ports/store.js";
 import type { StrategyDay } from "../strategy/strategy-day.js";
 import type { ContractSetup, OpenPosition, Trade } from "../strategy/types.js";
 import type { DayHistory } from "./day-history.js";
+import { outsideExitReason } from "./outside-exit.js";
 import { otherContractUnder, otherContractWarning } from "./replay-match.js";
 
 /** Closed candles waiting for their close to be processed, by close minute. */
@@ -233,10 +235,16 @@ export class DayReplay {
       if (stored?.status === "CLOSED") {
         const minute = Number(stored.exit_time.slice(11, 13)) * 60 + Number(stored.exit_time.slice(14, 16));
         strategy.forceExit("MANUAL", stored.exit_price, minute);
-      } else if (position?.state === "CLOSED" && position.quantity === 0) {
+      } else if (position?.state === "CLOSED" && !stored?.filled_quantity) {
         h.cancelEntry(open.trade_id); // its entry never filled
       } else if (position?.state === "CLOSED") {
-        strategy.forceExit("MANUAL", h.lastClose(open.symbol) ?? open.entry_price, h.lastClosedMinute());
+        // Bought, then sold while no day listened (the exit filled while the service was down,
+        // or at the start-up's reconciliation): closed with the exit's stored reason, at its fill.
+        strategy.forceExit(
+          outsideExitReason(position.exitReason ?? "") ?? "MANUAL",
+          stored?.exit_fill_price ?? h.lastClose(open.symbol) ?? open.entry_price,
+          h.lastClosedMinute(),
+        );
       }
     }
     const held = strategy.openPosition?.trade_id;

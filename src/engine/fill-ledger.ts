@@ -16,31 +16,15 @@
  */
 
 import type { ChargeRates } from "../domain/charges.js";
-import type { ExitReason, OutsideExitReason, StoredTrade } from "../domain/trade.js";
+import type { StoredTrade } from "../domain/trade.js";
 import { slippageOf, type TradeFills, tradeFills } from "../domain/trade-fills.js";
 import type { FillFigures, Notification } from "../ports/notifier.js";
 import type { Store } from "../ports/store.js";
 import type { LiveDay } from "./live-day.js";
 import type { OrderManager } from "./order-manager.js";
-import { EMERGENCY_REASON } from "./stop-keeper.js";
+import { outsideExitReason } from "./outside-exit.js";
 
-/** The strategy's own exits: the strategy closes those positions itself, at its model price. */
-const STRATEGY_EXITS: ReadonlySet<string> = new Set<ExitReason>([
-  "STOP_LOSS",
-  "TARGET",
-  "TIMEOUT",
-  "EOD",
-  "MAX_DAILY_LOSS",
-]);
-
-/** The order manager's reason of an exit it made on its own, as the trade records it. */
-export function outsideExitReason(orderManagerReason: string): OutsideExitReason | null {
-  if (STRATEGY_EXITS.has(orderManagerReason)) return null;
-  if (orderManagerReason === "protective_stop" || orderManagerReason === "STOP_FILLED") return "STOP_FILLED";
-  if (orderManagerReason === "PANIC") return "PANIC";
-  if (orderManagerReason === EMERGENCY_REASON) return "EMERGENCY";
-  return "MANUAL";
-}
+export { outsideExitReason } from "./outside-exit.js";
 
 export interface FillLedgerDeps {
   store: Store;

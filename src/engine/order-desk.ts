@@ -12,6 +12,7 @@ import type { Store } from "../ports/store.js";
 import type { OrderPurpose, PositionUpsert, StoredOrder, StoredPosition } from "../ports/store-records.js";
 import { crashPoint } from "./crash-points.js";
 import type { ExecutionConfig } from "./execution-config.js";
+import { ExitReasons } from "./exit-reasons.js";
 import type { AlertLevel, OrderManagerDeps, OrderManagerEvents } from "./order-manager-types.js";
 import { orderTag, roundDownToTick } from "./order-tags.js";
 
@@ -48,7 +49,7 @@ export class OrderDesk {
   /** Tags whose placement this process is awaiting. */
   readonly inflight = new Set<string>();
   readonly cancelSentAt = new Map<number, number>();
-  readonly exitReasons = new Map<string, string>();
+  readonly exitReasons = new ExitReasons(() => this.store.positions);
   private readonly placements: number[] = [];
   private readonly alerted = new Set<string>();
   /** The order book could not be read at the last attempt (see noteBookRead). */
@@ -224,9 +225,8 @@ export class OrderDesk {
   }
 
   markClosing(pos: StoredPosition, reason: string): void {
-    this.exitReasons.set(pos.tradeId, reason);
     this.store.transaction(() => {
-      this.writePosition(pos, { state: "CLOSING" });
+      this.writePosition(pos, { state: "CLOSING", exitReason: reason });
       this.store.audit.record("order-manager", "exit_decided", { tradeId: pos.tradeId, reason });
     });
     crashPoint("exit-decided");

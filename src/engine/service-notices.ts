@@ -11,6 +11,7 @@ import type { Clock } from "../ports/clock.js";
 import type { Notification, Notifier } from "../ports/notifier.js";
 import type { Store } from "../ports/store.js";
 import type { OpenPosition, Trade } from "../strategy/types.js";
+import { entryUnfilledNotice } from "./entry-unfilled.js";
 import type { AlertLevel, OrderManager } from "./order-manager.js";
 import type { PreparedDay } from "./pre-market.js";
 import type { TradingServiceEvents } from "./trading-service-deps.js";
@@ -30,11 +31,18 @@ export interface ServiceNoticesDeps {
 export class ServiceNotices {
   constructor(private readonly d: ServiceNoticesDeps) {}
 
-  /** Listens to the order manager's alerts, entries filled and order problems (rejections, partial fills). */
+  /**
+   * Listens to the order manager's alerts, entries filled or ended unfilled, and order problems
+   * (rejections, partial fills).
+   */
   attach(om: OrderManager): void {
     om.on("alert", ({ level, message }) => this.notify(level, message));
     om.on("entry_filled", (e) => this.entryFilled(e.tradeId, e.quantity, e.averagePrice));
-    om.on("order_rejected", (e) => this.orderProblem(e.tag, "rejected", e.message));
+    // A refused entry is told by entryUnfilled (one message: the contract, its fate, Kite's words).
+    om.on("order_rejected", (e) => {
+      if (e.purpose !== "ENTRY") this.orderProblem(e.tag, "rejected", e.message);
+    });
+    om.on("entry_failed", (e) => this.entryUnfilled(e.tradeId, e.reason));
     om.on("partial_fill", (e) => {
       const tag = this.d.store.orders.byTrade(e.tradeId).find((o) => o.purpose === "ENTRY")?.tag;
       if (tag) this.orderProblem(tag, "partly_filled", null);
@@ -98,8 +106,7 @@ export class ServiceNotices {
   /**
    * The entry filled: the trader is told the price the broker filled (volume-weighted over the
    * entry's fills) with the model's beside it. Built from the stored trade, so an entry that
-   * fills after a restart is told too. An entry that never fills sends none (a refusal by the
-   * broker is told as an order problem).
+   * fills after a restart is told too. An entry that never fills is told by entryUnfilled.
    */
   entryFilled(tradeId: string, quantity: number, averagePrice: number): void {
     const t = this.d.store.trades.byId(tradeId);
@@ -117,6 +124,15 @@ export class ServiceNotices {
       reason: `scenario ${t.scenario}${t.first_candle_entry ? ", first candle" : ""}${t.re_entry ? ", re-entry" : ""}`,
       fill: { quantity, price: averagePrice },
     });
+  }
+
+  /**
+   * An entry that ended with nothing bought (cancelled, rejected, refused, never placed): the
+   * trader is told once (the outbox keys it by trade) which contract, what became of it and why.
+   */
+  entryUnfilled(tradeId: string, reason: string, symbol?: string): void {
+    const n = entryUnfilledNotice(this.d.store, { tradeId, reason, symbol }, this.d.clock.now());
+    if (n) this.tell(n);
   }
 
   /** The strategy exited (its message to the trader waits for the fill: fill-ledger.ts). */

@@ -1,7 +1,7 @@
 /*
  * The strategy's decisions as orders: an entry goes to the order manager scaled to the day's
  * lots, unless the entry gate has closed since the last poll (then the strategy forgets the
- * position); an exit goes when the entry was placed; at the end of the day every position still
+ * position and the trader is told the entry was not placed); an exit goes when the entry was placed; at the end of the day every position still
  * open is exited. The trader and the views hear of each.
  */
 
@@ -24,7 +24,7 @@ export interface StrategyOrdersDeps {
   gate: Pick<EntryGate, "block" | "apply">;
   /** The day in progress (null outside market hours). */
   day: () => LiveDay | null;
-  notices: Pick<ServiceNotices, "notify" | "entry" | "exit">;
+  notices: Pick<ServiceNotices, "notify" | "entry" | "exit" | "entryUnfilled">;
   fills: Pick<FillLedger, "strategyExited">;
   events: EventEmitter<TradingServiceEvents>;
   /** Work in flight that the service waits for (and whose failure it reports). */
@@ -43,6 +43,7 @@ export class StrategyOrders {
       this.d.gate.apply();
       this.d.day()?.cancelEntry(p.trade_id);
       this.d.notices.notify("warning", `entry ${p.trade_id} ${p.symbol} not placed: ${block}`);
+      this.d.notices.entryUnfilled(p.trade_id, block, p.symbol);
       return;
     }
     const quantity = scaledQuantity(p.quantity, this.d.config.trading.lots, this.d.store.control.lots());

@@ -105,6 +105,26 @@ export type Notification =
       fills?: FillFigures | null;
     }
   | {
+      /** An entry that ended with nothing bought: told once, with its fate and why. */
+      kind: "entry_unfilled";
+      tradeId: string;
+      symbol: string;
+      /** The entry order's tag; null when no order was placed (the engine refused the entry). */
+      tag: string | null;
+      /** The quantity asked (null: no order placed). */
+      quantity: number | null;
+      /**
+       * What became of it: cancelled (by the entry timeout, by an exit decided before any fill,
+       * or at the broker), rejected by Kite, refused by Kite at placement, or never placed.
+       */
+      fate: "cancelled" | "rejected" | "refused" | "not_placed";
+      /** Kite's status message when it gave one, else the system's reason (null: none). */
+      why: string | null;
+      /** How long the order worked before it ended, ms (null: no order placed). */
+      workedMs: number | null;
+      at: number;
+    }
+  | {
       kind: "order_problem";
       problem: "rejected" | "partly_filled";
       /** The order's tag (unique per order, e.g. E20250905001). */
@@ -187,6 +207,7 @@ export const NOTIFICATION_SWITCH: Readonly<Record<NotificationKind, Notification
   static_ip: "errors",
   pre_market: "pre_market",
   entry: "entry",
+  entry_unfilled: "entry",
   exit: "exit",
   order_problem: "order_problems",
   session_expired: "session_expired",

@@ -98,14 +98,26 @@ export interface StoredPosition {
   /** Local ids of the orders (see OrdersRepository). */
   entryOrderId: number | null;
   exitOrderId: number | null;
+  /**
+   * Why the exit was decided (the order manager's reason, written with the CLOSING state and
+   * kept across a restart); null while no exit is decided (or one decided before schema v7).
+   */
+  exitReason: string | null;
   openedAtMs: number;
   updatedAtMs: number;
   closedAtMs: number | null;
 }
 
-/** What the engine writes about a position that is not closed. */
-export type PositionUpsert = Omit<StoredPosition, "state" | "openedAtMs" | "updatedAtMs" | "closedAtMs"> & {
+/**
+ * What the engine writes about a position that is not closed. `exitReason` absent or null keeps
+ * the reason stored (an exit's reason, once written, is never unwritten).
+ */
+export type PositionUpsert = Omit<
+  StoredPosition,
+  "state" | "exitReason" | "openedAtMs" | "updatedAtMs" | "closedAtMs"
+> & {
   state: Exclude<PositionState, "CLOSED">;
+  exitReason?: string | null;
 };
 
 /** A contract of a day's universe with its pivots (null: not traded that day). */

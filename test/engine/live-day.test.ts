@@ -10,6 +10,7 @@ import { defaultConfig } from "../../src/config/load.js";
 import { type Instrument, InstrumentMaster, type OptionContract } from "../../src/domain/instruments.js";
 import { istEpochMs } from "../../src/domain/ist.js";
 import { classicPivots, structureOf } from "../../src/domain/pivots.js";
+import { tradeFills } from "../../src/domain/trade-fills.js";
 import { LiveDay } from "../../src/engine/live-day.js";
 import { ManualClock } from "../../src/ports/clock.js";
 import { strategyParamsFrom } from "../../src/strategy/params.js";
@@ -360,5 +361,79 @@ test("resume whose replay enters A under an id the store holds for B → refused
   day.poll(at(9, 27, 2));
   assert.equal(events.exits.length, 0);
   assert.equal(store.positions.byTradeId("20250905_001")?.symbol, B.tradingsymbol);
+  store.close();
+});
+
+test("resume after the open trade's emergency sale filled while the day was down → the strategy closes it as EMERGENCY at the fill, the trade kept (not forgotten as an unfilled entry)", () => {
+  const { day, store, events } = newDay("sold-while-down", { resuming: true, nowMs: at(9, 25) });
+  // Before the restart: A bought as 20250905_001 at 09:18; its emergency sale filled at the
+  // start-up's reconciliation (the fills recorded, the position closed), before the day resumed.
+  const bought: OpenPosition = {
+    trade_id: "20250905_001",
+    symbol: A.tradingsymbol,
+    strike: A.strike,
+    option_type: "CE",
+    scenario: 1,
+    first_candle_entry: true,
+    structure: "BULLISH",
+    re_entry: false,
+    entry_time: "2025-09-05T09:18:00+05:30",
+    entry_price: 130,
+    stop_loss: 99,
+    target: 166.67,
+    quantity: 20,
+    candles_held: 0,
+    pivots,
+  };
+  store.trades.upsertOpen(DATE, bought, 20);
+  const held = {
+    tradeId: "20250905_001",
+    date: DATE,
+    symbol: A.tradingsymbol,
+    quantity: 20,
+    averagePrice: 130.5,
+    stopLoss: 99,
+    target: 166.67,
+    candlesHeld: 2,
+    entryOrderId: null,
+    exitOrderId: null,
+  };
+  store.positions.upsert({ ...held, state: "OPEN" });
+  store.positions.upsert({ ...held, state: "CLOSING", exitReason: "EMERGENCY" });
+  store.positions.close("20250905_001");
+  store.trades.recordFills(
+    "20250905_001",
+    tradeFills([
+      { side: "BUY", filledQuantity: 20, averagePrice: 130.5 },
+      { side: "SELL", filledQuantity: 20, averagePrice: 121 },
+    ]),
+  );
+  const candle = (start: number, open: number, high: number, low: number, close: number) => ({
+    start,
+    open,
+    high,
+    low,
+    close,
+    volume: 100,
+  });
+  day.resume({
+    closed: new Map([
+      [
+        A.tradingsymbol,
+        [candle(555, 100, 130, 99, 130), candle(558, 128, 131, 120, 125), candle(561, 125, 127, 121, 126)],
+      ],
+    ]),
+    inProgress: new Map(),
+  });
+  assert.deepEqual(
+    events.exits.map((t) => [t.trade_id, t.exit_reason, t.exit_price]),
+    [["20250905_001", "EMERGENCY", 121]],
+  );
+  const stored = store.trades.byId("20250905_001");
+  assert.equal(stored?.status, "CLOSED");
+  assert.equal(stored.exit_reason, "EMERGENCY");
+  assert.equal(stored.filled_quantity, 20);
+  assert.equal(stored.exit_fill_price, 121);
+  assert.equal(day.strategyDay?.openPosition, null);
   store.close();
 });

@@ -257,6 +257,15 @@ test("a rejected entry (reject_next_order before 10:15) → recorded, alerted, n
     assert.ok(day.notes.some((n) => n.startsWith("warning") && n.includes(`entry of ${T1.trade_id} failed`)));
     assert.equal(day.service.day?.strategyDay?.openPosition, null, "the strategy holds nothing");
     assert.equal(day.store.trades.byId(T1.trade_id), null, "no trade row for the rejected entry");
+    // The trader is told once: the contract, rejected, Kite's words (no second "order rejected").
+    const told = day.notifications.filter(
+      (n) => (n.kind === "entry_unfilled" || n.kind === "order_problem") && n.tradeId === T1.trade_id,
+    );
+    assert.deepEqual(
+      told.map((n) => (n.kind === "entry_unfilled" ? [n.kind, n.symbol, n.tag, n.fate] : [n.kind])),
+      [["entry_unfilled", T1.symbol, E1, "rejected"]],
+    );
+    assert.match(told[0]?.kind === "entry_unfilled" ? (told[0].why ?? "") : "", /Insufficient funds/);
 
     await day.runTo("end");
     assert.deepEqual(

@@ -188,6 +188,12 @@ export class FakeEngine implements EngineView {
     this.pushStatus();
   }
 
+  /** Quantities held without a resting stop (the never-naked measure): sets them and pushes the status. */
+  setExposures(exposures: StatusSnapshot["exposures"]): void {
+    this.snapshot.exposures = structuredClone(exposures);
+    this.pushStatus();
+  }
+
   /** Pushes the current status to every listener. */
   pushStatus(): void {
     this.emit({ type: "status", status: this.status() });

@@ -389,6 +389,16 @@ CREATE INDEX trades_by_date ON trades (date, entry_time);
 CREATE INDEX trades_open ON trades (status) WHERE status = 'OPEN';
 `;
 
+/**
+ * v7: a position keeps the reason of the exit decided for it (the order manager's: a strategy
+ * exit's STOP_LOSS, TARGET, EOD…, EMERGENCY, PANIC, protective_stop), written with the CLOSING
+ * state, so that an exit in flight across a restart is recorded with its reason, not as MANUAL.
+ * NULL: no exit decided yet, or decided before v7. A column added: every row kept as it is.
+ */
+const V7 = `
+ALTER TABLE positions ADD COLUMN exit_reason TEXT;
+`;
+
 /** Every migration, in order; the last one's version is the schema version this code writes. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "create every table", sql: V1 },
@@ -397,6 +407,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: "paper mode's orders and fills", sql: V4_PAPER_BOOK },
   { version: 5, name: "postback bodies stored once, confirmed from the order book", sql: V5 },
   { version: 6, name: "exit reason EMERGENCY", sql: V6 },
+  { version: 7, name: "a closing position keeps its exit's reason", sql: V7 },
 ];
 
 /** The schema version this code knows (the last migration's). */

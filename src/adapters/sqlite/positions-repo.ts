@@ -19,13 +19,15 @@ export class PositionsRepository {
   ) {
     this.upsertStmt = db.prepare(
       `INSERT INTO positions (trade_id, date, symbol, state, quantity, average_price, stop_loss, target,
-         candles_held, entry_order_id, exit_order_id, opened_at_ms, updated_at_ms)
+         candles_held, entry_order_id, exit_order_id, exit_reason, opened_at_ms, updated_at_ms)
        VALUES (@tradeId, @date, @symbol, @state, @quantity, @averagePrice, @stopLoss, @target, @candlesHeld,
-         @entryOrderId, @exitOrderId, @now, @now)
+         @entryOrderId, @exitOrderId, @exitReason, @now, @now)
        ON CONFLICT (trade_id) DO UPDATE SET state = excluded.state, quantity = excluded.quantity,
          average_price = excluded.average_price, stop_loss = excluded.stop_loss, target = excluded.target,
          candles_held = excluded.candles_held, entry_order_id = excluded.entry_order_id,
-         exit_order_id = excluded.exit_order_id, updated_at_ms = excluded.updated_at_ms
+         exit_order_id = excluded.exit_order_id,
+         exit_reason = coalesce(excluded.exit_reason, positions.exit_reason),
+         updated_at_ms = excluded.updated_at_ms
        WHERE positions.state <> 'CLOSED'`,
     );
     this.closeStmt = db.prepare(
@@ -41,7 +43,7 @@ export class PositionsRepository {
 
   /** Writes a position that is not closed; false when it is already closed. */
   upsert(p: PositionUpsert): boolean {
-    return this.upsertStmt.run({ ...p, now: this.clock.now() }).changes > 0;
+    return this.upsertStmt.run({ ...p, exitReason: p.exitReason ?? null, now: this.clock.now() }).changes > 0;
   }
 
   /** Closes a position (quantity 0); false when it was closed already or is unknown. */
@@ -73,6 +75,7 @@ function toPosition(r: Record<string, unknown>): StoredPosition {
     candlesHeld: r.candles_held as number,
     entryOrderId: (r.entry_order_id as number | null) ?? null,
     exitOrderId: (r.exit_order_id as number | null) ?? null,
+    exitReason: (r.exit_reason as string | null) ?? null,
     openedAtMs: r.opened_at_ms as number,
     updatedAtMs: r.updated_at_ms as number,
     closedAtMs: (r.closed_at_ms as number | null) ?? null,

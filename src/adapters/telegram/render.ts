@@ -84,6 +84,8 @@ export function renderNotification(n: Notification): string {
     }
     case "exit":
       return renderExit(n);
+    case "entry_unfilled":
+      return renderEntryUnfilled(n);
     case "order_problem": {
       const what =
         n.problem === "rejected"
@@ -169,6 +171,8 @@ export function dedupeKeyOf(n: Notification): string {
       return `entry:${n.tradeId}`;
     case "exit":
       return `exit:${n.tradeId}`;
+    case "entry_unfilled":
+      return `entry_unfilled:${n.tradeId}`;
     case "order_problem":
       return `order_problem:${n.tag}:${n.problem}:${n.filledQuantity}`;
     case "session_expired":
@@ -207,6 +211,32 @@ export function summaryLines(f: SummaryFigures): string[] {
  * An exit: the P&L the account made (from the broker's fills when they are known, else the
  * strategy's model), the fill prices beside the model's, and the slippage between them.
  */
+/** Words for the fate of an entry that bought nothing. */
+const ENTRY_FATE: Readonly<Record<Extract<Notification, { kind: "entry_unfilled" }>["fate"], string>> = {
+  cancelled: "cancelled",
+  rejected: "rejected by Kite",
+  refused: "refused by Kite",
+  not_placed: "not placed",
+};
+
+function renderEntryUnfilled(n: Extract<Notification, { kind: "entry_unfilled" }>): string {
+  const order =
+    n.tag === null
+      ? "no order placed"
+      : `order ${n.tag}${n.quantity === null ? "" : ` (BUY ${formatWhole(n.quantity)})`} ${ENTRY_FATE[n.fate]}`;
+  // How long it worked tells a timeout (entry_timeout_seconds) from a cancel at the broker.
+  const after = n.workedMs === null || n.fate !== "cancelled" ? "" : ` after ${formatDuration(n.workedMs)}`;
+  const byKite = n.fate === "rejected" || n.fate === "refused";
+  return [
+    html`⚪ <b>Entry not filled</b>: ${n.symbol}`,
+    html`Trade ${n.tradeId} · ${order}${after} · ${formatIstClock(n.at)} IST`,
+    n.why === null ? null : html`${byKite ? "Kite" : "Why"}: ${n.why}`,
+    "Nothing bought: no position, the strategy forgets this entry.",
+  ]
+    .filter(isLine)
+    .join("\n");
+}
+
 function renderExit(n: Extract<Notification, { kind: "exit" }>): string {
   const f = n.fills ?? null;
   const gross = f?.grossPnl ?? n.pnlRupees;

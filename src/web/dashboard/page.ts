@@ -45,6 +45,14 @@ export function renderDashboardPage(urls: PageAssetUrls): string {
 </header>
 <noscript><p class="notice">The dashboard needs JavaScript.</p></noscript>
 <div id="alerts" class="alerts" aria-live="assertive"></div>
+<section id="exposures" class="exposures" aria-labelledby="exposures-h" hidden>
+  <h2 id="exposures-h">Held without a resting stop <span id="exposures-count"></span></h2>
+  <p class="exposures-hint">Held at the broker with no protective stop or exit resting. The system puts one back or sells within seconds; if this stays, act at the broker.</p>
+  <div class="table-scroll"><table id="exposures-table" class="data cards">
+    <thead><tr><th>Contract</th><th>Held</th><th>Uncovered</th><th>Since</th><th>For</th><th>Trade</th></tr></thead>
+    <tbody></tbody>
+  </table></div>
+</section>
 <main class="grid">
   <section class="card area-position" aria-labelledby="position-h">
     <h2 id="position-h">Position</h2>

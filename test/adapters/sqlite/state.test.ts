@@ -67,7 +67,9 @@ test("positions upsert, close, upsert again → closed once and never reopened",
   };
   assert.equal(store.positions.upsert({ ...p, state: "OPENING", quantity: 0 }), true);
   assert.equal(store.positions.upsert(p), true);
-  assert.deepEqual(store.positions.open(), [{ ...p, openedAtMs: T0, updatedAtMs: T0, closedAtMs: null }]);
+  assert.deepEqual(store.positions.open(), [
+    { ...p, exitReason: null, openedAtMs: T0, updatedAtMs: T0, closedAtMs: null },
+  ]);
   clock.advance(60_000);
   assert.equal(store.positions.close(p.tradeId), true);
   assert.equal(store.positions.close(p.tradeId), false);

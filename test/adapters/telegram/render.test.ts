@@ -54,6 +54,23 @@ const EXPECTED: Record<keyof typeof SAMPLES, string> = {
     "Trade 20250904_002 · stop loss at 150.10",
     "P&amp;L -22.90 pts · -₹458.00",
   ].join("\n"),
+  entry_timed_out: [
+    "⚪ <b>Entry not filled</b>: SENSEX2590481000CE",
+    "Trade 20250904_001 · order E20250904001 (BUY 20) cancelled after 30 s · 09:18:31 IST",
+    "Nothing bought: no position, the strategy forgets this entry.",
+  ].join("\n"),
+  entry_rejected: [
+    "⚪ <b>Entry not filled</b>: SENSEX2590481000CE",
+    "Trade 20250904_001 · order E20250904001 (BUY 20) rejected by Kite · 09:18:02 IST",
+    "Kite: Insufficient funds. Required margin is 2427.00 but available margin is 0.00",
+    "Nothing bought: no position, the strategy forgets this entry.",
+  ].join("\n"),
+  entry_not_placed: [
+    "⚪ <b>Entry not filled</b>: SENSEX2590480700PE",
+    "Trade 20250904_002 · no order placed · 11:03:00 IST",
+    "Why: entries blocked after panic",
+    "Nothing bought: no position, the strategy forgets this entry.",
+  ].join("\n"),
   rejected: [
     "⚠️ <b>Order rejected</b>: BUY 20 SENSEX2590481000CE",
     "Order E20250904001 (trade 20250904_001) · 09:18:02 IST",
@@ -129,6 +146,7 @@ test("dedupeKeyOf → one key per event: trade id, order tag, date, or instant",
   assert.equal(dedupeKeyOf(SAMPLES.monthly_summary), "monthly_summary:2025-09");
   assert.equal(dedupeKeyOf(SAMPLES.login_needed), "login_needed:2025-09-04:1");
   assert.equal(dedupeKeyOf(SAMPLES.rejected), "order_problem:E20250904001:rejected:0");
+  assert.equal(dedupeKeyOf(SAMPLES.entry_timed_out), "entry_unfilled:20250904_001");
   assert.equal(dedupeKeyOf(SAMPLES.reminder_tls), "reminder:tls_certificate:sensexbot.ddns.net:2025-09-04");
   // Repeated requests, partial fills that grow, and different errors at one instant stay apart.
   assert.notEqual(dedupeKeyOf(SAMPLES.login_needed), dedupeKeyOf(SAMPLES.login_needed_again));

@@ -354,6 +354,78 @@ describe("dashboard in Chromium", { skip }, () => {
     }
   });
 
+  it("a quantity held without a resting stop → a warning panel above the cards lists it (contract, held, uncovered, since in IST, for how long, counting); hidden when covered", async () => {
+    const { app, engine, base } = await startApp();
+    const { context, page, problems } = await openPage({ width: 1440, height: 1000 });
+    try {
+      await logIn(page, base);
+      assert.equal(await page.isVisible("#exposures"), false, "hidden while every quantity is covered");
+      engine.setExposures([
+        {
+          tradeId: "20250904_002",
+          symbol: FAKE_OPEN_TRADE_SYMBOL,
+          held: 40,
+          uncovered: 20,
+          since: "2025-09-04T11:03:17+05:30",
+          forS: 3,
+        },
+      ]);
+      await page.waitForSelector("#exposures", { state: "visible" });
+      assert.match(
+        (await page.textContent("#exposures h2")) ?? "",
+        /Held without a resting stop · 1 position/,
+      );
+      const cells = await page.$$eval("#exposures-table tbody tr td", (tds) =>
+        tds.map((td) => (td.textContent ?? "").trim()),
+      );
+      assert.deepEqual(cells.slice(0, 4), [
+        `80,800 CE ${FAKE_OPEN_TRADE_SYMBOL}`,
+        "40",
+        "20",
+        "11:03:17 IST",
+      ]);
+      assert.match(cells[4] ?? "", /^\d+ s$/);
+      assert.equal(cells[5], "20250904_002");
+      // Above the cards: the first thing under the header and the alerts.
+      const [panelTop, gridTop] = await page.evaluate(() => [
+        document.getElementById("exposures")?.getBoundingClientRect().top ?? 0,
+        document.querySelector("main")?.getBoundingClientRect().top ?? 0,
+      ]);
+      assert.ok(panelTop < gridTop, `the panel (${panelTop}) is above the cards (${gridTop})`);
+      // "For" keeps counting between statuses (the browser's clock, a status every 5 s).
+      await page.waitForFunction(() =>
+        /^([5-9]|\d\d+) s$/.test(
+          document.querySelector("#exposures-table tbody tr td:nth-child(5)")?.textContent ?? "",
+        ),
+      );
+      await page.screenshot({ path: join(SCREENSHOTS, "exposures.png") });
+      // On a phone: a labelled card, nothing to scroll sideways.
+      await page.setViewportSize({ width: 390, height: 844 });
+      // The chart follows the new width at its next resize callback.
+      await page.waitForFunction(() => document.documentElement.scrollWidth <= window.innerWidth);
+      const phone = await page.evaluate(() => {
+        const table = document.getElementById("exposures-table") as PageElement;
+        const box = table.parentElement as PageElement;
+        return {
+          viewport: window.innerWidth,
+          document: document.documentElement.scrollWidth,
+          overflow: box.scrollWidth - box.clientWidth,
+          labels: [...table.querySelectorAll("tbody td")].map((td) => td.dataset.label ?? ""),
+        };
+      });
+      assert.ok(phone.document <= phone.viewport, `page overflows sideways: ${JSON.stringify(phone)}`);
+      assert.ok(phone.overflow <= 0, `the panel scrolls sideways: ${JSON.stringify(phone)}`);
+      assert.deepEqual(phone.labels, ["Contract", "Held", "Uncovered", "Since", "For", "Trade"]);
+      await page.screenshot({ path: join(SCREENSHOTS, "exposures-phone.png") });
+      engine.setExposures([]);
+      await page.waitForSelector("#exposures", { state: "hidden" });
+      assert.deepEqual(problems.errors, []);
+    } finally {
+      await context.close();
+      await app.close();
+    }
+  });
+
   it("a phone-sized screen → no sideways scrolling of the page, trades and signals as labelled cards, the universe scrolls inside, taps of 44 px", async () => {
     const { app, base } = await startApp();
     const { context, page, problems } = await openPage({ width: 390, height: 844 }, true);

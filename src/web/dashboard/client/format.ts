@@ -3,7 +3,7 @@
  * the browser script and its unit tests. Times are shown in IST whatever the browser's zone.
  */
 
-import type { DayPhase, ServiceMode } from "../../../ports/app.js";
+import type { DayPhase, ServiceMode, StatusSnapshot } from "../../../ports/app.js";
 
 const IST_OFFSET_MS = 330 * 60_000;
 
@@ -18,6 +18,12 @@ export function formatPrice(value: number | null | undefined): string {
 /** A whole number with Indian grouping: `1,00,000`. */
 export function formatWhole(value: number | null | undefined): string {
   return value === null || value === undefined || !Number.isFinite(value) ? "—" : WHOLE.format(value);
+}
+
+/** A contract as a trader reads it, `80,800 CE`, when it is in today's universe; else its symbol. */
+export function contractLabel(s: Pick<StatusSnapshot, "universe">, symbol: string): string {
+  const c = s.universe.contracts.find((x) => x.symbol === symbol);
+  return c ? `${formatWhole(c.strike)} ${c.optionType}` : symbol;
 }
 
 /** Rupees with an explicit sign for gains and losses: `+₹1,279.00`, `−₹2,147.33`, `₹0.00`. */

@@ -11,6 +11,7 @@ import { labelCellsFromHeadings } from "./card-table.js";
 import { ContractChart } from "./chart.js";
 import { updatedLabel } from "./clocks.js";
 import { byId, fill } from "./dom.js";
+import { renderExposures } from "./exposure-panel.js";
 import { MODE_LABELS } from "./format.js";
 import {
   applyLiveEvent,
@@ -49,6 +50,8 @@ class Dashboard {
   private nextAlertId = 1;
   private picked: string | null = null;
   private lastUpdateMs: number | null = null;
+  /** When the last whole status was read (an exposure's age counts on from it). */
+  private statusAtMs: number | null = null;
   private connection: Connection = "connecting";
   private busy = false;
   private renderPending = false;
@@ -139,6 +142,7 @@ class Dashboard {
     const previousDate = this.status?.date;
     this.status = status;
     this.lastUpdateMs = now();
+    this.statusAtMs = now();
     this.scheduleRender();
     const symbol = this.selected();
     if (symbol && (symbol !== this.chart?.symbol || this.candlesStale || previousDate !== status.date)) {
@@ -204,6 +208,7 @@ class Dashboard {
     const s = this.status;
     if (!s) return;
     renderHeader(s);
+    renderExposures(s, this.msSinceStatus());
     renderSession(s);
     renderPosition(s);
     renderDay(s);
@@ -247,6 +252,12 @@ class Dashboard {
   private renderUpdated(): void {
     const at = this.lastUpdateMs;
     fill(byId("updated"), at === null ? "" : updatedLabel(now() - at));
+    // An exposure's "for" keeps counting between statuses.
+    if (this.status && this.status.exposures.length > 0) renderExposures(this.status, this.msSinceStatus());
+  }
+
+  private msSinceStatus(): number {
+    return this.statusAtMs === null ? 0 : now() - this.statusAtMs;
   }
 
   private wireSelection(): void {

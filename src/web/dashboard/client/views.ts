@@ -7,6 +7,7 @@ import type { StatusSnapshot } from "../../../ports/app.js";
 import { marketClockLabel, UPTIME_LABEL } from "./clocks.js";
 import { byId, facts, fill, h } from "./dom.js";
 import {
+  contractLabel,
   EXIT_REASON_LABELS,
   formatArchiveDays,
   formatDuration,
@@ -27,12 +28,6 @@ import type { ShownAlert } from "./live-state.js";
 import { type ShownPrice, tradeRow } from "./trade-figures.js";
 
 const PIVOT_COLUMNS = ["PP", "R1", "R2", "R3", "R4", "R5", "S1", "S2", "S3"] as const;
-
-/** A contract as a trader reads it, `80,800 CE`, when it is in today's universe; else its symbol. */
-export function contractLabel(s: StatusSnapshot, symbol: string): string {
-  const c = s.universe.contracts.find((x) => x.symbol === symbol);
-  return c ? `${formatWhole(c.strike)} ${c.optionType}` : symbol;
-}
 
 /** The mode banner and the status bar. */
 export function renderHeader(s: StatusSnapshot): void {
