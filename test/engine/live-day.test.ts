@@ -95,6 +95,16 @@ function newDay(name: string, options: { resuming?: boolean; nowMs?: number } = 
   return { day, store, events, clock };
 }
 
+/** A closed candle of volume 100 (the replay's history). */
+const candle = (start: number, open: number, high: number, low: number, close: number) => ({
+  start,
+  open,
+  high,
+  low,
+  close,
+  volume: 100,
+});
+
 test("ticks of two contracts → one candle each per interval, fed by symbol at the close, recorded", () => {
   const { day, store, events } = newDay("grouping");
   day.onTicks([tick(1002, 50, at(9, 15, 1)), tick(1001, 100, at(9, 15, 2))], at(9, 15, 2));
@@ -330,14 +340,6 @@ test("resume whose replay enters A under an id the store holds for B → refused
     entryOrderId: null,
     exitOrderId: null,
   });
-  const candle = (start: number, open: number, high: number, low: number, close: number) => ({
-    start,
-    open,
-    high,
-    low,
-    close,
-    volume: 100,
-  });
   // The replay (Kite's candles) breaks out on A at 09:18 instead: its first trade is 20250905_001 too.
   day.resume({
     closed: new Map([
@@ -408,14 +410,6 @@ test("resume after the open trade's emergency sale filled while the day was down
       { side: "SELL", filledQuantity: 20, averagePrice: 121 },
     ]),
   );
-  const candle = (start: number, open: number, high: number, low: number, close: number) => ({
-    start,
-    open,
-    high,
-    low,
-    close,
-    volume: 100,
-  });
   day.resume({
     closed: new Map([
       [

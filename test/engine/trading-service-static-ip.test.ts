@@ -11,6 +11,7 @@ import type { ServiceBroker, ServiceSessions, ServiceTicker } from "../../src/en
 import type { HealthCheck } from "../../src/ports/app.js";
 import { ManualClock } from "../../src/ports/clock.js";
 import type { SetTimer } from "../../src/ports/timer.js";
+import { historyWithoutSession } from "./service-world.js";
 
 /** The service at 08:00 of a trading day, in `mode`, with a static IP guard that records its calls. */
 function serviceAt0800(mode: "live" | "paper") {
@@ -37,12 +38,7 @@ function serviceAt0800(mode: "live" | "paper") {
     setTimer,
     store,
     kite: { setAccessToken: () => {} },
-    history: {
-      hasSession: () => false,
-      candles: async () => assert.fail("no call without a session"),
-      instrumentMaster: async () => assert.fail("no call without a session"),
-      lastPrice: async () => assert.fail("no call without a session"),
-    },
+    history: historyWithoutSession,
     sessions,
     ticker,
     broker,

@@ -14,6 +14,7 @@ import type { Broker, OrderRequest, OrderUpdate } from "../../src/ports/broker.j
 import { ManualClock } from "../../src/ports/clock.js";
 import type { SetTimer } from "../../src/ports/timer.js";
 import { ScriptedBroker, SYM, TRADE } from "./order-manager-world.js";
+import { historyWithoutSession } from "./service-world.js";
 
 function harness() {
   const clock = new ManualClock(istEpochMs("2025-09-05", parseHhmm("08:00")));
@@ -51,12 +52,7 @@ function harness() {
       setTimer,
       store,
       kite: { setAccessToken: () => {} },
-      history: {
-        hasSession: () => false,
-        candles: async () => assert.fail("no call without a session"),
-        instrumentMaster: async () => assert.fail("no call without a session"),
-        lastPrice: async () => assert.fail("no call without a session"),
-      },
+      history: historyWithoutSession,
       sessions,
       ticker,
       broker: on,

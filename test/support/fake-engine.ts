@@ -43,6 +43,15 @@ export const FAKE_MAX_LOTS = 10;
 export const FAKE_CLOSED_TRADE_SYMBOL = formatWeeklySymbol("SENSEX", FAKE_EXPIRY, 80_700, "CE");
 /** The contract of the open position. */
 export const FAKE_OPEN_TRADE_SYMBOL = formatWeeklySymbol("SENSEX", FAKE_EXPIRY, 80_800, "CE");
+/** An exposure of the open trade: 20 of its 40 held without a resting stop for 3 s. */
+export const FAKE_EXPOSURE = {
+  tradeId: "20250904_002",
+  symbol: FAKE_OPEN_TRADE_SYMBOL,
+  held: 40,
+  uncovered: 20,
+  since: "2025-09-04T11:03:17+05:30",
+  forS: 3,
+};
 
 const INTERVAL = 3;
 const SESSION_START = 9 * 60 + 15;

@@ -18,7 +18,12 @@ import type { LoginPort, PostbackSink } from "../../../src/ports/app.js";
 import { buildApp } from "../../../src/web/app.js";
 import { createDashboard } from "../../../src/web/dashboard/plugin.js";
 import { hashPassword } from "../../../src/web/password-hash.js";
-import { FAKE_CLOSED_TRADE_SYMBOL, FAKE_OPEN_TRADE_SYMBOL, FakeEngine } from "../../support/fake-engine.js";
+import {
+  FAKE_CLOSED_TRADE_SYMBOL,
+  FAKE_EXPOSURE,
+  FAKE_OPEN_TRADE_SYMBOL,
+  FakeEngine,
+} from "../../support/fake-engine.js";
 
 /*
  * The dashboard in real Chromium (Debian's `chromium`, driven by playwright-core) against the
@@ -360,16 +365,7 @@ describe("dashboard in Chromium", { skip }, () => {
     try {
       await logIn(page, base);
       assert.equal(await page.isVisible("#exposures"), false, "hidden while every quantity is covered");
-      engine.setExposures([
-        {
-          tradeId: "20250904_002",
-          symbol: FAKE_OPEN_TRADE_SYMBOL,
-          held: 40,
-          uncovered: 20,
-          since: "2025-09-04T11:03:17+05:30",
-          forS: 3,
-        },
-      ]);
+      engine.setExposures([FAKE_EXPOSURE]);
       await page.waitForSelector("#exposures", { state: "visible" });
       assert.match(
         (await page.textContent("#exposures h2")) ?? "",

@@ -1,23 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { exposureRows } from "../../../src/web/dashboard/client/exposure-rows.js";
-import { FAKE_OPEN_TRADE_SYMBOL, FakeEngine } from "../../support/fake-engine.js";
-
-const EXPOSED = {
-  tradeId: "20250904_002",
-  symbol: FAKE_OPEN_TRADE_SYMBOL,
-  held: 40,
-  uncovered: 20,
-  since: "2025-09-04T11:03:17+05:30",
-  forS: 3,
-};
+import { FAKE_EXPOSURE, FAKE_OPEN_TRADE_SYMBOL, FakeEngine } from "../../support/fake-engine.js";
 
 test("exposureRows of a status without exposures → no row (the panel hidden)", () => {
   assert.deepEqual(exposureRows(new FakeEngine().status(), 0), []);
 });
 
 test("exposureRows of an exposure → the contract as the trader reads it, quantities, since to the second in IST, for how long", () => {
-  const status = { ...new FakeEngine().status(), exposures: [EXPOSED] };
+  const status = { ...new FakeEngine().status(), exposures: [FAKE_EXPOSURE] };
   assert.deepEqual(exposureRows(status, 0), [
     {
       tradeId: "20250904_002",
@@ -34,7 +25,7 @@ test("exposureRows of an exposure → the contract as the trader reads it, quant
 test("exposureRows read 62.5 s after the status → 'for' counted on from the status; since in IST from any offset", () => {
   const status = {
     ...new FakeEngine().status(),
-    exposures: [{ ...EXPOSED, since: "2025-09-04T05:33:17Z", symbol: "SENSEX_UNKNOWN" }],
+    exposures: [{ ...FAKE_EXPOSURE, since: "2025-09-04T05:33:17Z", symbol: "SENSEX_UNKNOWN" }],
   };
   const [row] = exposureRows(status, 62_500);
   assert.equal(row?.forHow, "1 min 05 s");
