@@ -4,10 +4,13 @@ import type { IsoDate } from "../domain/ist.js";
 import type { CandleData } from "./candle-directory.js";
 
 /*
- * The candles of the parsed-candle cache, in a compact form read in one piece and used where it
- * lies: every series is a view of the bytes read, nothing is copied or converted up front. On
- * this kind of machine touching fresh memory is what costs (a backtest's candles are tens of
- * megabytes), so the fewer bytes the better.
+ * The candles of the parsed-candle cache, in a compact form used where it lies: every series is
+ * a view of the bytes read, nothing is copied or converted up front. On this kind of machine
+ * touching memory is what costs (a backtest's candles are tens of megabytes), so the fewer
+ * bytes the better: the int32 candles are read from the file only when a series is first used
+ * (its whole day then), or, when a backtest names a day's series before using them
+ * (`prefetchSeries`), just the span that holds them: an archive records ATM ± 1,000 while a
+ * backtest trades a narrower window, and the rest of the day is never read.
  *
  * Most series hold prices of at most two decimals, whole minutes and whole volumes: those are
  * kept as six int32 a candle (prices × 100), half the bytes of float64, and read through
@@ -32,7 +35,17 @@ export interface EncodedCandles {
   ints: Int32Array;
 }
 
-/** Encodes every series of `data`, each as int32 when it comes back exactly, else as float64. */
+/**
+ * Fills `ints[from, to)` (int32 positions of the region) from where the region is kept. With
+ * one, `decodeCandles` reads nothing up front: `ints` is the region's size, still untouched.
+ */
+export type CentsFill = (ints: Int32Array, from: number, to: number) => void;
+
+/**
+ * Encodes every series of `data`, each as int32 when it comes back exactly, else as float64.
+ * The table lists a day's series in the data's order; their int32 candles are laid out in the
+ * natural order of their symbols (strikes as numbers), so that a strike window is one span.
+ */
 export function encodeCandles(data: CandleData): EncodedCandles {
   const dates = [...data.byDay.keys()];
   const symbolIndex = new Map<string, number>();
@@ -45,13 +58,12 @@ export function encodeCandles(data: CandleData): EncodedCandles {
   let intCandles = 0;
   let floatCandles = 0;
   const c: Candle = { start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  const sortKeys = new Map<string, string>();
   dates.forEach((date, d) => {
-    for (const [symbol, series] of data.byDay.get(date) as Map<string, CandleSeries>) {
-      let s = symbolIndex.get(symbol);
-      if (s === undefined) {
-        s = symbolIndex.size;
-        symbolIndex.set(symbol, s);
-      }
+    const day = data.byDay.get(date) as Map<string, CandleSeries>;
+    const placed = new Map<string, [kind: number, offset: number]>();
+    for (const symbol of inNaturalOrder(day.keys(), sortKeys)) {
+      const series = day.get(symbol) as CandleSeries;
       let k = intCandles * STRIDE;
       let exact = true;
       for (let i = 0; i < series.length && exact; i++) {
@@ -71,12 +83,23 @@ export function encodeCandles(data: CandleData): EncodedCandles {
           (ints[k - 2] as number) / 100 === c.close &&
           !hasNegativeZero(c);
       }
-      rows.push(d, s, exact ? INT32 : FLOAT64, exact ? intCandles : floatCandles, series.length);
-      if (exact) intCandles += series.length;
-      else {
+      if (exact) {
+        placed.set(symbol, [INT32, intCandles]);
+        intCandles += series.length;
+      } else {
+        placed.set(symbol, [FLOAT64, floatCandles]);
         inexact.push(series);
         floatCandles += series.length;
       }
+    }
+    for (const [symbol, series] of day) {
+      let s = symbolIndex.get(symbol);
+      if (s === undefined) {
+        s = symbolIndex.size;
+        symbolIndex.set(symbol, s);
+      }
+      const [kind, offset] = placed.get(symbol) as [number, number];
+      rows.push(d, s, kind, offset, series.length);
     }
   });
   const floats = new Float64Array(floatCandles * STRIDE);
@@ -115,20 +138,65 @@ function hasNegativeZero(c: Candle): boolean {
 }
 
 /**
- * The data set of an encoding, every series a view of its region. Throws when the table does
- * not fit the regions.
+ * Symbols in natural order, their runs of digits compared as numbers (`SENSEX2591899900CE`
+ * before `SENSEX25918100000CE`): a weekly contract's strike follows its fixed-length expiry, so
+ * the strikes of one expiry come in numeric order. Each symbol's key is worked out once
+ * (`keys` is kept across the days of a data set, whose contracts recur).
  */
-export function decodeCandles(encoded: EncodedCandles): Map<IsoDate, Map<string, CandleSeries>> {
-  const { table, dates, symbols } = encoded;
+export function inNaturalOrder(symbols: Iterable<string>, keys = new Map<string, string>()): string[] {
+  const keyOf = (symbol: string) => {
+    let key = keys.get(symbol);
+    if (key === undefined) {
+      // Each run of digits, without leading zeros, after its length in two digits: text order is then number order.
+      key = symbol.replace(/\d+/g, (run) => {
+        const digits = run.replace(/^0+(?=\d)/, "");
+        return String(digits.length).padStart(2, "0") + digits;
+      });
+      keys.set(symbol, key);
+    }
+    return key;
+  };
+  return [...symbols].sort((a, b) => {
+    const x = keyOf(a);
+    const y = keyOf(b);
+    return x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0;
+  });
+}
+
+/** A decoded data set: its series by day, and the read-ahead of a day's series (see prefetchSeries). */
+export interface DecodedCandles {
+  byDay: Map<IsoDate, Map<string, CandleSeries>>;
+  prefetch(date: IsoDate, symbols: readonly string[]): void;
+}
+
+/** The read-ahead of each lazily read data set, by its `byDay` (kept through copies of the data). */
+const readAheads = new WeakMap<object, DecodedCandles["prefetch"]>();
+
+/**
+ * Says that the series `symbols` of `date` are about to be used: when the data set is read
+ * lazily from the cache, the one span of the file that holds them all is read now (rather
+ * than the whole day when the first is touched). Nothing for any other data set.
+ */
+export function prefetchSeries(data: CandleData, date: IsoDate, symbols: readonly string[]): void {
+  readAheads.get(data.byDay)?.(date, symbols);
+}
+
+/**
+ * The data set of an encoding, every series a view of its region. With `fill`, the int32
+ * region is read on demand (see CentsFill). Throws when the table does not fit the regions.
+ */
+export function decodeCandles(encoded: EncodedCandles, fill?: CentsFill): DecodedCandles {
+  const { table, dates, symbols, ints, floats } = encoded;
   const byDay = new Map<IsoDate, Map<string, CandleSeries>>();
-  const decoder = new SeriesDecoder(encoded);
+  const lazyDays = new Map<IsoDate, CentsDay>();
   for (let row = 0; row < table.length; row += TABLE_STRIDE) {
     const date = dates[table[row] as number];
     const symbol = symbols[table[row + 1] as number];
     const kind = table[row + 2] as number;
-    const end = ((table[row + 3] as number) + (table[row + 4] as number)) * STRIDE;
-    const region = kind === INT32 ? encoded.ints : kind === FLOAT64 ? encoded.floats : null;
-    if (date === undefined || symbol === undefined || !region || end > region.length) {
+    const from = (table[row + 3] as number) * STRIDE;
+    const length = table[row + 4] as number;
+    const region = kind === INT32 ? ints : kind === FLOAT64 ? floats : null;
+    if (date === undefined || symbol === undefined || !region || from + length * STRIDE > region.length) {
       throw new Error("the cache's series table does not match its candles");
     }
     let day = byDay.get(date);
@@ -136,23 +204,71 @@ export function decodeCandles(encoded: EncodedCandles): Map<IsoDate, Map<string,
       day = new Map();
       byDay.set(date, day);
     }
-    day.set(symbol, decoder.decode(row));
+    if (kind === FLOAT64) {
+      day.set(symbol, new CandleSeries(floats.subarray(from, from + length * STRIDE), length));
+      continue;
+    }
+    let lazy: CentsDay | null = null;
+    if (fill) {
+      lazy = lazyDays.get(date) ?? null;
+      if (!lazy) {
+        lazy = new CentsDay(ints, fill);
+        lazyDays.set(date, lazy);
+      }
+    }
+    const series = new CentsCandleSeries(ints, from, length, lazy);
+    lazy?.add(series);
+    day.set(symbol, series);
   }
-  return byDay;
+  const prefetch = (date: IsoDate, wanted: readonly string[]) => {
+    const day = byDay.get(date);
+    const lazy = lazyDays.get(date);
+    if (!day || !lazy) return;
+    const series: CentsCandleSeries[] = [];
+    for (const symbol of wanted) {
+      const s = day.get(symbol);
+      if (s instanceof CentsCandleSeries) series.push(s);
+    }
+    lazy.load(series);
+  };
+  if (fill) readAheads.set(byDay, prefetch);
+  return { byDay, prefetch };
 }
 
-/** Decodes the series of an encoding: float64 ones as views, int32 ones as views read in cents. */
-class SeriesDecoder {
-  constructor(private readonly encoded: EncodedCandles) {}
+/** The int32 series of one day of a lazily read cache, and which of them have been read. */
+class CentsDay {
+  /** The series not read yet. */
+  private readonly waiting = new Set<CentsCandleSeries>();
 
-  decode(row: number): CandleSeries {
-    const { table, ints, floats } = this.encoded;
-    const length = table[row + 4] as number;
-    const from = (table[row + 3] as number) * STRIDE;
-    const to = from + length * STRIDE;
-    return table[row + 2] === FLOAT64
-      ? new CandleSeries(floats.subarray(from, to), length)
-      : new CentsCandleSeries(ints, from, length);
+  constructor(
+    private readonly ints: Int32Array,
+    private readonly fill: CentsFill,
+  ) {}
+
+  add(series: CentsCandleSeries): void {
+    this.waiting.add(series);
+  }
+
+  /**
+   * Reads the one span of the file that holds `series` (all the day's series waiting when
+   * none is named) and marks every series inside it as read.
+   */
+  load(series: readonly CentsCandleSeries[] = [...this.waiting]): void {
+    let from = Number.POSITIVE_INFINITY;
+    let to = Number.NEGATIVE_INFINITY;
+    for (const s of series) {
+      if (!this.waiting.has(s)) continue;
+      from = Math.min(from, s.firstValue);
+      to = Math.max(to, s.endValue);
+    }
+    if (from >= to) return;
+    this.fill(this.ints, from, to);
+    for (const s of [...this.waiting]) {
+      if (s.firstValue >= from && s.endValue <= to) {
+        s.markRead();
+        this.waiting.delete(s);
+      }
+    }
   }
 }
 
@@ -162,27 +278,53 @@ const NO_VALUES = new Float64Array(0);
  * A series read straight from the cache's int32 candles (prices in cents): nothing is copied
  * or converted until a value is read, and a value read is the very double the CSV parse gave
  * (see encodeCandles). Every method of CandleSeries is overridden (a test checks it): the
- * base class's own storage is empty.
+ * base class's own storage is empty. A series of a lazily read cache reads its day from the
+ * file the first time it is used.
  */
 export class CentsCandleSeries extends CandleSeries {
-  /** Candle `i` is at `cents[from + i * 6]`: an offset rather than a view, one object less a series. */
+  /**
+   * Candle `i` is at `cents[from + i * 6]`: an offset rather than a view, one object less a
+   * series. `day`: the day it is read with, when it is read from the file on demand.
+   */
+  /** 1 until its values are in place (a small integer, not a boolean or null: read in every call). */
+  private unread: number;
+
   constructor(
     private readonly cents: Int32Array,
     private readonly from: number,
     length: number,
+    private readonly day: CentsDay | null = null,
   ) {
     super(NO_VALUES, length);
+    this.unread = day === null ? 0 : 1;
+  }
+
+  /** Where its values start and end in the int32 region. */
+  get firstValue(): number {
+    return this.from;
+  }
+
+  get endValue(): number {
+    return this.from + this.length * STRIDE;
+  }
+
+  /** Called by its day once its values are in place. */
+  markRead(): void {
+    this.unread = 0;
   }
 
   override startAt(i: number): number {
+    if (this.unread !== 0) this.day?.load();
     return this.cents[this.from + i * STRIDE] as number;
   }
 
   override openAt(i: number): number {
+    if (this.unread !== 0) this.day?.load();
     return (this.cents[this.from + i * STRIDE + 1] as number) / 100;
   }
 
   override sizeAt(i: number): number {
+    if (this.unread !== 0) this.day?.load();
     const k = this.from + i * STRIDE;
     const open = (this.cents[k + 1] as number) / 100;
     const close = (this.cents[k + 4] as number) / 100;
@@ -190,6 +332,7 @@ export class CentsCandleSeries extends CandleSeries {
   }
 
   override readInto(i: number, into: Candle): Candle {
+    if (this.unread !== 0) this.day?.load();
     const v = this.cents;
     const k = this.from + i * STRIDE;
     into.start = v[k] as number;
@@ -203,6 +346,7 @@ export class CentsCandleSeries extends CandleSeries {
 
   override dailyBar(): DailyBar | null {
     if (this.length === 0) return null;
+    if (this.unread !== 0) this.day?.load();
     const v = this.cents;
     const first = this.from;
     let high = v[first + 2] as number;
@@ -216,6 +360,7 @@ export class CentsCandleSeries extends CandleSeries {
   }
 
   override fitsGrid(intervalMinutes: number, sessionStart: number, sessionEnd: number): boolean {
+    if (this.unread !== 0) this.day?.load();
     for (let k = this.from; k < this.from + this.length * STRIDE; k += STRIDE) {
       const start = this.cents[k] as number;
       if (start < sessionStart || start >= sessionEnd) return false;
@@ -226,6 +371,7 @@ export class CentsCandleSeries extends CandleSeries {
   }
 
   override slice(from: number, to: number): CandleSeries {
+    if (this.unread !== 0) this.day?.load();
     return new CentsCandleSeries(this.cents, this.from + from * STRIDE, to - from);
   }
 

@@ -13,6 +13,7 @@ import { performanceMetrics } from "../lab/metrics.js";
 import { strategyParamsFrom } from "../strategy/params.js";
 import { StrategyDay } from "../strategy/strategy-day.js";
 import type { ContractSetup, SignalRecord, StrategyListener, Trade } from "../strategy/types.js";
+import { prefetchSeries } from "./cached-series.js";
 import type { CandleData } from "./candle-directory.js";
 import { memoFor } from "./data-memo.js";
 import { daySetupMemo } from "./day-setup-memo.js";
@@ -62,7 +63,6 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   const sessionEnd = parseHhmm(config.market.end_time);
   const underlying = config.trading.instrument;
   const seriesOf = sessionSeriesLookup(data, params.intervalMinutes, params.sessionStart, sessionEnd);
-  const priorDates = datesBySymbol(data);
   // A contract's pivots and prior candle sizes of a day depend on the data and the candle grid
   // only: an optimisation's runs share them (neither is changed by the strategy).
   const historyMemo = options.reuse
@@ -89,7 +89,15 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   const stored = options.reuse ? null : daySetupStore({ ...options, hasMaster: master !== undefined });
   const daySetups = (date: IsoDate, previousDay: IsoDate, prepare: () => PreparedDay): PreparedDay => {
     const restored = stored?.get(date, previousDay);
-    if (restored) return restoredDay(restored, (symbol) => seriesOf(symbol, date));
+    if (restored) {
+      // Only the day's universe is read from a lazily read cache, in one piece.
+      prefetchSeries(
+        data,
+        date,
+        restored.setups.map((s) => s.symbol),
+      );
+      return restoredDay(restored, (symbol) => seriesOf(symbol, date));
+    }
     const day = memo(date, prepare);
     stored?.set(date, previousDay, storedFormOf(day));
     return day;
@@ -126,7 +134,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
           const bar = seriesOf(symbol, previousDay)?.dailyBar() ?? null;
           return {
             pivots: bar ? classicPivots(bar) : null,
-            sizes: priorSizes(symbol, date, priorDates, seriesOf, params.windowSize),
+            sizes: priorSizes(symbol, date, datesBySymbol(data), seriesOf, params.windowSize),
           };
         });
         return {

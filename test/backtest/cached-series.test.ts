@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CentsCandleSeries, decodeCandles, encodeCandles } from "../../src/backtest/cached-series.js";
+import {
+  CentsCandleSeries,
+  decodeCandles,
+  encodeCandles,
+  inNaturalOrder,
+} from "../../src/backtest/cached-series.js";
 import { CandleSeries } from "../../src/domain/candle-series.js";
 
 const candles = [
@@ -12,7 +17,7 @@ const plain = CandleSeries.of(candles);
 
 function cached(): CandleSeries {
   const data = { byDay: new Map([["2025-09-04", new Map([["X", plain]])]]), files: 1, candles: 3 };
-  return decodeCandles(encodeCandles(data)).get("2025-09-04")?.get("X") as CandleSeries;
+  return decodeCandles(encodeCandles(data)).byDay.get("2025-09-04")?.get("X") as CandleSeries;
 }
 
 test("CentsCandleSeries → overrides every method of CandleSeries (its base storage is empty)", () => {
@@ -40,4 +45,68 @@ test("a series of two-decimal prices through the cache's encoding → read in ce
   assert.equal(s.fitsGrid(3, 555, 930), true);
   assert.equal(s.fitsGrid(5, 555, 930), plain.fitsGrid(5, 555, 930));
   assert.equal(s.fitsGrid(3, 556, 930), false);
+});
+
+test("symbols in natural order → strikes of one expiry by value across a change of digits, CE before PE", () => {
+  assert.deepEqual(
+    inNaturalOrder([
+      "SENSEX25918100100CE",
+      "SENSEX2591899900PE",
+      "SENSEX",
+      "SENSEX25918100000PE",
+      "SENSEX2591899900CE",
+      "SENSEX25918100000CE",
+    ]),
+    [
+      "SENSEX",
+      "SENSEX2591899900CE",
+      "SENSEX2591899900PE",
+      "SENSEX25918100000CE",
+      "SENSEX25918100000PE",
+      "SENSEX25918100100CE",
+    ],
+  );
+});
+
+/** A day of five contracts whose int32 candles are read through a fill that records each range. */
+function lazilyDecoded() {
+  const symbols = ["X1000CE", "X1000PE", "X1100CE", "X1100PE", "X900CE"];
+  const day = new Map(
+    symbols.map((s, i) => [s, CandleSeries.of(candles.map((c) => ({ ...c, open: c.open + i })))]),
+  );
+  const data = { byDay: new Map([["2025-09-04", day]]), files: 5, candles: 15 };
+  const encoded = encodeCandles(data);
+  const reads: [number, number][] = [];
+  const stored = encoded.ints;
+  const decoded = decodeCandles({ ...encoded, ints: new Int32Array(stored.length) }, (ints, from, to) => {
+    reads.push([from, to]);
+    ints.set(stored.subarray(from, to), from);
+  });
+  return { day, decoded, reads, rowValues: 3 * 6 };
+}
+
+test("a lazily read cache → nothing read until a series is used, then its whole day once", () => {
+  const { day, decoded, reads } = lazilyDecoded();
+  const cachedDay = decoded.byDay.get("2025-09-04");
+  assert.deepEqual(reads, []);
+  assert.deepEqual(cachedDay?.get("X1100PE")?.toCandles(), day.get("X1100PE")?.toCandles());
+  assert.equal(reads.length, 1);
+  for (const [symbol, series] of day)
+    assert.deepEqual(cachedDay?.get(symbol)?.toCandles(), series.toCandles());
+  assert.equal(reads.length, 1);
+});
+
+test("a lazily read cache and a prefetch of a strike window → only that window's span read, the rest on use", () => {
+  const { day, decoded, reads, rowValues } = lazilyDecoded();
+  decoded.prefetch("2025-09-04", ["X1000PE", "X1000CE"]);
+  // Natural order: X900CE, X1000CE, X1000PE, X1100CE, X1100PE; the window is the 2nd and 3rd.
+  assert.deepEqual(reads, [[rowValues, 3 * rowValues]]);
+  const cachedDay = decoded.byDay.get("2025-09-04");
+  assert.deepEqual(cachedDay?.get("X1000CE")?.toCandles(), day.get("X1000CE")?.toCandles());
+  assert.equal(reads.length, 1);
+  assert.deepEqual(cachedDay?.get("X900CE")?.toCandles(), day.get("X900CE")?.toCandles());
+  assert.deepEqual(reads[1], [0, 5 * rowValues]);
+  for (const [symbol, series] of day)
+    assert.deepEqual(cachedDay?.get(symbol)?.toCandles(), series.toCandles());
+  assert.equal(reads.length, 2);
 });
