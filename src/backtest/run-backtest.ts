@@ -233,8 +233,10 @@ export function backtestSummary(trades: readonly Trade[], days: readonly DayResu
 /**
  * Feeds a day's candles to the strategy close by close. Every series is on the session grid,
  * so one pointer per contract walks them in step, and one scratch candle carries them all
- * (the strategy keeps no reference to it): no sorting, no allocation per candle. Returns the
- * candles fed and the closes signalled.
+ * (the strategy keeps no reference to it): no sorting, no allocation per candle. A contract
+ * whose candles the strategy does not need (StrategyDay.needsCandles: most of a day's) is only
+ * walked, on its own, for the closes it has a candle at. Returns the candles of the day's
+ * contracts walked in step (the strategy's or not) and the closes signalled.
  */
 function replayDay(
   day: StrategyDay,
@@ -244,15 +246,25 @@ function replayDay(
   interval: number,
 ): { candles: number; closes: number } {
   const next = new Int32Array(series.length);
-  const scratch: Candle = { start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  const slots = Math.max(0, Math.ceil((sessionEnd - sessionStart) / interval));
+  // Closes at which a contract the strategy does not need has a candle.
+  const walked = new Uint8Array(slots);
   let fed = 0;
+  const fedTo: number[] = [];
+  for (let i = 0; i < series.length; i++) {
+    const s = series[i];
+    if (!s) continue;
+    if (day.needsCandles(i)) fedTo.push(i);
+    else fed += walkSeries(s, walked, sessionStart, sessionEnd, interval);
+  }
+  const scratch: Candle = { start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   let closes = 0;
-  for (let start = sessionStart; start < sessionEnd; start += interval) {
-    let any = false;
-    for (let i = 0; i < series.length; i++) {
-      const s = series[i];
+  for (let start = sessionStart, slot = 0; start < sessionEnd; start += interval, slot++) {
+    let any = walked[slot] === 1;
+    for (const i of fedTo) {
+      const s = series[i] as CandleSeries;
       const k = next[i] as number;
-      if (s && k < s.length && s.startAt(k) === start) {
+      if (k < s.length && s.startAt(k) === start) {
         day.onCandle(i, s.readInto(k, scratch));
         next[i] = k + 1;
         fed++;
@@ -265,6 +277,27 @@ function replayDay(
     }
   }
   return { candles: fed, closes };
+}
+
+/**
+ * Walks a series as `replayDay` walks those it feeds (a pointer that moves on when its candle
+ * starts at the close's slot), marking the slots it has a candle at; returns the candles walked.
+ */
+function walkSeries(
+  s: CandleSeries,
+  walked: Uint8Array,
+  sessionStart: number,
+  sessionEnd: number,
+  interval: number,
+): number {
+  let k = 0;
+  for (let start = sessionStart, slot = 0; start < sessionEnd && k < s.length; start += interval, slot++) {
+    if (s.startAt(k) === start) {
+      walked[slot] = 1;
+      k++;
+    }
+  }
+  return k;
 }
 
 interface UniversePick {
