@@ -9,8 +9,8 @@ import type { CandleData } from "./candle-directory.js";
  * touching memory is what costs (a backtest's candles are tens of megabytes), so the fewer
  * bytes the better: the int32 candles are read from the file only when a series is first used
  * (its whole day then), or, when a backtest names a day's series before using them
- * (`prefetchSeries`), just the span that holds them: an archive records ATM ± 1,000 while a
- * backtest trades a narrower window, and the rest of the day is never read.
+ * (`prefetchSeries`), just those: an archive records ATM ± 1,000 while a backtest trades a
+ * narrower window, and needs the candles of only the contracts the strategy can act on.
  *
  * Most series hold prices of at most two decimals, whole minutes and whole volumes: those are
  * kept as six int32 a candle (prices × 100), half the bytes of float64, and read through
@@ -174,8 +174,8 @@ const readAheads = new WeakMap<object, DecodedCandles["prefetch"]>();
 
 /**
  * Says that the series `symbols` of `date` are about to be used: when the data set is read
- * lazily from the cache, the one span of the file that holds them all is read now (rather
- * than the whole day when the first is touched). Nothing for any other data set.
+ * lazily from the cache, they are read now, one read per run of them that lies together
+ * (rather than the whole day when the first is touched). Nothing for any other data set.
  */
 export function prefetchSeries(data: CandleData, date: IsoDate, symbols: readonly string[]): void {
   readAheads.get(data.byDay)?.(date, symbols);
@@ -250,25 +250,29 @@ class CentsDay {
   }
 
   /**
-   * Reads the one span of the file that holds `series` (all the day's series waiting when
-   * none is named) and marks every series inside it as read.
+   * Reads `series` (all the day's series waiting when none is named) from the file, one read
+   * per run of them that lies together, and marks them read.
    */
   load(series: readonly CentsCandleSeries[] = [...this.waiting]): void {
-    let from = Number.POSITIVE_INFINITY;
-    let to = Number.NEGATIVE_INFINITY;
-    for (const s of series) {
-      if (!this.waiting.has(s)) continue;
-      from = Math.min(from, s.firstValue);
-      to = Math.max(to, s.endValue);
-    }
-    if (from >= to) return;
-    this.fill(this.ints, from, to);
-    for (const s of [...this.waiting]) {
-      if (s.firstValue >= from && s.endValue <= to) {
+    const wanted = [...new Set(series)]
+      .filter((s) => this.waiting.has(s))
+      .sort((a, b) => a.firstValue - b.firstValue);
+    let run: CentsCandleSeries[] = [];
+    const readRun = () => {
+      const [first, last] = [run[0], run[run.length - 1]];
+      if (!first || !last) return;
+      this.fill(this.ints, first.firstValue, last.endValue);
+      for (const s of run) {
         s.markRead();
         this.waiting.delete(s);
       }
+      run = [];
+    };
+    for (const s of wanted) {
+      if (run.length > 0 && (run[run.length - 1] as CentsCandleSeries).endValue !== s.firstValue) readRun();
+      run.push(s);
     }
+    readRun();
   }
 }
 

@@ -3,10 +3,10 @@ import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Config } from "../config/schema.js";
-import type { CandleSeries } from "../domain/candle-series.js";
 import type { IsoDate } from "../domain/ist.js";
 import type { ContractSetup } from "../strategy/types.js";
 import { daySetupSettingsKey } from "./day-setup-memo.js";
+import type { SeriesWalk } from "./replay-day.js";
 import { decodeSetups, encodeSetups } from "./stored-setups.js";
 import type { DayResult } from "./types.js";
 
@@ -23,10 +23,10 @@ import type { DayResult } from "./types.js";
  * previous trading day (stored with each day and compared). With an instrument master nothing
  * is kept (lot sizes and expiries would come from it).
  *
- * Layout: "PIVOTDS3", the header's length (uint32 LE), the header (JSON: the keys above and,
+ * Layout: "PIVOTDS4", the header's length (uint32 LE), the header (JSON: the keys above and,
  * per day, its previous trading day, universe figures, warnings, symbols and where its numbers
  * are), zero padding to a multiple of 8 bytes, then every day's numbers as float64 (strikes,
- * quantities, pivots, prior sizes: stored-setups.ts). Reading it back is a small JSON and
+ * quantities, pivots, prior sizes, the walks of the series: stored-setups.ts). Reading it back is a small JSON and
  * typed-array views; its JSON form (2.5 MB for a 250-day archive) took longer to parse than
  * the setups took to use.
  */
@@ -34,15 +34,16 @@ import type { DayResult } from "./types.js";
 export const DAY_SETUPS_FILE = ".pivot-day-setups.bin";
 /** The JSON file that format 2 kept: removed when this one is written. */
 const OLD_FILE = ".pivot-day-setups.json";
-const MAGIC = "PIVOTDS3";
-const FORMAT = 3;
+const MAGIC = "PIVOTDS4";
+const FORMAT = 4;
 /** Settings kept at once: a few, for someone switching back and forth. */
 const KEPT_SETTINGS = 4;
 
-/** A day's setups as kept: the universe pick's figures, the setups and the warnings they gave. */
+/** A day's setups as kept: the universe pick's figures, the setups, their series' walks and the warnings they gave. */
 export interface StoredDay {
   pick: UniverseFigures;
   setups: ContractSetup[];
+  walks: SeriesWalk[];
   warnings: string[];
 }
 
@@ -109,11 +110,11 @@ export function daySetupStore(options: {
     get: (date, previousDay) => {
       const raw = known.get(date);
       if (!raw || raw.previousDay !== previousDay) return undefined;
-      const setups = decodeSetups(raw.symbols, raw.values);
-      return setups ? { pick: raw.pick, setups, warnings: raw.warnings } : undefined;
+      const decoded = decodeSetups(raw.symbols, raw.values);
+      return decoded ? { pick: raw.pick, ...decoded, warnings: raw.warnings } : undefined;
     },
     set: (date, previousDay, day) => {
-      const values = encodeSetups(day.setups);
+      const values = encodeSetups(day);
       if (!values) return; // a setup the file cannot hold: worked out again next time
       known.set(date, {
         previousDay,
@@ -132,27 +133,28 @@ export function daySetupStore(options: {
   };
 }
 
-/** The restored form of a stored day: the series are looked up again in the data. */
-export function restoredDay(
-  stored: StoredDay,
-  seriesOf: (symbol: string) => CandleSeries | null,
-): StoredDay & { pick: { contracts: [] }; series: (CandleSeries | null)[] } {
-  return {
-    pick: { ...stored.pick, contracts: [] },
-    setups: stored.setups,
-    series: stored.setups.map((s) => seriesOf(s.symbol)),
-    warnings: stored.warnings,
-  };
+/**
+ * The restored form of a stored day: its series are looked up when the strategy needs them
+ * (its walks stand for the others).
+ */
+export function restoredDay(stored: StoredDay): StoredDay & { pick: { contracts: [] }; series: null } {
+  return { ...stored, pick: { ...stored.pick, contracts: [] }, series: null };
 }
 
 /** What of a prepared day is stored. */
 export function storedFormOf(day: {
   pick: UniverseFigures;
   setups: ContractSetup[];
+  walks: SeriesWalk[];
   warnings: string[];
 }): StoredDay {
   const { source, spot, atm, expiry } = day.pick;
-  return { pick: { source, spot, atm, expiry }, setups: day.setups, warnings: day.warnings };
+  return {
+    pick: { source, spot, atm, expiry },
+    setups: day.setups,
+    walks: day.walks,
+    warnings: day.warnings,
+  };
 }
 
 /** The built code's identity: its file's size and time (every build rewrites it). */

@@ -1,12 +1,14 @@
 import type { PivotLevels, Structure } from "../domain/pivots.js";
 import type { OptionType } from "../domain/symbols.js";
 import type { ContractSetup } from "../strategy/types.js";
+import type { SeriesWalk } from "./replay-day.js";
 
 /*
  * A day's contract setups as numbers, for the day setups' file (day-setup-store.ts): per
  * setup its strike, quantity, option type, structure, whether it has pivots, the nine pivot
- * levels, the count of its prior candle sizes and those sizes, as float64: exactly the values
- * the setup had (no decimal text in between), read back without parsing.
+ * levels, the count of its prior candle sizes and those sizes, then its series' walk over the
+ * session grid (candles, word count, words: replay-day.ts), as float64: exactly the values the
+ * setup had (no decimal text in between), read back without parsing.
  */
 
 const OPTION_TYPES: readonly OptionType[] = ["CE", "PE"];
@@ -16,13 +18,22 @@ const LEVELS = ["PP", "R1", "R2", "R3", "R4", "R5", "S1", "S2", "S3"] as const;
 /** Numbers of a setup before its prior sizes. */
 const FIXED = 6 + LEVELS.length;
 
+/** A day's setups and their series' walks, in the same order. */
+export interface SetupsAndWalks {
+  setups: ContractSetup[];
+  walks: SeriesWalk[];
+}
+
 /** The setups' numbers (their symbols are kept apart); null when one holds a value the form has no code for. */
-export function encodeSetups(setups: readonly ContractSetup[]): Float64Array | null {
+export function encodeSetups({ setups, walks }: SetupsAndWalks): Float64Array | null {
+  if (walks.length !== setups.length) return null;
   let total = 0;
-  for (const s of setups) total += FIXED + s.priorSizes.length;
+  setups.forEach((s, i) => {
+    total += FIXED + s.priorSizes.length + 2 + (walks[i] as SeriesWalk).slots.length;
+  });
   const values = new Float64Array(total);
   let k = 0;
-  for (const s of setups) {
+  for (const [i, s] of setups.entries()) {
     const optionType = OPTION_TYPES.indexOf(s.optionType);
     const structure = STRUCTURES.indexOf(s.structure);
     if (optionType < 0 || structure < 0) return null;
@@ -34,13 +45,18 @@ export function encodeSetups(setups: readonly ContractSetup[]): Float64Array | n
     for (const level of LEVELS) values[k++] = s.pivots ? s.pivots[level] : 0;
     values[k++] = s.priorSizes.length;
     for (const size of s.priorSizes) values[k++] = size;
+    const walk = walks[i] as SeriesWalk;
+    values[k++] = walk.candles;
+    values[k++] = walk.slots.length;
+    for (const word of walk.slots) values[k++] = word;
   }
   return values;
 }
 
-/** The setups of `symbols` from their numbers; null when the numbers do not fit them. */
-export function decodeSetups(symbols: readonly string[], values: Float64Array): ContractSetup[] | null {
+/** The setups of `symbols` and their walks from their numbers; null when the numbers do not fit them. */
+export function decodeSetups(symbols: readonly string[], values: Float64Array): SetupsAndWalks | null {
   const setups: ContractSetup[] = [];
+  const walks: SeriesWalk[] = [];
   let k = 0;
   for (const symbol of symbols) {
     if (k + FIXED > values.length) return null;
@@ -73,8 +89,15 @@ export function decodeSetups(symbols: readonly string[], values: Float64Array): 
       priorSizes: numbersOf(values, k + FIXED, sizes),
     });
     k += FIXED + sizes;
+    const words = values[k + 1] as number;
+    if (!(words >= 0) || k + 2 + words > values.length) return null;
+    walks.push({
+      candles: values[k] as number,
+      slots: Uint32Array.from(values.subarray(k + 2, k + 2 + words)),
+    });
+    k += 2 + words;
   }
-  return k === values.length ? setups : null;
+  return k === values.length ? { setups, walks } : null;
 }
 
 /** `count` numbers of `values` from `from` as an array (a plain loop: Array.from iterates, far slower). */

@@ -96,7 +96,7 @@ test("a lazily read cache → nothing read until a series is used, then its whol
   assert.equal(reads.length, 1);
 });
 
-test("a lazily read cache and a prefetch of a strike window → only that window's span read, the rest on use", () => {
+test("a lazily read cache and a prefetch of a strike window → only that window read, the rest on use", () => {
   const { day, decoded, reads, rowValues } = lazilyDecoded();
   decoded.prefetch("2025-09-04", ["X1000PE", "X1000CE"]);
   // Natural order: X900CE, X1000CE, X1000PE, X1100CE, X1100PE; the window is the 2nd and 3rd.
@@ -104,9 +104,22 @@ test("a lazily read cache and a prefetch of a strike window → only that window
   const cachedDay = decoded.byDay.get("2025-09-04");
   assert.deepEqual(cachedDay?.get("X1000CE")?.toCandles(), day.get("X1000CE")?.toCandles());
   assert.equal(reads.length, 1);
+  // The rest of the day when another is used: the two runs not read yet, not the window again.
   assert.deepEqual(cachedDay?.get("X900CE")?.toCandles(), day.get("X900CE")?.toCandles());
-  assert.deepEqual(reads[1], [0, 5 * rowValues]);
+  assert.deepEqual(reads.slice(1), [
+    [0, rowValues],
+    [3 * rowValues, 5 * rowValues],
+  ]);
   for (const [symbol, series] of day)
     assert.deepEqual(cachedDay?.get(symbol)?.toCandles(), series.toCandles());
-  assert.equal(reads.length, 2);
+  assert.equal(reads.length, 3);
+});
+
+test("a lazily read cache and a prefetch of series apart → one read each, nothing between them", () => {
+  const { decoded, reads, rowValues } = lazilyDecoded();
+  decoded.prefetch("2025-09-04", ["X1100PE", "X900CE", "X1100PE"]);
+  assert.deepEqual(reads, [
+    [0, rowValues],
+    [4 * rowValues, 5 * rowValues],
+  ]);
 });

@@ -34,20 +34,27 @@ const setups: ContractSetup[] = [
   },
 ];
 
-test("setups as stored numbers and back → the very same setups (every double, -0, null pivots, level order)", () => {
-  const values = encodeSetups(setups);
+const walks = [
+  { candles: 125, slots: Uint32Array.from([0xffffffff, 0xffffffff, 0xffffffff, 0x1fffffff]) },
+  { candles: 0, slots: new Uint32Array(4) },
+  { candles: 2, slots: Uint32Array.from([0x80000001, 0, 0, 0]) },
+];
+const day = { setups, walks };
+
+test("setups and walks as stored numbers and back → the very same (every double, -0, null pivots, level order, bit 31)", () => {
+  const values = encodeSetups(day);
   assert.ok(values);
   const back = decodeSetups(
     setups.map((s) => s.symbol),
     values,
   );
-  assert.deepEqual(back, setups);
-  assert.ok(Object.is(back?.[0]?.priorSizes[2], -0));
-  assert.deepEqual(Object.keys(back?.[0]?.pivots ?? {}), Object.keys(setups[0]?.pivots ?? {}));
+  assert.deepEqual(back, day);
+  assert.ok(Object.is(back?.setups[0]?.priorSizes[2], -0));
+  assert.deepEqual(Object.keys(back?.setups[0]?.pivots ?? {}), Object.keys(setups[0]?.pivots ?? {}));
 });
 
 test("stored numbers that do not fit the symbols → null, not made-up setups", () => {
-  const values = encodeSetups(setups) as Float64Array;
+  const values = encodeSetups(day) as Float64Array;
   const symbols = setups.map((s) => s.symbol);
   assert.equal(decodeSetups(symbols, values.subarray(0, values.length - 1)), null);
   assert.equal(decodeSetups([...symbols, "EXTRA"], values), null);
@@ -57,7 +64,8 @@ test("stored numbers that do not fit the symbols → null, not made-up setups", 
   assert.equal(decodeSetups(symbols, badType), null);
 });
 
-test("a setup with an option type the form has no code for → not stored (null)", () => {
+test("a setup with an option type the form has no code for, or without its walk → not stored (null)", () => {
   const odd = { ...setups[0], optionType: "XX" } as unknown as ContractSetup;
-  assert.equal(encodeSetups([odd]), null);
+  assert.equal(encodeSetups({ setups: [odd], walks: [walks[0] as (typeof walks)[number]] }), null);
+  assert.equal(encodeSetups({ setups, walks: walks.slice(1) }), null);
 });
