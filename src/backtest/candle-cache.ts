@@ -112,12 +112,14 @@ function csvFingerprint(dir: string): { fingerprint: string; bytes: number } | n
     // The directory joined once: path.join's normalising of every file's path costs more than the stat.
     const prefix = join(dir, "/");
     let bytes = 0;
-    const files = names.map((name) => {
+    // The JSON of [[name, size, mtimeMs], ...] written directly: no array a file to keep until the end.
+    let fingerprint = "[";
+    for (const name of names) {
       const s = statSync(prefix + name);
       bytes += s.size;
-      return [name, s.size, s.mtimeMs];
-    });
-    return { fingerprint: JSON.stringify(files), bytes };
+      fingerprint += `${fingerprint.length > 1 ? "," : ""}[${JSON.stringify(name)},${s.size},${s.mtimeMs}]`;
+    }
+    return { fingerprint: `${fingerprint}]`, bytes };
   } catch {
     return null;
   }
