@@ -237,8 +237,8 @@ export function decodeCandles(encoded: EncodedCandles, fill?: CentsFill): Decode
 
 /** The int32 series of one day of a lazily read cache, and which of them have been read. */
 class CentsDay {
-  /** The series not read yet. */
-  private readonly waiting = new Set<CentsCandleSeries>();
+  /** The day's series, read or not. */
+  private readonly series: CentsCandleSeries[] = [];
 
   constructor(
     private readonly ints: Int32Array,
@@ -246,26 +246,23 @@ class CentsDay {
   ) {}
 
   add(series: CentsCandleSeries): void {
-    this.waiting.add(series);
+    this.series.push(series);
   }
 
   /**
-   * Reads `series` (all the day's series waiting when none is named) from the file, one read
-   * per run of them that lies together, and marks them read.
+   * Reads `series` (all the day's series not read yet when none is named) from the file, one
+   * read per run of them that lies together, and marks them read.
    */
-  load(series: readonly CentsCandleSeries[] = [...this.waiting]): void {
+  load(series: readonly CentsCandleSeries[] = this.series): void {
     const wanted = [...new Set(series)]
-      .filter((s) => this.waiting.has(s))
+      .filter((s) => s.isUnread())
       .sort((a, b) => a.firstValue - b.firstValue);
     let run: CentsCandleSeries[] = [];
     const readRun = () => {
       const [first, last] = [run[0], run[run.length - 1]];
       if (!first || !last) return;
       this.fill(this.ints, first.firstValue, last.endValue);
-      for (const s of run) {
-        s.markRead();
-        this.waiting.delete(s);
-      }
+      for (const s of run) s.markRead();
       run = [];
     };
     for (const s of wanted) {
@@ -286,20 +283,21 @@ const NO_VALUES = new Float64Array(0);
  * file the first time it is used.
  */
 export class CentsCandleSeries extends CandleSeries {
-  /**
-   * Candle `i` is at `cents[from + i * 6]`: an offset rather than a view, one object less a
-   * series. `day`: the day it is read with, when it is read from the file on demand.
-   */
+  // Declared, not defined, fields: assigned in the constructor only (a data set has thousands
+  // of series, and defining class fields one by one costs more than the rest of a construction).
+  /** Candle `i` is at `cents[from + i * 6]`: an offset rather than a view, one object less a series. */
+  declare private readonly cents: Int32Array;
+  declare private readonly from: number;
+  /** The day it is read with, when it is read from the file on demand. */
+  declare private readonly day: CentsDay | null;
   /** 1 until its values are in place (a small integer, not a boolean or null: read in every call). */
-  private unread: number;
+  declare private unread: number;
 
-  constructor(
-    private readonly cents: Int32Array,
-    private readonly from: number,
-    length: number,
-    private readonly day: CentsDay | null = null,
-  ) {
+  constructor(cents: Int32Array, from: number, length: number, day: CentsDay | null = null) {
     super(NO_VALUES, length);
+    this.cents = cents;
+    this.from = from;
+    this.day = day;
     this.unread = day === null ? 0 : 1;
   }
 
@@ -315,6 +313,10 @@ export class CentsCandleSeries extends CandleSeries {
   /** Called by its day once its values are in place. */
   markRead(): void {
     this.unread = 0;
+  }
+
+  isUnread(): boolean {
+    return this.unread !== 0;
   }
 
   override startAt(i: number): number {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   closeSync,
   fstatSync,
@@ -32,15 +33,15 @@ import { rememberCachedData } from "./day-setup-store.js";
 
 export const CACHE_FILE = ".pivot-candle-cache.bin";
 const MAGIC = "PIVOTCC2";
-const FORMAT = 4;
+const FORMAT = 5;
 /** Below this many bytes of CSV, parsing is quick enough: no cache is kept. */
 export const DEFAULT_CACHE_MIN_BYTES = 4 * 1024 * 1024;
 
 interface CacheHeader {
   format: number;
   /**
-   * Each CSV as [name, size, mtimeMs], in name order, as JSON: compared as one string (an
-   * archive has thousands of files), never parsed.
+   * The SHA-256 of each CSV as [name, size, mtimeMs], in name order, as JSON (an archive has
+   * thousands of files: their list would be a few hundred KB of header to read back).
    */
   fingerprint: string;
   dates: string[];
@@ -100,7 +101,7 @@ function remembered<T extends object>(data: T, dir: string, fingerprint: string)
 }
 
 /**
- * Name, size and mtime of each CSV of `dir` as one string, and their total size; null when it
+ * The hash of the name, size and mtime of each CSV of `dir`, and their total size; null when it
  * cannot be listed (the loader says why). One stat a file, nothing else: on an archive of
  * thousands of files this runs at every backtest.
  */
@@ -119,7 +120,7 @@ function csvFingerprint(dir: string): { fingerprint: string; bytes: number } | n
       bytes += s.size;
       fingerprint += `${fingerprint.length > 1 ? "," : ""}[${JSON.stringify(name)},${s.size},${s.mtimeMs}]`;
     }
-    return { fingerprint: `${fingerprint}]`, bytes };
+    return { fingerprint: createHash("sha256").update(`${fingerprint}]`).digest("hex"), bytes };
   } catch {
     return null;
   }

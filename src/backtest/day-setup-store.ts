@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,8 +15,8 @@ import type { DayResult } from "./types.js";
  * next backtest of unchanged data does not work them out again (nor read the earlier days'
  * candles they are worked out from).
  *
- * What a day's setups depend on, and so what they are kept under: the data (the hash of the
- * cache's fingerprint of every CSV: any change to the files and nothing stored is used), the
+ * What a day's setups depend on, and so what they are kept under: the data (the cache's
+ * fingerprint of every CSV, a hash: any change to the files and nothing stored is used), the
  * settings that shape them (as the lab's in-memory memo, day-setup-memo.ts), the program that
  * computed them (the built code file's time: a rebuild forgets them) and the calendar's
  * previous trading day (stored with each day and compared). With an instrument master nothing
@@ -85,7 +84,7 @@ export interface DaySetupStore {
 
 const cachedDirs = new WeakMap<object, { dir: string; fingerprint: string }>();
 
-/** Called by the candle cache: `data` is the content of `dir` as `fingerprint` describes it. */
+/** Called by the candle cache: `data` is the content of `dir` as `fingerprint` (a hash of its CSVs' list) describes it. */
 export function rememberCachedData(data: object, dir: string, fingerprint: string): void {
   cachedDirs.set(data, { dir, fingerprint });
 }
@@ -100,7 +99,7 @@ export function daySetupStore(options: {
   const cached = cachedDirs.get(options.data);
   if (!cached || options.hasMaster) return null;
   const path = join(cached.dir, DAY_SETUPS_FILE);
-  const dataHash = createHash("sha256").update(cached.fingerprint).digest("hex");
+  const dataHash = cached.fingerprint;
   const code = codeIdentity();
   const key = daySetupSettingsKey(options.config, options.dataDir);
   const settings = readStore(path, dataHash, code);
