@@ -43,8 +43,8 @@ export type CentsFill = (ints: Int32Array, from: number, to: number) => void;
 
 /**
  * Encodes every series of `data`, each as int32 when it comes back exactly, else as float64.
- * The table lists a day's series in the data's order; their int32 candles are laid out in the
- * natural order of their symbols (strikes as numbers), so that a strike window is one span.
+ * The table lists a day's series in the data's order; their int32 candles are laid out in
+ * strike order (inStrikeOrder), so that a strike window lies together.
  */
 export function encodeCandles(data: CandleData): EncodedCandles {
   const dates = [...data.byDay.keys()];
@@ -58,11 +58,10 @@ export function encodeCandles(data: CandleData): EncodedCandles {
   let intCandles = 0;
   let floatCandles = 0;
   const c: Candle = { start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
-  const sortKeys = new Map<string, string>();
   dates.forEach((date, d) => {
     const day = data.byDay.get(date) as Map<string, CandleSeries>;
     const placed = new Map<string, [kind: number, offset: number]>();
-    for (const symbol of inNaturalOrder(day.keys(), sortKeys)) {
+    for (const symbol of inStrikeOrder(day.keys())) {
       const series = day.get(symbol) as CandleSeries;
       let k = intCandles * STRIDE;
       let exact = true;
@@ -138,29 +137,12 @@ function hasNegativeZero(c: Candle): boolean {
 }
 
 /**
- * Symbols in natural order, their runs of digits compared as numbers (`SENSEX2591899900CE`
- * before `SENSEX25918100000CE`): a weekly contract's strike follows its fixed-length expiry, so
- * the strikes of one expiry come in numeric order. Each symbol's key is worked out once
- * (`keys` is kept across the days of a data set, whose contracts recur).
+ * Symbols in the order their candles are laid out: shorter first, then by text. For the
+ * contracts of one expiry (`SENSEX2591899900CE`, `SENSEX25918100000CE`) that is strike order,
+ * CE before PE, across a change in the strike's digits: a strike window lies together.
  */
-export function inNaturalOrder(symbols: Iterable<string>, keys = new Map<string, string>()): string[] {
-  const keyOf = (symbol: string) => {
-    let key = keys.get(symbol);
-    if (key === undefined) {
-      // Each run of digits, without leading zeros, after its length in two digits: text order is then number order.
-      key = symbol.replace(/\d+/g, (run) => {
-        const digits = run.replace(/^0+(?=\d)/, "");
-        return String(digits.length).padStart(2, "0") + digits;
-      });
-      keys.set(symbol, key);
-    }
-    return key;
-  };
-  return [...symbols].sort((a, b) => {
-    const x = keyOf(a);
-    const y = keyOf(b);
-    return x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0;
-  });
+export function inStrikeOrder(symbols: Iterable<string>): string[] {
+  return [...symbols].sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** A decoded data set: its series by day, and the read-ahead of a day's series (see prefetchSeries). */

@@ -4,7 +4,7 @@ import {
   CentsCandleSeries,
   decodeCandles,
   encodeCandles,
-  inNaturalOrder,
+  inStrikeOrder,
 } from "../../src/backtest/cached-series.js";
 import { CandleSeries } from "../../src/domain/candle-series.js";
 
@@ -47,9 +47,9 @@ test("a series of two-decimal prices through the cache's encoding → read in ce
   assert.equal(s.fitsGrid(3, 556, 930), false);
 });
 
-test("symbols in natural order → strikes of one expiry by value across a change of digits, CE before PE", () => {
+test("symbols in strike order → strikes of one expiry by value across a change of digits, CE before PE", () => {
   assert.deepEqual(
-    inNaturalOrder([
+    inStrikeOrder([
       "SENSEX25918100100CE",
       "SENSEX2591899900PE",
       "SENSEX",
@@ -99,7 +99,7 @@ test("a lazily read cache → nothing read until a series is used, then its whol
 test("a lazily read cache and a prefetch of a strike window → only that window read, the rest on use", () => {
   const { day, decoded, reads, rowValues } = lazilyDecoded();
   decoded.prefetch("2025-09-04", ["X1000PE", "X1000CE"]);
-  // Natural order: X900CE, X1000CE, X1000PE, X1100CE, X1100PE; the window is the 2nd and 3rd.
+  // Strike order: X900CE, X1000CE, X1000PE, X1100CE, X1100PE; the window is the 2nd and 3rd.
   assert.deepEqual(reads, [[rowValues, 3 * rowValues]]);
   const cachedDay = decoded.byDay.get("2025-09-04");
   assert.deepEqual(cachedDay?.get("X1000CE")?.toCandles(), day.get("X1000CE")?.toCandles());
