@@ -1,7 +1,10 @@
-import type { Candle, DailyBar } from "../domain/candle.js";
+import type { Candle } from "../domain/candle.js";
 import { CandleSeries } from "../domain/candle-series.js";
 import type { IsoDate } from "../domain/ist.js";
 import type { CandleData } from "./candle-directory.js";
+import { CentsBuffers, CentsCandleSeries, CentsDay, type CentsFill, STRIDE } from "./cents-series.js";
+
+export { CentsCandleSeries, type CentsFill } from "./cents-series.js";
 
 /*
  * The candles of the parsed-candle cache, in a compact form used where it lies: every series is
@@ -19,8 +22,6 @@ import type { CandleData } from "./candle-directory.js";
  * exactly (more decimals, a volume beyond int32, -0) is kept as float64.
  */
 
-/** Values stored per candle: start, open, high, low, close, volume. */
-const STRIDE = 6;
 /** Numbers per series in the table: date, symbol, kind, offset (in candles of its region), length. */
 export const TABLE_STRIDE = 5;
 const INT32 = 0;
@@ -34,12 +35,6 @@ export interface EncodedCandles {
   floats: Float64Array;
   ints: Int32Array;
 }
-
-/**
- * Fills `ints[from, to)` (int32 positions of the region) from where the region is kept. With
- * one, `decodeCandles` reads nothing up front: `ints` is the region's size, still untouched.
- */
-export type CentsFill = (ints: Int32Array, from: number, to: number) => void;
 
 /**
  * Encodes every series of `data`, each as int32 when it comes back exactly, else as float64.
@@ -164,11 +159,30 @@ export function prefetchSeries(data: CandleData, date: IsoDate, symbols: readonl
 }
 
 /**
- * The data set of an encoding, every series a view of its region. With `fill`, the int32
- * region is read on demand (see CentsFill). Throws when the table does not fit the regions.
+ * The data set of an encoding, every series a view of its region. With `onDemand`, the int32
+ * candles (`onDemand.values` of them) are read when used, through `fill` (cents-series.ts), and
+ * `encoded.ints` is not looked at. Throws when the table does not fit the regions.
  */
-export function decodeCandles(encoded: EncodedCandles, fill?: CentsFill): DecodedCandles {
+export function decodeCandles(
+  encoded: EncodedCandles,
+  onDemand?: { fill: CentsFill; values: number },
+): DecodedCandles {
   const { table, dates, symbols, ints, floats } = encoded;
+  const intValues = onDemand ? onDemand.values : ints.length;
+  // Each day's int32 values lie together: where they begin, and the largest day (for the buffers).
+  const dayStart = new Map<number, number>();
+  const dayEnd = new Map<number, number>();
+  for (let row = 0; row < table.length; row += TABLE_STRIDE) {
+    if (table[row + 2] !== INT32) continue;
+    const d = table[row] as number;
+    const from = (table[row + 3] as number) * STRIDE;
+    const end = from + (table[row + 4] as number) * STRIDE;
+    dayStart.set(d, Math.min(dayStart.get(d) ?? from, from));
+    dayEnd.set(d, Math.max(dayEnd.get(d) ?? end, end));
+  }
+  let largest = 0;
+  for (const [d, start] of dayStart) largest = Math.max(largest, (dayEnd.get(d) as number) - start);
+  const buffers = new CentsBuffers(largest);
   const byDay = new Map<IsoDate, Map<string, CandleSeries>>();
   const lazyDays = new Map<IsoDate, CentsDay>();
   for (let row = 0; row < table.length; row += TABLE_STRIDE) {
@@ -177,8 +191,8 @@ export function decodeCandles(encoded: EncodedCandles, fill?: CentsFill): Decode
     const kind = table[row + 2] as number;
     const from = (table[row + 3] as number) * STRIDE;
     const length = table[row + 4] as number;
-    const region = kind === INT32 ? ints : kind === FLOAT64 ? floats : null;
-    if (date === undefined || symbol === undefined || !region || from + length * STRIDE > region.length) {
+    const regionLength = kind === INT32 ? intValues : kind === FLOAT64 ? floats.length : -1;
+    if (date === undefined || symbol === undefined || from + length * STRIDE > regionLength) {
       throw new Error("the cache's series table does not match its candles");
     }
     let day = byDay.get(date);
@@ -188,19 +202,19 @@ export function decodeCandles(encoded: EncodedCandles, fill?: CentsFill): Decode
     }
     if (kind === FLOAT64) {
       day.set(symbol, new CandleSeries(floats.subarray(from, from + length * STRIDE), length));
-      continue;
-    }
-    let lazy: CentsDay | null = null;
-    if (fill) {
-      lazy = lazyDays.get(date) ?? null;
+    } else if (!onDemand) {
+      day.set(symbol, new CentsCandleSeries(ints, from, length));
+    } else {
+      const start = dayStart.get(table[row] as number) as number;
+      let lazy = lazyDays.get(date);
       if (!lazy) {
-        lazy = new CentsDay(ints, fill);
+        lazy = new CentsDay(start, buffers, onDemand.fill);
         lazyDays.set(date, lazy);
       }
+      const series = new CentsCandleSeries(null, from - start, length, lazy);
+      lazy.add(series);
+      day.set(symbol, series);
     }
-    const series = new CentsCandleSeries(ints, from, length, lazy);
-    lazy?.add(series);
-    day.set(symbol, series);
   }
   const prefetch = (date: IsoDate, wanted: readonly string[]) => {
     const day = byDay.get(date);
@@ -213,163 +227,6 @@ export function decodeCandles(encoded: EncodedCandles, fill?: CentsFill): Decode
     }
     lazy.load(series);
   };
-  if (fill) readAheads.set(byDay, prefetch);
+  if (onDemand) readAheads.set(byDay, prefetch);
   return { byDay, prefetch };
-}
-
-/** The int32 series of one day of a lazily read cache, and which of them have been read. */
-class CentsDay {
-  /** The day's series, read or not. */
-  private readonly series: CentsCandleSeries[] = [];
-
-  constructor(
-    private readonly ints: Int32Array,
-    private readonly fill: CentsFill,
-  ) {}
-
-  add(series: CentsCandleSeries): void {
-    this.series.push(series);
-  }
-
-  /**
-   * Reads `series` (all the day's series not read yet when none is named) from the file, one
-   * read per run of them that lies together, and marks them read.
-   */
-  load(series: readonly CentsCandleSeries[] = this.series): void {
-    const wanted = [...new Set(series)]
-      .filter((s) => s.isUnread())
-      .sort((a, b) => a.firstValue - b.firstValue);
-    let run: CentsCandleSeries[] = [];
-    const readRun = () => {
-      const [first, last] = [run[0], run[run.length - 1]];
-      if (!first || !last) return;
-      this.fill(this.ints, first.firstValue, last.endValue);
-      for (const s of run) s.markRead();
-      run = [];
-    };
-    for (const s of wanted) {
-      if (run.length > 0 && (run[run.length - 1] as CentsCandleSeries).endValue !== s.firstValue) readRun();
-      run.push(s);
-    }
-    readRun();
-  }
-}
-
-const NO_VALUES = new Float64Array(0);
-
-/**
- * A series read straight from the cache's int32 candles (prices in cents): nothing is copied
- * or converted until a value is read, and a value read is the very double the CSV parse gave
- * (see encodeCandles). Every method of CandleSeries is overridden (a test checks it): the
- * base class's own storage is empty. A series of a lazily read cache reads its day from the
- * file the first time it is used.
- */
-export class CentsCandleSeries extends CandleSeries {
-  // Declared, not defined, fields: assigned in the constructor only (a data set has thousands
-  // of series, and defining class fields one by one costs more than the rest of a construction).
-  /** Candle `i` is at `cents[from + i * 6]`: an offset rather than a view, one object less a series. */
-  declare private readonly cents: Int32Array;
-  declare private readonly from: number;
-  /** The day it is read with, when it is read from the file on demand. */
-  declare private readonly day: CentsDay | null;
-  /** 1 until its values are in place (a small integer, not a boolean or null: read in every call). */
-  declare private unread: number;
-
-  constructor(cents: Int32Array, from: number, length: number, day: CentsDay | null = null) {
-    super(NO_VALUES, length);
-    this.cents = cents;
-    this.from = from;
-    this.day = day;
-    this.unread = day === null ? 0 : 1;
-  }
-
-  /** Where its values start and end in the int32 region. */
-  get firstValue(): number {
-    return this.from;
-  }
-
-  get endValue(): number {
-    return this.from + this.length * STRIDE;
-  }
-
-  /** Called by its day once its values are in place. */
-  markRead(): void {
-    this.unread = 0;
-  }
-
-  isUnread(): boolean {
-    return this.unread !== 0;
-  }
-
-  override startAt(i: number): number {
-    if (this.unread !== 0) this.day?.load();
-    return this.cents[this.from + i * STRIDE] as number;
-  }
-
-  override openAt(i: number): number {
-    if (this.unread !== 0) this.day?.load();
-    return (this.cents[this.from + i * STRIDE + 1] as number) / 100;
-  }
-
-  override sizeAt(i: number): number {
-    if (this.unread !== 0) this.day?.load();
-    const k = this.from + i * STRIDE;
-    const open = (this.cents[k + 1] as number) / 100;
-    const close = (this.cents[k + 4] as number) / 100;
-    return open === 0 ? 0 : (Math.abs(close - open) / open) * 100;
-  }
-
-  override readInto(i: number, into: Candle): Candle {
-    if (this.unread !== 0) this.day?.load();
-    const v = this.cents;
-    const k = this.from + i * STRIDE;
-    into.start = v[k] as number;
-    into.open = (v[k + 1] as number) / 100;
-    into.high = (v[k + 2] as number) / 100;
-    into.low = (v[k + 3] as number) / 100;
-    into.close = (v[k + 4] as number) / 100;
-    into.volume = v[k + 5] as number;
-    return into;
-  }
-
-  override dailyBar(): DailyBar | null {
-    if (this.length === 0) return null;
-    if (this.unread !== 0) this.day?.load();
-    const v = this.cents;
-    const first = this.from;
-    let high = v[first + 2] as number;
-    let low = v[first + 3] as number;
-    for (let k = first + STRIDE; k < first + this.length * STRIDE; k += STRIDE) {
-      if ((v[k + 2] as number) > high) high = v[k + 2] as number;
-      if ((v[k + 3] as number) < low) low = v[k + 3] as number;
-    }
-    const close = v[first + (this.length - 1) * STRIDE + 4] as number;
-    return { open: (v[first + 1] as number) / 100, high: high / 100, low: low / 100, close: close / 100 };
-  }
-
-  override fitsGrid(intervalMinutes: number, sessionStart: number, sessionEnd: number): boolean {
-    if (this.unread !== 0) this.day?.load();
-    for (let k = this.from; k < this.from + this.length * STRIDE; k += STRIDE) {
-      const start = this.cents[k] as number;
-      if (start < sessionStart || start >= sessionEnd) return false;
-      const slot = (start - sessionStart) / intervalMinutes; // as CandleSeries: no `%`
-      if (slot !== Math.floor(slot)) return false;
-    }
-    return true;
-  }
-
-  override slice(from: number, to: number): CandleSeries {
-    if (this.unread !== 0) this.day?.load();
-    return new CentsCandleSeries(this.cents, this.from + from * STRIDE, to - from);
-  }
-
-  override at(i: number): Candle {
-    return this.readInto(i, { start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 });
-  }
-
-  override toCandles(): Candle[] {
-    const out = new Array<Candle>(this.length);
-    for (let i = 0; i < this.length; i++) out[i] = this.at(i);
-    return out;
-  }
 }

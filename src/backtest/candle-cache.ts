@@ -152,9 +152,9 @@ function readCache(path: string, fingerprint: string): { data: CandleData; warni
     readFully(fd, table, tableStart);
     const floats = new Float64Array(header.floatValues);
     readFully(fd, floats, floatsStart);
-    const fill: CentsFill = (ints, from, to) => {
+    const fill: CentsFill = (into, from) => {
       try {
-        readFully(fd, ints.subarray(from, to), intsStart + from * 4);
+        readFully(fd, into, intsStart + from * 4);
       } catch (e) {
         throw new Error(
           `the parsed-candle cache ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? e}); delete it and run again`,
@@ -162,9 +162,8 @@ function readCache(path: string, fingerprint: string): { data: CandleData; warni
       }
     };
     const { byDay } = decodeCandles(
-      // The int32 region's memory is not touched until a series is read into it.
-      { dates: header.dates, symbols: header.symbols, table, floats, ints: new Int32Array(header.intValues) },
-      fill,
+      { dates: header.dates, symbols: header.symbols, table, floats, ints: new Int32Array(0) },
+      { fill, values: header.intValues },
     );
     // The file stays open while its series may still be read (a rewrite replaces it, never changes it).
     openCaches.register(byDay, fd);
