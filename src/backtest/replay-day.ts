@@ -17,8 +17,8 @@ export interface SessionGrid {
  */
 export interface SeriesWalk {
   candles: number;
-  /** Bit `slot & 31` of word `slot >> 5`. */
-  slots: Uint32Array;
+  /** Bit `slot & 31` of word `slot >> 5`, words as unsigned 32-bit numbers (plain numbers: a day has dozens of walks). */
+  slots: number[];
 }
 
 /** The slots of the grid. */
@@ -31,7 +31,7 @@ function slotCount(grid: SessionGrid): number {
  * the slot's time, as `replayDay` walks the series it feeds.
  */
 export function walkOf(s: CandleSeries | null, grid: SessionGrid): SeriesWalk {
-  const slots = new Uint32Array(Math.ceil(slotCount(grid) / 32));
+  const words = new Uint32Array(Math.ceil(slotCount(grid) / 32));
   let k = 0;
   for (
     let start = grid.start, slot = 0;
@@ -39,11 +39,11 @@ export function walkOf(s: CandleSeries | null, grid: SessionGrid): SeriesWalk {
     start += grid.interval, slot++
   ) {
     if (s.startAt(k) === start) {
-      slots[slot >>> 5] = (slots[slot >>> 5] as number) | (1 << (slot & 31));
+      words[slot >>> 5] = (words[slot >>> 5] as number) | (1 << (slot & 31));
       k++;
     }
   }
-  return { candles: k, slots };
+  return { candles: k, slots: Array.from(words) };
 }
 
 /**

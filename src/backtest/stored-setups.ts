@@ -93,7 +93,7 @@ export function decodeSetups(symbols: readonly string[], values: Float64Array): 
     if (!(words >= 0) || k + 2 + words > values.length) return null;
     walks.push({
       candles: values[k] as number,
-      slots: Uint32Array.from(values.subarray(k + 2, k + 2 + words)),
+      slots: numbersOf(values, k + 2, words),
     });
     k += 2 + words;
   }

@@ -35,9 +35,9 @@ const setups: ContractSetup[] = [
 ];
 
 const walks = [
-  { candles: 125, slots: Uint32Array.from([0xffffffff, 0xffffffff, 0xffffffff, 0x1fffffff]) },
-  { candles: 0, slots: new Uint32Array(4) },
-  { candles: 2, slots: Uint32Array.from([0x80000001, 0, 0, 0]) },
+  { candles: 125, slots: [0xffffffff, 0xffffffff, 0xffffffff, 0x1fffffff] },
+  { candles: 0, slots: [0, 0, 0, 0] },
+  { candles: 2, slots: [0x80000001, 0, 0, 0] },
 ];
 const day = { setups, walks };
 
