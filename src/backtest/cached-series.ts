@@ -170,23 +170,28 @@ export function decodeCandles(
   const { table, dates, symbols, ints, floats } = encoded;
   const intValues = onDemand ? onDemand.values : ints.length;
   // Each day's int32 values lie together: where they begin, and the largest day (for the buffers).
-  const dayStart = new Map<number, number>();
-  const dayEnd = new Map<number, number>();
+  const dayStart = new Float64Array(dates.length).fill(Number.POSITIVE_INFINITY);
+  const dayEnd = new Float64Array(dates.length);
   for (let row = 0; row < table.length; row += TABLE_STRIDE) {
     if (table[row + 2] !== INT32) continue;
     const d = table[row] as number;
     const from = (table[row + 3] as number) * STRIDE;
-    const end = from + (table[row + 4] as number) * STRIDE;
-    dayStart.set(d, Math.min(dayStart.get(d) ?? from, from));
-    dayEnd.set(d, Math.max(dayEnd.get(d) ?? end, end));
+    dayStart[d] = Math.min(dayStart[d] as number, from);
+    dayEnd[d] = Math.max(dayEnd[d] as number, from + (table[row + 4] as number) * STRIDE);
   }
   let largest = 0;
-  for (const [d, start] of dayStart) largest = Math.max(largest, (dayEnd.get(d) as number) - start);
+  for (let d = 0; d < dates.length; d++)
+    largest = Math.max(largest, (dayEnd[d] as number) - (dayStart[d] as number));
   const buffers = new CentsBuffers(largest);
   const byDay = new Map<IsoDate, Map<string, CandleSeries>>();
   const lazyDays = new Map<IsoDate, CentsDay>();
+  // The table lists a day's series together: the day's map (and its lazy day) carried from row to row.
+  let dayIndex = -1;
+  let day = new Map<string, CandleSeries>();
+  let lazy: CentsDay | null = null;
   for (let row = 0; row < table.length; row += TABLE_STRIDE) {
-    const date = dates[table[row] as number];
+    const d = table[row] as number;
+    const date = dates[d];
     const symbol = symbols[table[row + 1] as number];
     const kind = table[row + 2] as number;
     const from = (table[row + 3] as number) * STRIDE;
@@ -195,18 +200,18 @@ export function decodeCandles(
     if (date === undefined || symbol === undefined || from + length * STRIDE > regionLength) {
       throw new Error("the cache's series table does not match its candles");
     }
-    let day = byDay.get(date);
-    if (!day) {
-      day = new Map();
+    if (d !== dayIndex) {
+      dayIndex = d;
+      day = byDay.get(date) ?? new Map();
       byDay.set(date, day);
+      lazy = lazyDays.get(date) ?? null;
     }
     if (kind === FLOAT64) {
       day.set(symbol, new CandleSeries(floats.subarray(from, from + length * STRIDE), length));
     } else if (!onDemand) {
       day.set(symbol, new CentsCandleSeries(ints, from, length));
     } else {
-      const start = dayStart.get(table[row] as number) as number;
-      let lazy = lazyDays.get(date);
+      const start = dayStart[d] as number;
       if (!lazy) {
         lazy = new CentsDay(start, buffers, onDemand.fill);
         lazyDays.set(date, lazy);
