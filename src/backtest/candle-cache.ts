@@ -165,8 +165,9 @@ function readCache(path: string, fingerprint: string): { data: CandleData; warni
       { dates: header.dates, symbols: header.symbols, table, floats, ints: new Int32Array(0) },
       { fill, values: header.intValues },
     );
-    // The file stays open while its series may still be read (a rewrite replaces it, never changes it).
-    openCaches.register(byDay, fd);
+    // The file stays open while a series may still be read from it (a rewrite replaces the file,
+    // never changes it): every one of them holds `fill`, so the file is closed with the last.
+    openCaches.register(fill, fd);
     kept = true;
     return { data: { byDay, files: header.files, candles: header.candles }, warnings: header.warnings };
   } catch {
