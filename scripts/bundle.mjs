@@ -9,6 +9,7 @@
 // with its own tsconfig (DOM types, kept out of the Node build).
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { build } from "esbuild";
 
 const DASHBOARD_CLIENT = "src/web/dashboard/client";
@@ -46,6 +47,27 @@ for (const [what, dir] of [
   }
 }
 
+/**
+ * zod's messages in English only: its other 60-odd locales (about half of zod's 750 KB) are
+ * exported as `z.locales` and so bundled, and every command would parse them at start-up.
+ * Nothing here switches zod's language.
+ */
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]/.test(args.importer)
+        ? { path: join(dirname(args.importer), "../locales/index.js"), namespace: "zod-english" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "zod-english" }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(join(dirname(args.path), "en.js"))};`,
+      resolveDir: dirname(args.path),
+      loader: "js",
+    }));
+  },
+};
+
 await Promise.all([
   build({
     // Split: what only `pivot start` needs (the web server, Telegram, logging, the service) sits
@@ -63,6 +85,7 @@ await Promise.all([
     sourcemap: true,
     // piscina starts its workers from its own files: it stays in node_modules.
     external: ["lightweight-charts", "better-sqlite3", "piscina"],
+    plugins: [zodEnglishOnly],
     // commander is CommonJS: give the bundle a require() for Node's built-in modules.
     banner: {
       js: 'import { createRequire as __pivotCreateRequire } from "node:module";\nconst require = __pivotCreateRequire(import.meta.url);',

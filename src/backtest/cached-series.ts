@@ -1,13 +1,19 @@
-import type { Candle, DailyBar } from "../domain/candle.js";
+import type { Candle } from "../domain/candle.js";
 import { CandleSeries } from "../domain/candle-series.js";
 import type { IsoDate } from "../domain/ist.js";
 import type { CandleData } from "./candle-directory.js";
+import { CentsBuffers, CentsCandleSeries, CentsDay, type CentsFill, STRIDE } from "./cents-series.js";
+
+export { CentsCandleSeries, type CentsFill } from "./cents-series.js";
 
 /*
- * The candles of the parsed-candle cache, in a compact form read in one piece and used where it
- * lies: every series is a view of the bytes read, nothing is copied or converted up front. On
- * this kind of machine touching fresh memory is what costs (a backtest's candles are tens of
- * megabytes), so the fewer bytes the better.
+ * The candles of the parsed-candle cache, in a compact form used where it lies: every series is
+ * a view of the bytes read, nothing is copied or converted up front. On this kind of machine
+ * touching memory is what costs (a backtest's candles are tens of megabytes), so the fewer
+ * bytes the better: the int32 candles are read from the file only when a series is first used
+ * (its whole day then), or, when a backtest names a day's series before using them
+ * (`prefetchSeries`), just those: an archive records ATM ± 1,000 while a backtest trades a
+ * narrower window, and needs the candles of only the contracts the strategy can act on.
  *
  * Most series hold prices of at most two decimals, whole minutes and whole volumes: those are
  * kept as six int32 a candle (prices × 100), half the bytes of float64, and read through
@@ -16,8 +22,6 @@ import type { CandleData } from "./candle-directory.js";
  * exactly (more decimals, a volume beyond int32, -0) is kept as float64.
  */
 
-/** Values stored per candle: start, open, high, low, close, volume. */
-const STRIDE = 6;
 /** Numbers per series in the table: date, symbol, kind, offset (in candles of its region), length. */
 export const TABLE_STRIDE = 5;
 const INT32 = 0;
@@ -32,7 +36,11 @@ export interface EncodedCandles {
   ints: Int32Array;
 }
 
-/** Encodes every series of `data`, each as int32 when it comes back exactly, else as float64. */
+/**
+ * Encodes every series of `data`, each as int32 when it comes back exactly, else as float64.
+ * The table lists a day's series in the data's order; their int32 candles are laid out in
+ * strike order (inStrikeOrder), so that a strike window lies together.
+ */
 export function encodeCandles(data: CandleData): EncodedCandles {
   const dates = [...data.byDay.keys()];
   const symbolIndex = new Map<string, number>();
@@ -46,12 +54,10 @@ export function encodeCandles(data: CandleData): EncodedCandles {
   let floatCandles = 0;
   const c: Candle = { start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   dates.forEach((date, d) => {
-    for (const [symbol, series] of data.byDay.get(date) as Map<string, CandleSeries>) {
-      let s = symbolIndex.get(symbol);
-      if (s === undefined) {
-        s = symbolIndex.size;
-        symbolIndex.set(symbol, s);
-      }
+    const day = data.byDay.get(date) as Map<string, CandleSeries>;
+    const placed = new Map<string, [kind: number, offset: number]>();
+    for (const symbol of inStrikeOrder(day.keys())) {
+      const series = day.get(symbol) as CandleSeries;
       let k = intCandles * STRIDE;
       let exact = true;
       for (let i = 0; i < series.length && exact; i++) {
@@ -71,12 +77,23 @@ export function encodeCandles(data: CandleData): EncodedCandles {
           (ints[k - 2] as number) / 100 === c.close &&
           !hasNegativeZero(c);
       }
-      rows.push(d, s, exact ? INT32 : FLOAT64, exact ? intCandles : floatCandles, series.length);
-      if (exact) intCandles += series.length;
-      else {
+      if (exact) {
+        placed.set(symbol, [INT32, intCandles]);
+        intCandles += series.length;
+      } else {
+        placed.set(symbol, [FLOAT64, floatCandles]);
         inexact.push(series);
         floatCandles += series.length;
       }
+    }
+    for (const [symbol, series] of day) {
+      let s = symbolIndex.get(symbol);
+      if (s === undefined) {
+        s = symbolIndex.size;
+        symbolIndex.set(symbol, s);
+      }
+      const [kind, offset] = placed.get(symbol) as [number, number];
+      rows.push(d, s, kind, offset, series.length);
     }
   });
   const floats = new Float64Array(floatCandles * STRIDE);
@@ -115,127 +132,106 @@ function hasNegativeZero(c: Candle): boolean {
 }
 
 /**
- * The data set of an encoding, every series a view of its region. Throws when the table does
- * not fit the regions.
+ * Symbols in the order their candles are laid out: shorter first, then by text. For the
+ * contracts of one expiry (`SENSEX2591899900CE`, `SENSEX25918100000CE`) that is strike order,
+ * CE before PE, across a change in the strike's digits: a strike window lies together.
  */
-export function decodeCandles(encoded: EncodedCandles): Map<IsoDate, Map<string, CandleSeries>> {
-  const { table, dates, symbols } = encoded;
-  const byDay = new Map<IsoDate, Map<string, CandleSeries>>();
-  const decoder = new SeriesDecoder(encoded);
-  for (let row = 0; row < table.length; row += TABLE_STRIDE) {
-    const date = dates[table[row] as number];
-    const symbol = symbols[table[row + 1] as number];
-    const kind = table[row + 2] as number;
-    const end = ((table[row + 3] as number) + (table[row + 4] as number)) * STRIDE;
-    const region = kind === INT32 ? encoded.ints : kind === FLOAT64 ? encoded.floats : null;
-    if (date === undefined || symbol === undefined || !region || end > region.length) {
-      throw new Error("the cache's series table does not match its candles");
-    }
-    let day = byDay.get(date);
-    if (!day) {
-      day = new Map();
-      byDay.set(date, day);
-    }
-    day.set(symbol, decoder.decode(row));
-  }
-  return byDay;
+export function inStrikeOrder(symbols: Iterable<string>): string[] {
+  return [...symbols].sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** Decodes the series of an encoding: float64 ones as views, int32 ones as views read in cents. */
-class SeriesDecoder {
-  constructor(private readonly encoded: EncodedCandles) {}
-
-  decode(row: number): CandleSeries {
-    const { table, ints, floats } = this.encoded;
-    const length = table[row + 4] as number;
-    const from = (table[row + 3] as number) * STRIDE;
-    const to = from + length * STRIDE;
-    return table[row + 2] === FLOAT64
-      ? new CandleSeries(floats.subarray(from, to), length)
-      : new CentsCandleSeries(ints, from, length);
-  }
+/** A decoded data set: its series by day, and the read-ahead of a day's series (see prefetchSeries). */
+export interface DecodedCandles {
+  byDay: Map<IsoDate, Map<string, CandleSeries>>;
+  prefetch(date: IsoDate, symbols: readonly string[]): void;
 }
 
-const NO_VALUES = new Float64Array(0);
+/** The read-ahead of each lazily read data set, by its `byDay` (kept through copies of the data). */
+const readAheads = new WeakMap<object, DecodedCandles["prefetch"]>();
 
 /**
- * A series read straight from the cache's int32 candles (prices in cents): nothing is copied
- * or converted until a value is read, and a value read is the very double the CSV parse gave
- * (see encodeCandles). Every method of CandleSeries is overridden (a test checks it): the
- * base class's own storage is empty.
+ * Says that the series `symbols` of `date` are about to be used: when the data set is read
+ * lazily from the cache, they are read now, one read per run of them that lies together
+ * (rather than the whole day when the first is touched). Nothing for any other data set.
  */
-export class CentsCandleSeries extends CandleSeries {
-  /** Candle `i` is at `cents[from + i * 6]`: an offset rather than a view, one object less a series. */
-  constructor(
-    private readonly cents: Int32Array,
-    private readonly from: number,
-    length: number,
-  ) {
-    super(NO_VALUES, length);
-  }
+export function prefetchSeries(data: CandleData, date: IsoDate, symbols: readonly string[]): void {
+  readAheads.get(data.byDay)?.(date, symbols);
+}
 
-  override startAt(i: number): number {
-    return this.cents[this.from + i * STRIDE] as number;
+/**
+ * The data set of an encoding, every series a view of its region. With `onDemand`, the int32
+ * candles (`onDemand.values` of them) are read when used, through `fill` (cents-series.ts), and
+ * `encoded.ints` is not looked at. Throws when the table does not fit the regions.
+ */
+export function decodeCandles(
+  encoded: EncodedCandles,
+  onDemand?: { fill: CentsFill; values: number },
+): DecodedCandles {
+  const { table, dates, symbols, ints, floats } = encoded;
+  const intValues = onDemand ? onDemand.values : ints.length;
+  // Each day's int32 values lie together: where they begin, and the largest day (for the buffers).
+  const dayStart = new Float64Array(dates.length).fill(Number.POSITIVE_INFINITY);
+  const dayEnd = new Float64Array(dates.length);
+  for (let row = 0; row < table.length; row += TABLE_STRIDE) {
+    if (table[row + 2] !== INT32) continue;
+    const d = table[row] as number;
+    const from = (table[row + 3] as number) * STRIDE;
+    dayStart[d] = Math.min(dayStart[d] as number, from);
+    dayEnd[d] = Math.max(dayEnd[d] as number, from + (table[row + 4] as number) * STRIDE);
   }
-
-  override openAt(i: number): number {
-    return (this.cents[this.from + i * STRIDE + 1] as number) / 100;
-  }
-
-  override sizeAt(i: number): number {
-    const k = this.from + i * STRIDE;
-    const open = (this.cents[k + 1] as number) / 100;
-    const close = (this.cents[k + 4] as number) / 100;
-    return open === 0 ? 0 : (Math.abs(close - open) / open) * 100;
-  }
-
-  override readInto(i: number, into: Candle): Candle {
-    const v = this.cents;
-    const k = this.from + i * STRIDE;
-    into.start = v[k] as number;
-    into.open = (v[k + 1] as number) / 100;
-    into.high = (v[k + 2] as number) / 100;
-    into.low = (v[k + 3] as number) / 100;
-    into.close = (v[k + 4] as number) / 100;
-    into.volume = v[k + 5] as number;
-    return into;
-  }
-
-  override dailyBar(): DailyBar | null {
-    if (this.length === 0) return null;
-    const v = this.cents;
-    const first = this.from;
-    let high = v[first + 2] as number;
-    let low = v[first + 3] as number;
-    for (let k = first + STRIDE; k < first + this.length * STRIDE; k += STRIDE) {
-      if ((v[k + 2] as number) > high) high = v[k + 2] as number;
-      if ((v[k + 3] as number) < low) low = v[k + 3] as number;
+  let largest = 0;
+  for (let d = 0; d < dates.length; d++)
+    largest = Math.max(largest, (dayEnd[d] as number) - (dayStart[d] as number));
+  const buffers = new CentsBuffers(largest);
+  const byDay = new Map<IsoDate, Map<string, CandleSeries>>();
+  const lazyDays = new Map<IsoDate, CentsDay>();
+  // The table lists a day's series together: the day's map (and its lazy day) carried from row to row.
+  let dayIndex = -1;
+  let day = new Map<string, CandleSeries>();
+  let lazy: CentsDay | null = null;
+  for (let row = 0; row < table.length; row += TABLE_STRIDE) {
+    const d = table[row] as number;
+    const date = dates[d];
+    const symbol = symbols[table[row + 1] as number];
+    const kind = table[row + 2] as number;
+    const from = (table[row + 3] as number) * STRIDE;
+    const length = table[row + 4] as number;
+    const regionLength = kind === INT32 ? intValues : kind === FLOAT64 ? floats.length : -1;
+    if (date === undefined || symbol === undefined || from + length * STRIDE > regionLength) {
+      throw new Error("the cache's series table does not match its candles");
     }
-    const close = v[first + (this.length - 1) * STRIDE + 4] as number;
-    return { open: (v[first + 1] as number) / 100, high: high / 100, low: low / 100, close: close / 100 };
-  }
-
-  override fitsGrid(intervalMinutes: number, sessionStart: number, sessionEnd: number): boolean {
-    for (let k = this.from; k < this.from + this.length * STRIDE; k += STRIDE) {
-      const start = this.cents[k] as number;
-      if (start < sessionStart || start >= sessionEnd) return false;
-      const slot = (start - sessionStart) / intervalMinutes; // as CandleSeries: no `%`
-      if (slot !== Math.floor(slot)) return false;
+    if (d !== dayIndex) {
+      dayIndex = d;
+      day = byDay.get(date) ?? new Map();
+      byDay.set(date, day);
+      lazy = lazyDays.get(date) ?? null;
     }
-    return true;
+    if (kind === FLOAT64) {
+      day.set(symbol, new CandleSeries(floats.subarray(from, from + length * STRIDE), length));
+    } else if (!onDemand) {
+      day.set(symbol, new CentsCandleSeries(ints, from, length));
+    } else {
+      const start = dayStart[d] as number;
+      if (!lazy) {
+        lazy = new CentsDay(start, buffers, onDemand.fill);
+        lazyDays.set(date, lazy);
+      }
+      const series = new CentsCandleSeries(null, from - start, length, lazy);
+      lazy.add(series);
+      day.set(symbol, series);
+    }
   }
-
-  override slice(from: number, to: number): CandleSeries {
-    return new CentsCandleSeries(this.cents, this.from + from * STRIDE, to - from);
-  }
-
-  override at(i: number): Candle {
-    return this.readInto(i, { start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 });
-  }
-
-  override toCandles(): Candle[] {
-    const out = new Array<Candle>(this.length);
-    for (let i = 0; i < this.length; i++) out[i] = this.at(i);
-    return out;
-  }
+  const prefetch = (date: IsoDate, wanted: readonly string[]) => {
+    const day = byDay.get(date);
+    const lazy = lazyDays.get(date);
+    if (!day || !lazy) return;
+    const series: CentsCandleSeries[] = [];
+    for (const symbol of wanted) {
+      const s = day.get(symbol);
+      if (s instanceof CentsCandleSeries) series.push(s);
+    }
+    lazy.load(series);
+  };
+  if (onDemand) readAheads.set(byDay, prefetch);
+  return { byDay, prefetch };
 }

@@ -1,15 +1,17 @@
+import { createHash } from "node:crypto";
 import {
   closeSync,
+  fstatSync,
   openSync,
   readdirSync,
-  readFileSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
-import { decodeCandles, type EncodedCandles, encodeCandles, TABLE_STRIDE } from "./cached-series.js";
+import { type CentsFill, decodeCandles, encodeCandles, TABLE_STRIDE } from "./cached-series.js";
 import { type CandleData, loadCandleDirectory } from "./candle-directory.js";
 import { rememberCachedData } from "./day-setup-store.js";
 
@@ -24,20 +26,22 @@ import { rememberCachedData } from "./day-setup-store.js";
  * Layout: "PIVOTCC2", the header's length (uint32 LE), the header (JSON), zero padding to a
  * multiple of 8 bytes, the series table (int32, TABLE_STRIDE a series), padding to 8, the
  * float64 candles, then the int32 candles (cached-series.ts), all little-endian. A run reads
- * the file in one piece; every series is a view of it (nothing is copied).
+ * the header, the table and the float64 candles; the int32 candles (nearly all) are read when
+ * a series is first used, a day or a strike window at a time (cached-series.ts), so the
+ * contracts an archive records and a backtest never trades are never read.
  */
 
 export const CACHE_FILE = ".pivot-candle-cache.bin";
 const MAGIC = "PIVOTCC2";
-const FORMAT = 3;
+const FORMAT = 5;
 /** Below this many bytes of CSV, parsing is quick enough: no cache is kept. */
 export const DEFAULT_CACHE_MIN_BYTES = 4 * 1024 * 1024;
 
 interface CacheHeader {
   format: number;
   /**
-   * Each CSV as [name, size, mtimeMs], in name order, as JSON: compared as one string (an
-   * archive has thousands of files), never parsed.
+   * The SHA-256 of each CSV as [name, size, mtimeMs], in name order, as JSON (an archive has
+   * thousands of files: their list would be a few hundred KB of header to read back).
    */
   fingerprint: string;
   dates: string[];
@@ -97,7 +101,7 @@ function remembered<T extends object>(data: T, dir: string, fingerprint: string)
 }
 
 /**
- * Name, size and mtime of each CSV of `dir` as one string, and their total size; null when it
+ * The hash of the name, size and mtime of each CSV of `dir`, and their total size; null when it
  * cannot be listed (the loader says why). One stat a file, nothing else: on an archive of
  * thousands of files this runs at every backtest.
  */
@@ -109,60 +113,87 @@ function csvFingerprint(dir: string): { fingerprint: string; bytes: number } | n
     // The directory joined once: path.join's normalising of every file's path costs more than the stat.
     const prefix = join(dir, "/");
     let bytes = 0;
-    const files = names.map((name) => {
+    // The JSON of [[name, size, mtimeMs], ...] written directly: no array a file to keep until the end.
+    let fingerprint = "[";
+    for (const name of names) {
       const s = statSync(prefix + name);
       bytes += s.size;
-      return [name, s.size, s.mtimeMs];
-    });
-    return { fingerprint: JSON.stringify(files), bytes };
+      fingerprint += `${fingerprint.length > 1 ? "," : ""}[${JSON.stringify(name)},${s.size},${s.mtimeMs}]`;
+    }
+    return { fingerprint: createHash("sha256").update(`${fingerprint}]`).digest("hex"), bytes };
   } catch {
     return null;
   }
 }
 
 function readCache(path: string, fingerprint: string): { data: CandleData; warnings: string[] } | null {
-  let bytes: Buffer;
+  let fd: number;
   try {
-    bytes = readFileSync(path);
+    fd = openSync(path, "r");
   } catch {
     return null;
   }
+  let kept = false;
   try {
-    if (bytes.toString("latin1", 0, 8) !== MAGIC) return null;
-    const headerLength = bytes.readUInt32LE(8);
-    const header = JSON.parse(bytes.toString("utf8", 12, 12 + headerLength)) as CacheHeader;
+    const size = fstatSync(fd).size;
+    const start = Buffer.alloc(12);
+    readFully(fd, start, 0);
+    if (start.toString("latin1", 0, 8) !== MAGIC) return null;
+    const headerBytes = Buffer.alloc(start.readUInt32LE(8));
+    readFully(fd, headerBytes, 12);
+    const header = JSON.parse(headerBytes.toString("utf8")) as CacheHeader;
     if (header.format !== FORMAT || header.fingerprint !== fingerprint) return null;
-    const tableStart = align8(12 + headerLength);
+    const tableStart = align8(12 + headerBytes.length);
     const floatsStart = align8(tableStart + header.series * TABLE_STRIDE * 4);
     const intsStart = floatsStart + header.floatValues * 8;
-    if (bytes.length !== intsStart + header.intValues * 4) return null;
-    const encoded: EncodedCandles = {
-      dates: header.dates,
-      symbols: header.symbols,
-      table: view(bytes, Int32Array, tableStart, header.series * TABLE_STRIDE),
-      floats: view(bytes, Float64Array, floatsStart, header.floatValues),
-      ints: view(bytes, Int32Array, intsStart, header.intValues),
+    if (size !== intsStart + header.intValues * 4) return null;
+    // The table and the float64 candles (few) now; the int32 candles when a series is used.
+    const table = new Int32Array(header.series * TABLE_STRIDE);
+    readFully(fd, table, tableStart);
+    const floats = new Float64Array(header.floatValues);
+    readFully(fd, floats, floatsStart);
+    const fill: CentsFill = (into, from) => {
+      try {
+        readFully(fd, into, intsStart + from * 4);
+      } catch (e) {
+        throw new Error(
+          `the parsed-candle cache ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? e}); delete it and run again`,
+        );
+      }
     };
-    return {
-      data: { byDay: decodeCandles(encoded), files: header.files, candles: header.candles },
-      warnings: header.warnings,
-    };
+    const { byDay } = decodeCandles(
+      { dates: header.dates, symbols: header.symbols, table, floats, ints: new Int32Array(0) },
+      { fill, values: header.intValues },
+    );
+    // The file stays open while a series may still be read from it (a rewrite replaces the file,
+    // never changes it): every one of them holds `fill`, so the file is closed with the last.
+    openCaches.register(fill, fd);
+    kept = true;
+    return { data: { byDay, files: header.files, candles: header.candles }, warnings: header.warnings };
   } catch {
     return null; // a damaged cache is parsed again and rewritten
+  } finally {
+    if (!kept) closeSync(fd);
   }
 }
 
-/** `count` elements of `bytes` from `start` as a typed array: a view when aligned, else a copy. */
-function view<T extends Int32Array | Float64Array>(
-  bytes: Buffer,
-  type: { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number },
-  start: number,
-  count: number,
-): T {
-  const offset = bytes.byteOffset + start;
-  if (offset % type.BYTES_PER_ELEMENT === 0) return new type(bytes.buffer as ArrayBuffer, offset, count);
-  const copy = Uint8Array.prototype.slice.call(bytes, start, start + count * type.BYTES_PER_ELEMENT);
-  return new type(copy.buffer, 0, count);
+/** Closes a cache file once nothing can read from it any more. */
+const openCaches = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed by the process ending
+  }
+});
+
+/** Reads `into`'s bytes from `position` of the file; throws when the file ends first. */
+function readFully(fd: number, into: ArrayBufferView, position: number): void {
+  const bytes = new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
+  for (let done = 0; done < bytes.length; ) {
+    const got = readSync(fd, bytes, done, bytes.length - done, position + done);
+    if (got === 0) throw new Error("the file ends early");
+    done += got;
+  }
 }
 
 function writeCache(path: string, fingerprint: string, data: CandleData, warnings: string[]): boolean {

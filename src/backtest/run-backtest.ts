@@ -13,11 +13,13 @@ import { performanceMetrics } from "../lab/metrics.js";
 import { strategyParamsFrom } from "../strategy/params.js";
 import { StrategyDay } from "../strategy/strategy-day.js";
 import type { ContractSetup, SignalRecord, StrategyListener, Trade } from "../strategy/types.js";
+import { prefetchSeries } from "./cached-series.js";
 import type { CandleData } from "./candle-directory.js";
 import { memoFor } from "./data-memo.js";
 import { daySetupMemo } from "./day-setup-memo.js";
 import { daySetupStore, restoredDay, storedFormOf } from "./day-setup-store.js";
 import { missingPivotsWarning } from "./missing-pivots.js";
+import { replayDay, type SeriesWalk, type SessionGrid, walkOf } from "./replay-day.js";
 import type { BacktestResult, BacktestSummary, DayResult } from "./types.js";
 
 export interface BacktestOptions {
@@ -62,7 +64,18 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   const sessionEnd = parseHhmm(config.market.end_time);
   const underlying = config.trading.instrument;
   const seriesOf = sessionSeriesLookup(data, params.intervalMinutes, params.sessionStart, sessionEnd);
-  const priorDates = datesBySymbol(data);
+  const grid: SessionGrid = { start: params.sessionStart, end: sessionEnd, interval: params.intervalMinutes };
+  // A stored day's series are looked up only for the contracts the strategy needs the candles
+  // of, and read from a lazily read cache together, before they are used.
+  const seriesToFeed = (day: StrategyDay, setups: readonly ContractSetup[], date: IsoDate) => {
+    const needed = setups.filter((_, i) => day.needsCandles(i));
+    prefetchSeries(
+      data,
+      date,
+      needed.map((s) => s.symbol),
+    );
+    return setups.map((s, i) => (day.needsCandles(i) ? seriesOf(s.symbol, date) : null));
+  };
   // A contract's pivots and prior candle sizes of a day depend on the data and the candle grid
   // only: an optimisation's runs share them (neither is changed by the strategy).
   const historyMemo = options.reuse
@@ -89,7 +102,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   const stored = options.reuse ? null : daySetupStore({ ...options, hasMaster: master !== undefined });
   const daySetups = (date: IsoDate, previousDay: IsoDate, prepare: () => PreparedDay): PreparedDay => {
     const restored = stored?.get(date, previousDay);
-    if (restored) return restoredDay(restored, (symbol) => seriesOf(symbol, date));
+    if (restored) return restoredDay(restored);
     const day = memo(date, prepare);
     stored?.set(date, previousDay, storedFormOf(day));
     return day;
@@ -126,7 +139,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
           const bar = seriesOf(symbol, previousDay)?.dailyBar() ?? null;
           return {
             pivots: bar ? classicPivots(bar) : null,
-            sizes: priorSizes(symbol, date, priorDates, seriesOf, params.windowSize),
+            sizes: priorSizes(symbol, date, datesBySymbol(data), seriesOf, params.windowSize),
           };
         });
         return {
@@ -150,15 +163,17 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
         data.byDay.has(previousDay),
         options.dataDir,
       );
+      const series = setups.map((s) => seriesOf(s.symbol, date));
       return {
         pick,
         setups,
-        series: setups.map((s) => seriesOf(s.symbol, date)),
+        series,
+        walks: series.map((s) => walkOf(s, grid)),
         warnings: [pick.warning, gap].filter((w): w is string => w !== undefined && w !== null),
       };
     });
     for (const w of prepared.warnings) warn(w);
-    const { pick, setups, series } = prepared;
+    const { pick, setups } = prepared;
 
     const dayTrades: Trade[] = [];
     let daySignals = 0;
@@ -174,7 +189,8 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
       },
     };
     const day = new StrategyDay(params, date, setups, listener);
-    const fed = replayDay(day, series, params.sessionStart, sessionEnd, params.intervalMinutes);
+    const series = prepared.series ?? seriesToFeed(day, setups, date);
+    const fed = replayDay(day, series, prepared.walks, grid);
     day.finish();
     days.push({
       date,
@@ -202,11 +218,15 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   };
 }
 
-/** A day's universe and contract setups, and the warnings they gave. */
+/**
+ * A day's universe and contract setups, their series' walks and the warnings they gave; the
+ * series themselves unless the day was stored (then looked up as the strategy needs them).
+ */
 interface PreparedDay {
   pick: UniversePick;
   setups: ContractSetup[];
-  series: (CandleSeries | null)[];
+  series: (CandleSeries | null)[] | null;
+  walks: SeriesWalk[];
   warnings: string[];
 }
 
@@ -220,43 +240,6 @@ export function backtestSummary(trades: readonly Trade[], days: readonly DayResu
     ...summarize(trades),
     ...performanceMetrics(trades, days),
   };
-}
-
-/**
- * Feeds a day's candles to the strategy close by close. Every series is on the session grid,
- * so one pointer per contract walks them in step, and one scratch candle carries them all
- * (the strategy keeps no reference to it): no sorting, no allocation per candle. Returns the
- * candles fed and the closes signalled.
- */
-function replayDay(
-  day: StrategyDay,
-  series: readonly (CandleSeries | null)[],
-  sessionStart: number,
-  sessionEnd: number,
-  interval: number,
-): { candles: number; closes: number } {
-  const next = new Int32Array(series.length);
-  const scratch: Candle = { start: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
-  let fed = 0;
-  let closes = 0;
-  for (let start = sessionStart; start < sessionEnd; start += interval) {
-    let any = false;
-    for (let i = 0; i < series.length; i++) {
-      const s = series[i];
-      const k = next[i] as number;
-      if (s && k < s.length && s.startAt(k) === start) {
-        day.onCandle(i, s.readInto(k, scratch));
-        next[i] = k + 1;
-        fed++;
-        any = true;
-      }
-    }
-    if (any) {
-      day.onClose(start + interval);
-      closes++;
-    }
-  }
-  return { candles: fed, closes };
 }
 
 interface UniversePick {

@@ -38,8 +38,8 @@ interface ContractState {
  * exits to a listener. The backtester, paper mode and live mode all drive this one class.
  *
  * Protocol: for each close time, call `onCandle` for every universe contract whose candle
- * closed then (any order), then `onClose(closeMinute)` once. Call `finish()` when the data or
- * the feed ends for the day.
+ * closed then (any order; one whose `needsCandles` is false may be left out), then
+ * `onClose(closeMinute)` once. Call `finish()` when the data or the feed ends for the day.
  */
 export class StrategyDay {
   private readonly contracts: ContractState[];
@@ -93,6 +93,14 @@ export class StrategyDay {
   /** Index of a contract of the universe, for `onCandle`; -1 when it is not in it. */
   indexOf(symbol: string): number {
     return this.bySymbol.get(symbol) ?? -1;
+  }
+
+  /**
+   * False when contract `index`'s candles change nothing today (it is not bullish: it can
+   * neither signal nor hold a position), so a replay need not read them for `onCandle`.
+   */
+  needsCandles(index: number): boolean {
+    return this.contracts[index]?.bullish ?? false;
   }
 
   /**

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { loadCandleData } from "../../src/backtest/candle-cache.js";
 import { loadCandleDirectory } from "../../src/backtest/candle-directory.js";
-import { DAY_SETUPS_FILE } from "../../src/backtest/day-setup-store.js";
+import { DAY_SETUPS_FILE, daySetupStore } from "../../src/backtest/day-setup-store.js";
 import { runBacktest } from "../../src/backtest/run-backtest.js";
 import { writeSampleData } from "../../src/backtest/sample-data.js";
 import { defaultConfig } from "../../src/config/load.js";
@@ -60,10 +60,29 @@ test("a stored day → read back, not worked out again (a changed stored quantit
   const dir = market("read");
   const first = backtest(cachedData(dir));
   assert.ok(first.result.trades.length > 0);
-  const path = join(dir, DAY_SETUPS_FILE);
-  writeFileSync(path, readFileSync(path, "utf8").replace(/"quantity":(\d+)/g, '"quantity":7'));
+  // Every stored day rewritten with a quantity of 7, through the store itself.
+  const data = cachedData(dir);
+  const store = daySetupStore({ config: defaultConfig(), data, hasMaster: false, dataDir: "data" });
+  const calendar = new TradingCalendar();
+  for (const date of data.byDay.keys()) {
+    const previous = calendar.previousTradingDay(date);
+    const day = store?.get(date, previous);
+    if (day) store?.set(date, previous, { ...day, setups: day.setups.map((s) => ({ ...s, quantity: 7 })) });
+  }
+  store?.save();
   const again = backtest(cachedData(dir));
   assert.ok(again.result.trades.every((t) => t.quantity === 7));
+});
+
+test("a damaged day setups file → worked out again, same trades", () => {
+  const dir = market("damaged");
+  const first = backtest(cachedData(dir));
+  const path = join(dir, DAY_SETUPS_FILE);
+  const bytes = readFileSync(path);
+  writeFileSync(path, bytes.subarray(0, bytes.length - 16));
+  assert.deepEqual(backtest(cachedData(dir)), first);
+  writeFileSync(path, "PIVOTDS3 not a header");
+  assert.deepEqual(backtest(cachedData(dir)), first);
 });
 
 test("stored setups and another strike range or lot size → worked out again for those settings", () => {

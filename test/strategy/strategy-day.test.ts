@@ -1065,6 +1065,24 @@ test("indexOf unknown symbol → -1; onCandle with a bad index → RangeError", 
   assert.throws(() => day.onCandle(5, bar(FIRST, 100, 130)), RangeError);
 });
 
+test("needsCandles → true only for a bullish contract with pivots (bearish, neutral, no pivots, unknown index: false)", () => {
+  const day = new StrategyDay(
+    params(),
+    DATE,
+    [
+      setup(A),
+      setup(B, { structure: "BEARISH" }),
+      setup(C, { structure: "NEUTRAL" }),
+      setup(D, { hlc: null }),
+    ],
+    new Recorder(),
+  );
+  assert.deepEqual(
+    [0, 1, 2, 3, 4].map((i) => day.needsCandles(i)),
+    [true, false, false, false, false],
+  );
+});
+
 test("ONES fixture → 20 sizes of 1 (threshold 1)", () => {
   assert.equal(ONES.length, 20);
   assert.ok(ONES.every((x) => x === 1));

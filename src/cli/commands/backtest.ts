@@ -4,6 +4,7 @@ import { loadCandleData } from "../../backtest/candle-cache.js";
 import { DataLoadError } from "../../backtest/candle-directory.js";
 import { runBacktest } from "../../backtest/run-backtest.js";
 import { formatBacktestText } from "../../backtest/text-summary.js";
+import type { Config } from "../../config/schema.js";
 import { tradingCalendarOf } from "../../config/underlying.js";
 import { InstrumentMaster, InstrumentMasterError, parseInstrumentMaster } from "../../domain/instruments.js";
 import { configForCommand } from "../load-config.js";
@@ -43,10 +44,25 @@ async function backtestCommand(flags: BacktestFlags): Promise<void> {
   const config = configForCommand(flags.config);
   // Printed as they come; --json also carries them, so a script sees why a day did not trade.
   const warnings: string[] = [];
+  const stderr = linesTo(process.stderr);
   const warn = (message: string) => {
     warnings.push(message);
-    process.stderr.write(`warning: ${message}\n`);
+    stderr.write(`warning: ${message}\n`);
   };
+  try {
+    await runAndPrint(flags, config, warnings, warn);
+  } finally {
+    stderr.flush(); // before any error the command ends with
+  }
+}
+
+/** The backtest itself, once the configuration is loaded: loads the data, runs, prints. */
+async function runAndPrint(
+  flags: BacktestFlags,
+  config: Config,
+  warnings: string[],
+  warn: (message: string) => void,
+): Promise<void> {
   const master = flags.instruments ? loadMaster(flags.instruments) : undefined;
   let data: ReturnType<typeof loadCandleData>;
   try {
@@ -82,6 +98,27 @@ async function backtestCommand(flags: BacktestFlags): Promise<void> {
   process.stdout.write(
     flags.json ? `${JSON.stringify({ ...result, warnings })}\n` : formatBacktestText(result),
   );
+}
+
+/**
+ * Lines for `stream`: written at once on a terminal; otherwise (a pipe, a file) gathered and
+ * written a few at a time: an archive's backtest gives hundreds of warnings, and each write
+ * to a pipe wakes its reader.
+ */
+function linesTo(stream: NodeJS.WriteStream): { write(line: string): void; flush(): void } {
+  let pending = "";
+  const flush = () => {
+    if (pending) stream.write(pending);
+    pending = "";
+  };
+  return {
+    write: (line) => {
+      if (stream.isTTY) return void stream.write(line);
+      pending += line;
+      if (pending.length >= 16_384) flush();
+    },
+    flush,
+  };
 }
 
 function loadMaster(path: string): InstrumentMaster {
