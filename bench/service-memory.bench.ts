@@ -124,7 +124,13 @@ export async function measureServiceMemory(
         api_key: sim.apiKey,
         api_secret: sim.apiSecret,
         trading: { paper_trading: false },
-        kite: { api_root: sim.url, ws_root: sim.wsUrl, login_url: sim.loginUrl, simulator_clock: true },
+        kite: {
+          api_root: sim.url,
+          ws_root: sim.wsUrl,
+          login_url: sim.loginUrl,
+          simulator_clock: true,
+          user_id: sim.userId,
+        },
         // At this speed a LIMIT entry's 30 s would be 60 ms: MARKET entries, as in the tests.
         execution: { entry_order: "MARKET", entry_timeout_seconds: 180 },
         server: { host: "127.0.0.1", port },
