@@ -19,7 +19,9 @@ const TASKSET = "/usr/bin/taskset";
  * `pivot backtest --json` process: start-up, CSV parsing, strategy, JSON on stdout, pinned to
  * one core), the strategy loop alone (in this process, data already loaded), and the CLI's
  * peak RSS. The headline counts the candles fed to the strategy (the day's 22-contract
- * universe); every row read is more, because on expiry days the sample market also holds next
+ * universe: those of a contract the strategy says it cannot act on that day,
+ * StrategyDay.needsCandles, are counted at their closes without the call that would return at
+ * once); every row read is more, because on expiry days the sample market also holds next
  * week's contracts. The parsed-candle cache is off here: every run parses the CSVs (the lab
  * benchmark measures the cache).
  */

@@ -149,8 +149,9 @@ async function runDay(dataDir: string, date: IsoDate, dir: string): Promise<DayR
     api_key: sim.apiKey,
     api_secret: sim.apiSecret,
     trading: { ...base.trading, paper_trading: false },
-    // Every taken signal places an order: the limits would stop the day after 3 trades.
-    risk_management: { ...base.risk_management, max_trades_per_day: 1000 },
+    // Every taken signal places an order: the limits would stop the day after 3 trades (or once
+    // the day's losses reach max_daily_loss, about half-way through a day of this market).
+    risk_management: { ...base.risk_management, max_trades_per_day: 1000, max_daily_loss: 1e9 },
     kite: { ...base.kite, api_root: sim.url, ws_root: sim.wsUrl, login_url: sim.loginUrl },
     execution: { ...base.execution, entry_order: "MARKET", max_orders_per_minute: 400 },
     data: {
