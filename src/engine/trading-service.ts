@@ -372,8 +372,8 @@ export class TradingService {
       this.session.lookForNewSession(now);
       this.reconciles.whenDue(now);
       const { minute } = istPartsOf(now);
-      const holding = this.d.store.positions.open().some((p) => p.state !== "CLOSING");
-      if (this.liveDay && minute >= this.eodExitMinute && holding) {
+      const eod = this.liveDay !== null && minute >= this.eodExitMinute;
+      if (eod && this.d.store.positions.open().some((p) => p.state !== "CLOSING")) {
         this.track(this.orders.exitAll("EOD"));
       }
     } catch (e) {
