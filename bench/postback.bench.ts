@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { checkKitePostback } from "../src/adapters/kite/postback-check.js";
-import { PostbackBodiesRepository, type PostbackClaim } from "../src/adapters/sqlite/postback-bodies-repo.js";
+import { PostbackBodiesRepository } from "../src/adapters/sqlite/postback-bodies-repo.js";
 import { Store } from "../src/adapters/sqlite/store.js";
 import { startWalCheckpointer } from "../src/adapters/sqlite/wal-checkpointer.js";
 import { defaultConfig } from "../src/config/load.js";
@@ -15,6 +15,7 @@ import { EnginePostbackSink } from "../src/engine/postback-sink.js";
 import type { EngineView, LoginPort } from "../src/ports/app.js";
 import type { OrderUpdate } from "../src/ports/broker.js";
 import { systemClock } from "../src/ports/clock.js";
+import type { PostbackClaim } from "../src/ports/store-records.js";
 import { buildApp } from "../src/web/app.js";
 import type { Figure } from "./stats.js";
 

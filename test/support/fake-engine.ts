@@ -1,5 +1,3 @@
-import type { StoredOrder } from "../../src/adapters/sqlite/orders-repo.js";
-import type { UniverseContract } from "../../src/adapters/sqlite/universe-repo.js";
 import { mulberry32 } from "../../src/backtest/sample-rng.js";
 import type { Candle } from "../../src/domain/candle.js";
 import { candleSize } from "../../src/domain/candle.js";
@@ -13,6 +11,7 @@ import { tradeFills } from "../../src/domain/trade-fills.js";
 import { orderTag, roundDownToTick } from "../../src/engine/order-tags.js";
 import type { ControlPort, EngineView, LiveEvent, ServiceMode, StatusSnapshot } from "../../src/ports/app.js";
 import { ManualClock } from "../../src/ports/clock.js";
+import type { StoredOrder, UniverseContract } from "../../src/ports/store-records.js";
 import type { SignalRecord } from "../../src/strategy/types.js";
 
 /*

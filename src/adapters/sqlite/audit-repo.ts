@@ -3,8 +3,6 @@ import type { Clock } from "../../ports/clock.js";
 import type { AuditEntry } from "../../ports/store-records.js";
 import type { Db } from "./database.js";
 
-export type { AuditEntry } from "../../ports/store-records.js";
-
 /** The audit log of operator actions: append-only. */
 export class AuditLogRepository {
   private readonly insertStmt: Statement;

@@ -3,8 +3,6 @@ import type { Clock } from "../../ports/clock.js";
 import type { ControlState } from "../../ports/store-records.js";
 import type { Db } from "./database.js";
 
-export type { ControlState } from "../../ports/store-records.js";
-
 type Key = "entries_enabled" | "panic" | "lots";
 
 /** Control state as key/value rows (value JSON), read and written through typed accessors. */

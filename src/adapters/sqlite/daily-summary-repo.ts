@@ -5,8 +5,6 @@ import type { Clock } from "../../ports/clock.js";
 import type { DailySummary } from "../../ports/store-records.js";
 import type { Db } from "./database.js";
 
-export type { DailySummary } from "../../ports/store-records.js";
-
 const COUNTS = [
   "total_trades",
   "wins",

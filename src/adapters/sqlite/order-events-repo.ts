@@ -1,8 +1,8 @@
 import type { Statement, Transaction } from "better-sqlite3";
 import type { BrokerOrderStatus, OrderUpdate } from "../../ports/broker.js";
 import type { Clock } from "../../ports/clock.js";
+import type { OrderStateUpdate } from "../../ports/store-records.js";
 import type { Db } from "./database.js";
-import type { OrderStateUpdate } from "./orders-repo.js";
 
 /** A distinct update of an order, as first received. */
 export interface StoredOrderEvent extends OrderStateUpdate {

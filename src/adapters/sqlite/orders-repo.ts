@@ -10,15 +10,6 @@ import type {
 } from "../../ports/store-records.js";
 import type { Db } from "./database.js";
 
-// The record types are ports (the engine reads them); re-exported for the repository's readers.
-export type {
-  AppliedUpdate,
-  OrderPurpose,
-  OrderStateUpdate,
-  StoredOrder,
-  StoredOrderStatus,
-} from "../../ports/store-records.js";
-
 const TERMINAL: ReadonlySet<StoredOrderStatus> = new Set(["COMPLETE", "CANCELLED", "REJECTED"]);
 
 /** How far along an order is: an update never takes an order back. */

@@ -4,8 +4,6 @@ import type { Clock } from "../../ports/clock.js";
 import type { PositionState, PositionUpsert, StoredPosition } from "../../ports/store-records.js";
 import type { Db } from "./database.js";
 
-export type { PositionState, PositionUpsert, StoredPosition } from "../../ports/store-records.js";
-
 /** Positions: upserted as they change, closed once; a closed position is never reopened. */
 export class PositionsRepository {
   private readonly upsertStmt: Statement;

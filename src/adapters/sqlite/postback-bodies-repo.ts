@@ -19,13 +19,6 @@ import type { Db } from "./database.js";
 /** Characters of a body kept; Kite's are about 1 KB, the route refuses over 64 KB. */
 export const POSTBACK_RAW_CAP = 8 * 1024;
 
-export type {
-  PostbackClaim,
-  PostbackVerdict,
-  RecordedPostback,
-  StoredPostback,
-} from "../../ports/store-records.js";
-
 /** The raw text as stored: whole up to the cap, else its start and how much was cut. */
 export function cappedRaw(raw: string): string {
   if (raw.length <= POSTBACK_RAW_CAP) return raw;

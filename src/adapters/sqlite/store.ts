@@ -2,22 +2,20 @@ import type { Transaction } from "better-sqlite3";
 import type { OrderUpdate } from "../../ports/broker.js";
 import type { Clock } from "../../ports/clock.js";
 import type { Store as StorePort } from "../../ports/store.js";
-import type { RecordedOrderUpdate } from "../../ports/store-records.js";
+import type { AppliedUpdate, RecordedOrderUpdate, StoredOrder } from "../../ports/store-records.js";
 import { AuditLogRepository } from "./audit-repo.js";
 import { CandlesRepository } from "./candles-repo.js";
 import { ControlStateRepository } from "./control-repo.js";
 import { DailySummaryRepository } from "./daily-summary-repo.js";
 import { type Db, type OpenDatabaseOptions, openDatabase } from "./database.js";
 import { OrderEventsRepository } from "./order-events-repo.js";
-import { type AppliedUpdate, OrdersRepository, type StoredOrder } from "./orders-repo.js";
+import { OrdersRepository } from "./orders-repo.js";
 import { OutboxRepository } from "./outbox-repo.js";
 import { PositionsRepository } from "./positions-repo.js";
 import { PostbackBodiesRepository } from "./postback-bodies-repo.js";
 import { SignalsRepository } from "./signals-repo.js";
 import { TradesRepository } from "./trades-repo.js";
 import { UniverseRepository } from "./universe-repo.js";
-
-export type { RecordedOrderUpdate } from "../../ports/store-records.js";
 
 /** Every repository over one connection, and transactions spanning them. */
 export class Store implements StorePort {

@@ -7,9 +7,6 @@ import type { Clock } from "../../ports/clock.js";
 import type { Db } from "./database.js";
 import { fromFlag, monthRange, toFlag } from "./sql-values.js";
 
-// The record types are the domain's (the engine, the web and the reports read them).
-export type { StoredFills, StoredTrade } from "../../domain/trade.js";
-
 const FILL_COLUMNS = [
   "filled_quantity",
   "entry_fill_price",

@@ -6,8 +6,6 @@ import type { Clock } from "../../ports/clock.js";
 import type { DayUniverse, UniverseContract } from "../../ports/store-records.js";
 import type { Db } from "./database.js";
 
-export type { DayUniverse, UniverseContract } from "../../ports/store-records.js";
-
 const PIVOT_KEYS = ["PP", "R1", "R2", "R3", "R4", "R5", "S1", "S2", "S3"] as const;
 const PIVOT_COLUMNS = PIVOT_KEYS.map((k) => `pivot_${k.toLowerCase()}`);
 

@@ -7,7 +7,7 @@
 import type { SummaryFigures } from "../../domain/summary.js";
 import type { StoredTrade } from "../../domain/trade.js";
 import type { DayPhase, HealthCheck, StatusSnapshot } from "../../ports/app.js";
-import type { DailySummary } from "../sqlite/daily-summary-repo.js";
+import type { DailySummary } from "../../ports/store-records.js";
 import {
   formatDate,
   formatDuration,
