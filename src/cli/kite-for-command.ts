@@ -1,5 +1,8 @@
 import type { KiteRest } from "../adapters/kite/kite-rest.js";
 import type { Config } from "../config/schema.js";
+import { underlyingOf } from "../config/underlying.js";
+import type { InstrumentMaster } from "../domain/instruments.js";
+import { masterExchangesOf } from "../domain/underlyings.js";
 import type { Clock } from "../ports/clock.js";
 import { UserError } from "./user-error.js";
 
@@ -59,4 +62,25 @@ export async function kiteForCommand(
   const expired = () =>
     new UserError(`Kite ended the session (TokenException): run pivot login, then ${command} again`);
   return { kite, expired };
+}
+
+/** The command's Kite client and the instrument master of the configured underlying's exchanges. */
+export async function kiteAndMasterForCommand(
+  config: Config,
+  command: string,
+  deps: { clock: Clock; warn: (message: string) => void; sleep?: (ms: number) => Promise<void> },
+): Promise<CommandKite & { master: InstrumentMaster }> {
+  const [commandKite, { loadInstrumentMaster }] = await Promise.all([
+    kiteForCommand(config, command, deps),
+    import("../adapters/kite/instrument-cache.js"),
+  ]);
+  const loaded = await loadInstrumentMaster({
+    kite: commandKite.kite,
+    cacheDir: config.data.cache_dir,
+    clock: deps.clock,
+    warn: deps.warn,
+    exchanges: masterExchangesOf(underlyingOf(config)),
+  });
+  if (!loaded.ok) throw new UserError(loaded.message);
+  return { ...commandKite, master: loaded.master };
 }

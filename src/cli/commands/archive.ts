@@ -1,10 +1,9 @@
 import type { Command } from "commander";
 import type { ArchivedDay } from "../../app/day-archive.js";
-import { tradingCalendarOf, underlyingOf } from "../../config/underlying.js";
+import { tradingCalendarOf } from "../../config/underlying.js";
 import { istPartsOf } from "../../domain/ist.js";
-import { masterExchangesOf } from "../../domain/underlyings.js";
 import { systemClock } from "../../ports/clock.js";
-import { type KiteCommandDeps, kiteForCommand } from "../kite-for-command.js";
+import { type KiteCommandDeps, kiteAndMasterForCommand } from "../kite-for-command.js";
 import { configForCommand } from "../load-config.js";
 import { dateOption } from "../options.js";
 import { UserError } from "../user-error.js";
@@ -50,10 +49,7 @@ export async function archiveCommand(
   const warn = (m: string) => err(`warning: ${m}\n`);
   const clock = deps.clock ?? systemClock;
   const date = dateOption("--date", flags.date);
-  const [{ loadInstrumentMaster }, { archiveDay, describeArchivedDay }] = await Promise.all([
-    import("../../adapters/kite/instrument-cache.js"),
-    import("../../app/day-archive.js"),
-  ]);
+  const { archiveDay, describeArchivedDay } = await import("../../app/day-archive.js");
 
   const calendar = tradingCalendarOf(config);
   if (!calendar.isTradingDay(date)) {
@@ -62,25 +58,14 @@ export async function archiveCommand(
   const today = istPartsOf(clock.now()).date;
   if (date > today) throw new UserError(`${date} is in the future (today is ${today} IST)`);
 
-  const { kite, expired } = await kiteForCommand(config, "archive", {
+  const { kite, expired, master } = await kiteAndMasterForCommand(config, "archive", {
     clock,
     warn,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
-  const loaded = await loadInstrumentMaster({
-    kite,
-    cacheDir: config.data.cache_dir,
-    clock,
-    warn,
-    exchanges: masterExchangesOf(underlyingOf(config)),
-  });
-  if (!loaded.ok) throw new UserError(loaded.message);
 
   const dir = config.data.archive_dir;
-  const result = await archiveDay(
-    { kite, master: loaded.master, config, log: (line) => out(`${line}\n`) },
-    date,
-  );
+  const result = await archiveDay({ kite, master, config, log: (line) => out(`${line}\n`) }, date);
   if (!result.ok) {
     const f = result.failure;
     if (f.kind === "kite" && f.failure.kind === "session_expired") throw expired();

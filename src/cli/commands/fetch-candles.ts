@@ -1,12 +1,11 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { candleCsv } from "../../backtest/csv-candles.js";
-import { tradingCalendarOf, underlyingOf } from "../../config/underlying.js";
+import { tradingCalendarOf } from "../../config/underlying.js";
 import type { Candle } from "../../domain/candle.js";
 import { formatHhmm, type IsoDate, istPartsOf, parseHhmm } from "../../domain/ist.js";
-import { masterExchangesOf } from "../../domain/underlyings.js";
 import { systemClock } from "../../ports/clock.js";
-import { type KiteCommandDeps, kiteForCommand } from "../kite-for-command.js";
+import { type KiteCommandDeps, kiteAndMasterForCommand } from "../kite-for-command.js";
 import { configForCommand } from "../load-config.js";
 import { dateOption } from "../options.js";
 import { UserError } from "../user-error.js";
@@ -63,17 +62,12 @@ export async function fetchCandlesCommand(
   const clock = deps.clock ?? systemClock;
   const date = dateOption("--date", flags.date);
 
-  const [
-    { dayUniverse },
-    { loadInstrumentMaster },
-    { fetchHistoricalCandles, intervalOfMinutes },
-    { writeFileAtomic },
-  ] = await Promise.all([
-    import("../../domain/instruments.js"),
-    import("../../adapters/kite/instrument-cache.js"),
-    import("../../adapters/kite/historical.js"),
-    import("../../adapters/kite/atomic-file.js"),
-  ]);
+  const [{ dayUniverse }, { fetchHistoricalCandles, intervalOfMinutes }, { writeFileAtomic }] =
+    await Promise.all([
+      import("../../domain/instruments.js"),
+      import("../../adapters/kite/historical.js"),
+      import("../../adapters/kite/atomic-file.js"),
+    ]);
 
   const calendar = tradingCalendarOf(config);
   if (!calendar.isTradingDay(date)) {
@@ -88,21 +82,11 @@ export async function fetchCandlesCommand(
       `trading.candle_interval_minutes is ${minutes}: Kite has candles of 1, 3, 5, 10, 15, 30 and 60 minutes only`,
     );
   }
-  const { kite, expired } = await kiteForCommand(config, "fetch-candles", {
+  const { kite, expired, master } = await kiteAndMasterForCommand(config, "fetch-candles", {
     clock,
     warn,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
-
-  const loaded = await loadInstrumentMaster({
-    kite,
-    cacheDir: config.data.cache_dir,
-    clock,
-    warn,
-    exchanges: masterExchangesOf(underlyingOf(config)),
-  });
-  if (!loaded.ok) throw new UserError(loaded.message);
-  const master = loaded.master;
   const underlying = config.trading.instrument;
   const index = master.indexOf(underlying);
   if (!index) throw new UserError(`the instrument master has no index ${underlying} (segment INDICES)`);
