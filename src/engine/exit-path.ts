@@ -61,7 +61,7 @@ export class ExitPath {
       if (!desk.cancelSentAt.has(working.localId)) await this.reprice(pos, working, desk.clock.now());
       return;
     }
-    const reason = desk.exitReasons.get(tradeId) ?? "resumed";
+    const reason = desk.exitReasonOf(tradeId) ?? "resumed";
     const [stop, ...extra] = liveStops;
     if (stop && v.held > 0 && !this.conversionRefused.has(stop.localId)) {
       for (const o of extra) await desk.cancel(o, `duplicate stop of ${tradeId}`);
@@ -94,7 +94,7 @@ export class ExitPath {
     const { desk } = this;
     const since = this.workingSince.get(exit.localId) ?? exit.updatedAtMs;
     if (nowMs - since < desk.config.exitRepriceMs || (this.modifying.get(exit.localId) ?? 0) > nowMs) return;
-    const reason = desk.exitReasons.get(pos.tradeId);
+    const reason = desk.exitReasonOf(pos.tradeId);
     const changes = { quantity: exit.quantity, ...desk.sellNow(pos.symbol, reason === EMERGENCY_REASON) };
     this.workingSince.set(exit.localId, nowMs);
     const r = await desk.modify(exit, changes);

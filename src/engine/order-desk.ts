@@ -12,7 +12,6 @@ import type { Store } from "../ports/store.js";
 import type { OrderPurpose, PositionUpsert, StoredOrder, StoredPosition } from "../ports/store-records.js";
 import { crashPoint } from "./crash-points.js";
 import type { ExecutionConfig } from "./execution-config.js";
-import { ExitReasons } from "./exit-reasons.js";
 import type { AlertLevel, OrderManagerDeps, OrderManagerEvents } from "./order-manager-types.js";
 import { orderTag, roundDownToTick } from "./order-tags.js";
 
@@ -49,7 +48,6 @@ export class OrderDesk {
   /** Tags whose placement this process is awaiting. */
   readonly inflight = new Set<string>();
   readonly cancelSentAt = new Map<number, number>();
-  readonly exitReasons = new ExitReasons(() => this.store.positions);
   private readonly placements: number[] = [];
   private readonly alerted = new Set<string>();
   /** The order book could not be read at the last attempt (see noteBookRead). */
@@ -222,6 +220,15 @@ export class OrderDesk {
       }
     }
     return { type: "MARKET", marketProtection: this.config.marketProtection };
+  }
+
+  /**
+   * The reason of the exit decided for a trade (the strategy's, EMERGENCY, PANIC…), from the
+   * store: markClosing writes it with the CLOSING state, so an exit in flight across a restart
+   * keeps it. Undefined when none was decided.
+   */
+  exitReasonOf(tradeId: string): string | undefined {
+    return this.store.positions.byTradeId(tradeId)?.exitReason ?? undefined;
   }
 
   markClosing(pos: StoredPosition, reason: string): void {
