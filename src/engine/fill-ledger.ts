@@ -24,8 +24,6 @@ import type { LiveDay } from "./live-day.js";
 import type { OrderManager } from "./order-manager.js";
 import { outsideExitReason } from "./outside-exit.js";
 
-export { outsideExitReason } from "./outside-exit.js";
-
 export interface FillLedgerDeps {
   store: Store;
   rates: ChargeRates;

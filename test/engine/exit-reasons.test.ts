@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { outsideExitReason } from "../../src/engine/fill-ledger.js";
+import { outsideExitReason } from "../../src/engine/outside-exit.js";
 import { entered, SYM, TRADE, world } from "./order-manager-world.js";
 
 /*

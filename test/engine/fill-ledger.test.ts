@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { outsideExitReason } from "../../src/engine/fill-ledger.js";
+import { outsideExitReason } from "../../src/engine/outside-exit.js";
 import { EMERGENCY_REASON } from "../../src/engine/stop-keeper.js";
 
 test("outsideExitReason of the order manager's exit reasons → the strategy's own exits none, the stop STOP_FILLED, PANIC, anything else MANUAL", () => {
