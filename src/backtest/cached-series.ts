@@ -12,7 +12,7 @@ export { CentsCandleSeries, type CentsFill } from "./cents-series.js";
  * touching memory is what costs (a backtest's candles are tens of megabytes), so the fewer
  * bytes the better: the int32 candles are read from the file only when a series is first used
  * (its whole day then), or, when a backtest names a day's series before using them
- * (`prefetchSeries`), just those: an archive records ATM ± 1,000 while a backtest trades a
+ * (`CandleData.prefetch`), just those: an archive records ATM ± 1,000 while a backtest trades a
  * narrower window, and needs the candles of only the contracts the strategy can act on.
  *
  * Most series hold prices of at most two decimals, whole minutes and whole volumes: those are
@@ -140,22 +140,10 @@ export function inStrikeOrder(symbols: Iterable<string>): string[] {
   return [...symbols].sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** A decoded data set: its series by day, and the read-ahead of a day's series (see prefetchSeries). */
+/** A decoded data set: its series by day, and the read-ahead of a day's series (CandleData.prefetch). */
 export interface DecodedCandles {
   byDay: Map<IsoDate, Map<string, CandleSeries>>;
   prefetch(date: IsoDate, symbols: readonly string[]): void;
-}
-
-/** The read-ahead of each lazily read data set, by its `byDay` (kept through copies of the data). */
-const readAheads = new WeakMap<object, DecodedCandles["prefetch"]>();
-
-/**
- * Says that the series `symbols` of `date` are about to be used: when the data set is read
- * lazily from the cache, they are read now, one read per run of them that lies together
- * (rather than the whole day when the first is touched). Nothing for any other data set.
- */
-export function prefetchSeries(data: CandleData, date: IsoDate, symbols: readonly string[]): void {
-  readAheads.get(data.byDay)?.(date, symbols);
 }
 
 /**
@@ -232,6 +220,5 @@ export function decodeCandles(
     }
     lazy.load(series);
   };
-  if (onDemand) readAheads.set(byDay, prefetch);
   return { byDay, prefetch };
 }

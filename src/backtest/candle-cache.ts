@@ -13,7 +13,6 @@ import {
 import { join } from "node:path";
 import { type CentsFill, decodeCandles, encodeCandles, TABLE_STRIDE } from "./cached-series.js";
 import { type CandleData, loadCandleDirectory } from "./candle-directory.js";
-import { rememberCachedData } from "./day-setup-store.js";
 
 /*
  * The parsed-candle cache: a large data directory (a growing archive) is parsed once and its
@@ -82,7 +81,7 @@ export function loadCandleData(
   const cached = readCache(path, listing.fingerprint);
   if (cached) {
     for (const w of cached.warnings) warn(w);
-    return remembered({ ...cached.data, cache: "hit" }, dir, listing.fingerprint);
+    return { ...cached.data, cache: "hit", cachedFrom: { dir, fingerprint: listing.fingerprint } };
   }
   const warnings: string[] = [];
   const data = loadCandleDirectory(dir, (m) => {
@@ -91,13 +90,7 @@ export function loadCandleData(
   });
   const written = writeCache(path, listing.fingerprint, data, warnings);
   if (!written) return { ...data, cache: "none" };
-  return remembered({ ...data, cache: "written" }, dir, listing.fingerprint);
-}
-
-/** The data, known to the day setups' store as the cached content of `dir` (day-setup-store.ts). */
-function remembered<T extends object>(data: T, dir: string, fingerprint: string): T {
-  rememberCachedData(data, dir, fingerprint);
-  return data;
+  return { ...data, cache: "written", cachedFrom: { dir, fingerprint: listing.fingerprint } };
 }
 
 /**
@@ -161,7 +154,7 @@ function readCache(path: string, fingerprint: string): { data: CandleData; warni
         );
       }
     };
-    const { byDay } = decodeCandles(
+    const { byDay, prefetch } = decodeCandles(
       { dates: header.dates, symbols: header.symbols, table, floats, ints: new Int32Array(0) },
       { fill, values: header.intValues },
     );
@@ -169,7 +162,10 @@ function readCache(path: string, fingerprint: string): { data: CandleData; warni
     // never changes it): every one of them holds `fill`, so the file is closed with the last.
     openCaches.register(fill, fd);
     kept = true;
-    return { data: { byDay, files: header.files, candles: header.candles }, warnings: header.warnings };
+    return {
+      data: { byDay, files: header.files, candles: header.candles, prefetch },
+      warnings: header.warnings,
+    };
   } catch {
     return null; // a damaged cache is parsed again and rewritten
   } finally {

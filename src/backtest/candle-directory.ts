@@ -10,6 +10,16 @@ export interface CandleData {
   byDay: Map<IsoDate, Map<string, CandleSeries>>;
   files: number;
   candles: number;
+  /**
+   * The data came through the parsed-candle cache of `dir`, whose CSVs `fingerprint` describes:
+   * the day setups are stored beside it (day-setup-store.ts).
+   */
+  cachedFrom?: { dir: string; fingerprint: string };
+  /**
+   * Reads now the series `symbols` of `date`, about to be used: set when the series are read
+   * lazily from the cache (one read per run of them that lies together, not the whole day).
+   */
+  prefetch?: (date: IsoDate, symbols: readonly string[]) => void;
 }
 
 /** A data directory that cannot be used at all (missing, empty, an unusable file). */

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { Config } from "../config/schema.js";
 import type { IsoDate } from "../domain/ist.js";
 import type { ContractSetup } from "../strategy/types.js";
+import type { CandleData } from "./candle-directory.js";
 import { daySetupSettingsKey } from "./day-setup-memo.js";
 import type { SeriesWalk } from "./replay-day.js";
 import { decodeSetups, encodeSetups } from "./stored-setups.js";
@@ -82,21 +83,14 @@ export interface DaySetupStore {
   save(): void;
 }
 
-const cachedDirs = new WeakMap<object, { dir: string; fingerprint: string }>();
-
-/** Called by the candle cache: `data` is the content of `dir` as `fingerprint` (a hash of its CSVs' list) describes it. */
-export function rememberCachedData(data: object, dir: string, fingerprint: string): void {
-  cachedDirs.set(data, { dir, fingerprint });
-}
-
 /** The store for a backtest of `data`, or null when the data did not come through the candle cache. */
 export function daySetupStore(options: {
   config: Config;
-  data: object;
+  data: CandleData;
   hasMaster: boolean;
   dataDir?: string;
 }): DaySetupStore | null {
-  const cached = cachedDirs.get(options.data);
+  const cached = options.data.cachedFrom;
   if (!cached || options.hasMaster) return null;
   const path = join(cached.dir, DAY_SETUPS_FILE);
   const dataHash = cached.fingerprint;

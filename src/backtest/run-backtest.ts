@@ -13,7 +13,6 @@ import { performanceMetrics } from "../lab/metrics.js";
 import { strategyParamsFrom } from "../strategy/params.js";
 import { StrategyDay } from "../strategy/strategy-day.js";
 import type { ContractSetup, SignalRecord, StrategyListener, Trade } from "../strategy/types.js";
-import { prefetchSeries } from "./cached-series.js";
 import type { CandleData } from "./candle-directory.js";
 import { memoFor } from "./data-memo.js";
 import { daySetupMemo } from "./day-setup-memo.js";
@@ -69,8 +68,7 @@ export function runBacktest(options: BacktestOptions): BacktestResult {
   // of, and read from a lazily read cache together, before they are used.
   const seriesToFeed = (day: StrategyDay, setups: readonly ContractSetup[], date: IsoDate) => {
     const needed = setups.filter((_, i) => day.needsCandles(i));
-    prefetchSeries(
-      data,
+    data.prefetch?.(
       date,
       needed.map((s) => s.symbol),
     );
